@@ -1,0 +1,1 @@
+"""Jupyter kernel for Klong (klongtorch.kernel); filled in later."""

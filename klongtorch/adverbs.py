@@ -1,0 +1,421 @@
+"""Adverbs: verbs that modify verbs.
+
+A verb followed by an adverb is a Derived verb. Used monadically (f'a) or dyadically (a f'b)
+it picks the matching form from ADVERBS, so chains such as ,/:~ or +/' need no special case.
+Reductions and scans of primitive verbs over tensors become single torch calls (sum, cumsum,
+...): that is what makes +/!1000000 as fast as torch.
+"""
+import math
+
+import torch
+
+from . import lists
+from .errors import err
+from .pervade import LIMIT, bound, with_bound
+from .values import Dict, Tensor, dict_items, is_atom, is_empty, items_of, mklist, scalar, truth
+
+
+def _elements(v):
+    if type(v) is Dict:
+        return dict_items(v)
+    return items_of(v)
+
+
+def _is_list(v):
+    t = type(v)
+    return (t is list or t is str or (t is Tensor and v.dim() > 0)) and not is_empty(v)
+
+
+def each(f, a):
+    """f'a  Each
+    Apply f to each element of a (to each [key value] entry of a dictionary). An atom gives
+    f(a); an empty list gives itself.
+    Examples: -'[1 2 3] --> [-1 -2 -3]    {x*x}'[1 2 3] --> [1 4 9]"""
+    if type(a) is Dict:
+        return mklist([f.call1(e) for e in dict_items(a)])
+    if is_empty(a):
+        return a
+    if is_atom(a):
+        return f.call1(a)
+    call = f.call1
+    return mklist([call(e) for e in items_of(a)])
+
+
+def each2(f, a, b):
+    """a f'b  Each-2
+    Apply f to the elements of a and b pairwise; excess elements of the longer list are
+    ignored. Two atoms give f(a;b).
+    Example: [1 2 3],'[4 5 6] --> [[1 4] [2 5] [3 6]]"""
+    if is_empty(a):
+        return a
+    if is_empty(b):
+        return b
+    la, lb = _is_list(a), _is_list(b)
+    if not la and not lb:
+        return f.call2(a, b)
+    xs = _elements(a) if la else None
+    ys = _elements(b) if lb else None
+    call = f.call2
+    if xs is None:
+        return mklist([call(a, y) for y in ys])
+    if ys is None:
+        return mklist([call(x, b) for x in xs])
+    return mklist([call(x, y) for x, y in zip(xs, ys)])
+
+
+def each_left(f, a, b):
+    """a f:\\b  Each-Left
+    f(a;b1), f(a;b2), ... : a is the left operand of f with each element of b.
+    Example: 1,:\\[2 3 4] --> [[1 2] [1 3] [1 4]]"""
+    if is_empty(b):
+        return b
+    if not _is_list(b):
+        return f.call2(a, b)
+    call = f.call2
+    return mklist([call(a, y) for y in _elements(b)])
+
+
+def each_right(f, a, b):
+    """a f:/b  Each-Right
+    f(b1;a), f(b2;a), ... : a is the right operand of f with each element of b.
+    Example: 1,:/[2 3 4] --> [[2 1] [3 1] [4 1]]"""
+    if is_empty(b):
+        return b
+    if not _is_list(b):
+        return f.call2(b, a)
+    call = f.call2
+    return mklist([call(y, a) for y in _elements(b)])
+
+
+def each_pair(f, a):
+    """f:'a  Each-Pair
+    f applied to each pair of neighbours: f(a1;a2), f(a2;a3), ...  A list of fewer than two
+    elements is returned as it is.
+    Example: ,:'[1 2 3 4] --> [[1 2] [2 3] [3 4]]"""
+    if not _is_list(a):
+        return a
+    xs = _elements(a)
+    if len(xs) < 2:
+        return a
+    if getattr(f, "atomic", False) and type(a) is Tensor:
+        return f.call2(a[:-1], a[1:])           # one vectorised call for atomic verbs
+    call = f.call2
+    return mklist([call(x, y) for x, y in zip(xs, xs[1:])])
+
+
+def over(f, a):
+    """f/a  Over
+    Fold f over list a: f(...f(f(a1;a2);a3)...;aN). An atom, or a one-element list's element,
+    is returned as it is.
+    Examples: +/[1 2 3 4] --> 10    ,/["a" "b" "c"] --> "abc\""""
+    if not _is_list(a):
+        return a
+    if type(a) is not Tensor and len(a) == 1:
+        return _elements(a)[0]
+    if type(a) is Tensor and a.shape[0] == 1:
+        return _elements(a)[0]
+    fast = _REDUCE.get(getattr(f, "sym", None))
+    if fast is not None:
+        r = fast(a)
+        if r is not NotImplemented:
+            return r
+    xs = _elements(a)
+    acc = xs[0]
+    call = f.call2
+    for x in xs[1:]:
+        acc = call(acc, x)
+    return acc
+
+
+def over_neutral(f, a, b):
+    """a f/b  Over-Neutral
+    Fold f over b starting with a: f(...f(f(a;b1);b2)...;bN). a f/[] is a.
+    Examples: 0+/[] --> 0    1+/[2 3 4] --> 10    0,/[1 2 3] --> [0 1 2 3]"""
+    if is_empty(b):
+        return a
+    if not _is_list(b):
+        return f.call2(a, b)
+    sym = getattr(f, "sym", None)
+    if sym in ("+", "*", "|", "&") and type(b) is Tensor:
+        r = _REDUCE[sym](b)
+        if r is not NotImplemented:
+            return f.call2(a, r)
+    acc = a
+    call = f.call2
+    for x in _elements(b):
+        acc = call(acc, x)
+    return acc
+
+
+def scan(f, a):
+    """f\\a  Scan-Over
+    Like Over, but returns every intermediate result: a1, f(a1;a2), f(f(a1;a2);a3), ...
+    Examples: +\\[1 2 3 4] --> [1 3 6 10]    ,\\[1 2 3] --> [1 [1 2] [1 2 3]]"""
+    if is_empty(a):
+        return a
+    if not _is_list(a):
+        return mklist([a])
+    fast = _SCAN.get(getattr(f, "sym", None))
+    if fast is not None and type(a) is Tensor:
+        r = fast(a)
+        if r is not NotImplemented:
+            return r
+    xs = _elements(a)
+    acc = xs[0]
+    out = [acc]
+    call = f.call2
+    for x in xs[1:]:
+        acc = call(acc, x)
+        out.append(acc)
+    return mklist(out)
+
+
+def scan_neutral(f, a, b):
+    """a f\\b  Scan-Over-Neutral
+    Like Over-Neutral, collecting intermediate results: a, f(a;b1), f(f(a;b1);b2), ...
+    Example: 0,\\[1 2 3] --> [0 [0 1] [0 1 2] [0 1 2 3]]"""
+    if is_empty(b):
+        return a
+    if not _is_list(b):
+        return mklist([a, f.call2(a, b)])
+    acc = a
+    out = [acc]
+    call = f.call2
+    for x in _elements(b):
+        acc = call(acc, x)
+        out.append(acc)
+    return mklist(out)
+
+
+def converge(f, a):
+    """f:~a  Converge
+    Apply f to a, then to the result, and so on until the result stops changing (or
+    returns to a); that fixpoint is the value.
+    Examples: {(x+2%x)%2}:~2 --> 1.4142135623730951    ,/:~[1 [2 [3]]] --> [1 2 3]"""
+    x = a
+    call = f.call1
+    while True:
+        nx = call(x)
+        if lists._match(nx, x) or lists._match(nx, a):
+            return x if lists._match(nx, x) else nx
+        x = nx
+
+
+def while_(f, c, b):
+    """a f:~b  While
+    While a(b) is true, replace b by f(b); the value is the first b for which a(b) is false.
+    Example: {x<1000}{x*2}:~1 --> 1024"""
+    cond = _callable(c, "while").call1
+    call = f.call1
+    x = b
+    while truth(cond(x)):
+        x = call(x)
+    return x
+
+
+def iterate(f, n, b):
+    """a f:*b  Iterate
+    Apply f to b a times.
+    Example: 3{1,x}:*[] --> [1 1 1]"""
+    count = _count(n, "iterate")
+    call = f.call1
+    x = b
+    for _ in range(count):
+        x = call(x)
+    return x
+
+
+def scan_converge(f, a):
+    """f\\~a  Scan-Converging
+    Like Converge, but returns the list of all values up to the fixpoint.
+    Example: {_x%2}\\~10 --> [10 5 2 1 0]"""
+    out = [a]
+    x = a
+    call = f.call1
+    while True:
+        nx = call(x)
+        if lists._match(nx, x) or lists._match(nx, a):
+            return mklist(out)
+        out.append(nx)
+        x = nx
+
+
+def scan_while(f, c, b):
+    """a f\\~b  Scan-While
+    Like While, but returns the list of the values of b for which a(b) was true.
+    Example: {x<100}{x*2}\\~1 --> [1 2 4 8 16 32 64]"""
+    cond = _callable(c, "scan-while").call1
+    call = f.call1
+    out = []
+    x = b
+    while truth(cond(x)):
+        out.append(x)
+        x = call(x)
+    return mklist(out)
+
+
+def scan_iterate(f, n, b):
+    """a f\\*b  Scan-Iterating
+    Like Iterate, but returns b and every intermediate result.
+    Example: 3{1,x}\\*[] --> [[] [1] [1 1] [1 1 1]]"""
+    count = _count(n, "scan-iterating")
+    if count == 0:
+        return b
+    call = f.call1
+    out = [b]
+    x = b
+    for _ in range(count):
+        x = call(x)
+        out.append(x)
+    return mklist(out)
+
+
+def _count(n, name):
+    if type(n) is Tensor and n.dim() == 0 and not n.dtype.is_floating_point:
+        n = int(n)
+    if type(n) is not int:
+        raise err(name, "type", n)
+    if n < 0:
+        raise err(name, "range", n)
+    return n
+
+
+def _callable(v, name):
+    if not hasattr(v, "call1"):
+        raise err(name, "type", v)
+    return v
+
+
+# -- torch fast paths for primitive verbs ------------------------------------------------------
+
+def _sum(a):
+    if type(a) is not Tensor:
+        return NotImplemented
+    if not a.dtype.is_floating_point:
+        n = a.shape[0]
+        if n * bound(a) > LIMIT:
+            return _exact_fold(sum, a)
+        r = a.sum(0)
+        return r.item() if r.dim() == 0 else with_bound(r, n * bound(a))
+    r = a.sum(0)
+    return scalar(r) if r.dim() == 0 else r
+
+
+def _prod(a):
+    if type(a) is not Tensor:
+        return NotImplemented
+    if not a.dtype.is_floating_point:
+        b = bound(a)
+        if b > 1 and a.shape[0] * math.log2(b) > 61:
+            return _exact_fold(math.prod, a)
+        r = a.prod(0)
+        return r.item() if r.dim() == 0 else r
+    r = a.prod(0)
+    return scalar(r) if r.dim() == 0 else r
+
+
+def _exact_fold(fold, a):
+    if a.dim() == 1:
+        return fold(a.tolist())
+    return NotImplemented
+
+
+def _amax(a):
+    if type(a) is not Tensor:
+        return NotImplemented
+    r = a.amax(0)
+    return scalar(r) if r.dim() == 0 else r
+
+
+def _amin(a):
+    if type(a) is not Tensor:
+        return NotImplemented
+    r = a.amin(0)
+    return scalar(r) if r.dim() == 0 else r
+
+
+def _minus_fold(a):
+    if type(a) is not Tensor or not a.dtype.is_floating_point and a.shape[0] * bound(a) > LIMIT:
+        return NotImplemented
+    r = a[0] - a[1:].sum(0)
+    return scalar(r) if r.dim() == 0 else r
+
+
+def _join_fold(a):
+    t = type(a)
+    if t is Tensor:
+        if a.dim() == 1:
+            return a
+        return a.reshape((-1,) + tuple(a.shape[2:]))
+    if t is list and all(type(e) is str for e in a):
+        return "".join(a)
+    if t is list and all(type(e) is Tensor and e.dim() == 1 for e in a):
+        if len({e.dtype for e in a}) == 1:
+            return torch.cat(a)
+    return NotImplemented
+
+
+_REDUCE = {"+": _sum, "*": _prod, "|": _amax, "&": _amin, "-": _minus_fold, ",": _join_fold}
+
+
+def _cumsum(a):
+    if not a.dtype.is_floating_point and a.shape[0] * bound(a) > LIMIT:
+        return NotImplemented
+    return torch.cumsum(a, 0)
+
+
+def _cumprod(a):
+    if not a.dtype.is_floating_point:
+        return NotImplemented
+    return torch.cumprod(a, 0)
+
+
+_SCAN = {"+": _cumsum, "*": _cumprod,
+         "|": lambda a: torch.cummax(a, 0).values, "&": lambda a: torch.cummin(a, 0).values}
+
+
+# adverb symbol -> (monadic form, dyadic form); None where the reference defines none
+ADVERBS = {
+    "'": (each, each2),
+    "/": (over, over_neutral),
+    "\\": (scan, scan_neutral),
+    ":~": (converge, while_),
+    "\\~": (scan_converge, scan_while),
+    ":*": (None, iterate),
+    "\\*": (None, scan_iterate),
+    ":\\": (None, each_left),
+    ":/": (None, each_right),
+    ":'": (each_pair, None),
+}
+
+
+class Derived:
+    """A verb modified by an adverb, e.g. +/ or {x*x}'."""
+    __slots__ = ("verb", "adverb", "call1", "call2", "sym")
+
+    def __init__(self, verb, adverb):
+        self.verb = verb
+        self.adverb = adverb
+        self.sym = None
+        mono, dy = ADVERBS[adverb]
+        self.call1 = (lambda a: mono(verb, a)) if mono else self._no_monad
+        self.call2 = (lambda a, b: dy(verb, a, b)) if dy else self._no_dyad
+
+    def _no_monad(self, a):
+        raise err(_adverb_name(self.adverb), "arity", text="needs a left operand")
+
+    def _no_dyad(self, a, b):
+        raise err(_adverb_name(self.adverb), "arity", text="takes no left operand")
+
+    def call(self, args):
+        if len(args) == 1:
+            return self.call1(args[0])
+        if len(args) == 2:
+            return self.call2(*args)
+        raise err(_adverb_name(self.adverb), "arity", text=f"{len(args)} arguments")
+
+
+def _adverb_name(adv):
+    from .lexer import ADVERBS as NAMES
+    return NAMES[adv]
+

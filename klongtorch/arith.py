@@ -1,0 +1,354 @@
+"""Atomic verbs: arithmetic, comparison and the other element-wise operators.
+
+Each function is one primitive; its docstring is the help text that ]h, the kernel's
+inspector and completion show. Python numbers take a fast path (and stay exact: integers are
+arbitrary precision); tensors take one torch call through pervade.dyadic / pervade.monadic.
+"""
+import math
+
+import torch
+
+from .errors import err
+from .pervade import (INT, add_bound, align, bound, dyadic, floatish, monadic, mul_bound,
+                      pow_bound, with_bound)
+from .values import UNDEF, Char, Symbol, Tensor, ctx, mklist
+
+NUM = (int, float)
+
+
+def _real(t):
+    return t if t.dtype.is_floating_point else t.to(ctx.real)
+
+
+# -- dyads ------------------------------------------------------------------------------------
+
+def plus(a, b):
+    """a+b  Plus
+    Add b to a. Atomic: a list is combined element by element.
+    Examples: 12+3 --> 15    [1 2 3]+4 --> [5 6 7]    1+0.3 --> 1.3"""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a + b
+    return dyadic(plus, "plus", a, b, torch.add, add_bound)
+
+
+def minus(a, b):
+    """a-b  Minus
+    Subtract b from a. Atomic.
+    Examples: 12-3 --> 9    12--3 --> 15    1-0.3 --> 0.7"""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a - b
+    return dyadic(minus, "minus", a, b, torch.sub, add_bound)
+
+
+def times(a, b):
+    """a*b  Times
+    Multiply a by b. Atomic.
+    Examples: 3*4 --> 12    3*-4 --> -12    0.3*7 --> 2.1"""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a * b
+    return dyadic(times, "times", a, b, torch.mul, mul_bound)
+
+
+def divide(a, b):
+    """a%b  Divide
+    The quotient of a and b, always a real number. Division of numbers by zero gives
+    :undefined; in an array it gives inf or nan, as in IEEE arithmetic. Atomic.
+    Examples: 10%2 --> 5.0    10%8 --> 1.25"""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        if b == 0:
+            return UNDEF
+        try:
+            return a / b
+        except OverflowError:
+            raise err("divide", "range", text="result too large") from None
+    return dyadic(divide, "divide", a, b, lambda x, y: torch.div(_real(x), y))
+
+
+def _int_args(name, a, b):
+    if b == 0:
+        raise err(name, "range", text="division by zero")
+
+
+def int_divide(a, b):
+    """a:%b  Integer-Divide
+    The integer part of the quotient of a and b (truncated toward zero), so that
+    a = (b*a:%b) + a!b. Atomic.
+    Examples: 10:%2 --> 5    10:%8 --> 1    (-7):%2 --> -3"""
+    ta, tb = type(a), type(b)
+    if ta is int and tb is int:
+        _int_args("integer-divide", a, b)
+        q = abs(a) // abs(b)
+        return -q if (a < 0) != (b < 0) else q
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        _int_args("integer-divide", a, b)
+        return math.trunc(a / b)
+    return dyadic(int_divide, "integer-divide", a, b, _tensor_intdiv)
+
+
+def _tensor_intdiv(x, y):
+    if not y.dtype.is_floating_point and bool((y == 0).any()):
+        raise err("integer-divide", "range", text="division by zero")
+    q = torch.div(x, y, rounding_mode="trunc")
+    return q if not q.dtype.is_floating_point or q.requires_grad else _maybe_int(q)
+
+
+def remainder(a, b):
+    """a!b  Remainder
+    The remainder of truncated division: a = (b*a:%b) + a!b, so the sign follows a. Atomic.
+    Examples: 7!5 --> 2    7!-5 --> 2    (-7)!5 --> -2"""
+    ta, tb = type(a), type(b)
+    if ta is int and tb is int:
+        _int_args("remainder", a, b)
+        q = abs(a) // abs(b)
+        q = -q if (a < 0) != (b < 0) else q
+        return a - b * q
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        _int_args("remainder", a, b)
+        return math.fmod(a, b)
+    return dyadic(remainder, "remainder", a, b, _tensor_rem)
+
+
+def _tensor_rem(x, y):
+    if not y.dtype.is_floating_point and bool((y == 0).any()):
+        raise err("remainder", "range", text="division by zero")
+    return torch.fmod(x, y)
+
+
+def power(a, b):
+    """a^b  Power
+    a to the power of b. An integer to a non-negative integer power stays an (exact)
+    integer; everything else is real. A negative base with a fractional power gives nan.
+    Examples: 2^8 --> 256    2^-5 --> 0.03125    2^0.5 --> 1.4142135623730951"""
+    ta, tb = type(a), type(b)
+    if ta is int and tb is int:
+        return a ** b if b >= 0 else (float(a) ** b if a != 0 else UNDEF)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        try:
+            r = a ** b
+        except ZeroDivisionError:
+            return UNDEF
+        except OverflowError:
+            raise err("power", "range", text="result too large") from None
+        return float("nan") if type(r) is complex else float(r)
+    return dyadic(power, "power", a, b, _tensor_pow, _pow_bound)
+
+
+def _pow_bound(ba, bb):
+    return pow_bound(ba, bb)
+
+
+def _tensor_pow(x, y):
+    if not x.dtype.is_floating_point and not y.dtype.is_floating_point:
+        if bool((y < 0).any()):
+            return torch.pow(x.to(ctx.real), y)
+    return torch.pow(x, y)
+
+
+def _cmp_atoms(name, a, b, op):
+    """Compare two atoms: numbers by value, characters by code, strings and symbols by text."""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return int(op(a, b))
+    if ta is tb and (ta is Char or ta is str):
+        return int(op(a, b))
+    if ta is Symbol and tb is Symbol:
+        return int(op(a.name, b.name))
+    return None
+
+
+def equal(a, b):
+    """a=b  Equal
+    1 if a and b are equal, else 0. Numbers compare by value, characters, strings and symbols
+    by their text. Atomic, but strings are compared whole; use ~ (Match) for lists.
+    Examples: 1=1 --> 1    "foo"="foo" --> 1    [1 2 3]=[1 4 3] --> [1 0 1]"""
+    r = _cmp_atoms("equal", a, b, _eq)
+    if r is not None:
+        return r
+    if _is_seq(a) or _is_seq(b):
+        return dyadic(equal, "equal", a, b, _tensor_cmp(torch.eq), strings_atomic=True)
+    return int(a is b)
+
+
+def less(a, b):
+    """a<b  Less
+    1 if a is less than b, else 0. Numbers by value, characters by code, strings and symbols
+    lexicographically. Atomic (strings are compared whole).
+    Examples: 1<2 --> 1    "bar"<"foo" --> 1    [1 2 3]<[1 4 3] --> [0 1 0]"""
+    r = _cmp_atoms("less", a, b, _lt)
+    if r is not None:
+        return r
+    if _is_seq(a) or _is_seq(b):
+        return dyadic(less, "less", a, b, _tensor_cmp(torch.lt), strings_atomic=True)
+    raise err("less", "type", b if _comparable(a) else a)
+
+
+def more(a, b):
+    """a>b  More
+    1 if a is greater than b, else 0. See < (Less).
+    Examples: 2>1 --> 1    "foo">"bar" --> 1    [1 4 3]>[1 2 3] --> [0 1 0]"""
+    r = _cmp_atoms("more", a, b, _gt)
+    if r is not None:
+        return r
+    if _is_seq(a) or _is_seq(b):
+        return dyadic(more, "more", a, b, _tensor_cmp(torch.gt), strings_atomic=True)
+    raise err("more", "type", b if _comparable(a) else a)
+
+
+def _eq(a, b):
+    return a == b
+
+
+def _lt(a, b):
+    return a < b
+
+
+def _gt(a, b):
+    return a > b
+
+
+def _comparable(v):
+    return type(v) in (int, float, Char, str, Symbol)
+
+
+def _is_seq(v):
+    t = type(v)
+    return t is list or t is Tensor
+
+
+def _tensor_cmp(op):
+    def cmp(x, y):
+        r = op(x, y).to(INT)
+        return with_bound(r, 1)
+    return cmp
+
+
+def max_or(a, b):
+    """a|b  Max/Or
+    The larger of a and b; on the truth values 0 and 1 this is logical or. Atomic.
+    Examples: 0|1 --> 1    123|-123 --> 123    1.0|1.1 --> 1.1"""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a if a >= b else b
+    return dyadic(max_or, "max", a, b, torch.maximum, max)
+
+
+def min_and(a, b):
+    """a&b  Min/And
+    The smaller of a and b; on the truth values 0 and 1 this is logical and. Atomic.
+    Examples: 0&1 --> 0    123&-123 --> -123    1.0&1.1 --> 1.0"""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a if a <= b else b
+    return dyadic(min_and, "min", a, b, torch.minimum, max)
+
+
+# -- monads -----------------------------------------------------------------------------------
+
+def negate(a):
+    """-a  Negate
+    0-a. Atomic.
+    Examples: -1 --> -1    -[1 [2] 3] --> [-1 [-2] -3]"""
+    t = type(a)
+    if t is int or t is float:
+        return -a
+    if t is Tensor:
+        r = torch.neg(a)
+        if not r.dtype.is_floating_point:
+            with_bound(r, bound(a))
+        return r
+    return monadic(negate, "negate", a, torch.neg)
+
+
+SAFE_INT = 2 ** 53
+
+
+def floor(a):
+    """_a  Floor
+    a rounded toward negative infinity. A real whose floor fits an integer exactly becomes
+    an integer; larger reals stay real. Atomic.
+    Examples: _123.9 --> 123    _-1.5 --> -2    _1e100 --> 1.0e+100"""
+    t = type(a)
+    if t is int:
+        return a
+    if t is float:
+        if math.isfinite(a) and abs(a) < SAFE_INT:
+            return math.floor(a)
+        return math.floor(a) * 1.0 if math.isfinite(a) else a
+    if t is Tensor:
+        if not a.dtype.is_floating_point:
+            return a
+        return _maybe_int(torch.floor(a))
+    return monadic(floor, "floor", a, None)
+
+
+def _maybe_int(t):
+    """Whole-valued reals as int64, when every element fits exactly and no gradient flows."""
+    if t.requires_grad or t.numel() == 0:
+        return t
+    if bool(torch.isfinite(t).all()) and bool((t.abs() < SAFE_INT).all()):
+        return t.to(INT)
+    return t
+
+
+def reciprocal(a):
+    """%a  Reciprocal
+    1%a. Atomic.
+    Examples: %2 --> 0.5    %0.1 --> 10.0"""
+    t = type(a)
+    if t is int or t is float:
+        return UNDEF if a == 0 else 1 / a
+    if t is Tensor:
+        return torch.reciprocal(_real(a))
+    return monadic(reciprocal, "reciprocal", a, None)
+
+
+def not_(a):
+    """~a  Not
+    1 for the false values 0, [] and "", else 0. Atomic over non-empty lists; strings,
+    symbols, dictionaries and functions are atoms.
+    Examples: ~0 --> 1    ~[] --> 1    ~[0 1] --> [1 0]    ~:foo --> 0"""
+    t = type(a)
+    if t is int or t is float:
+        return int(a == 0)
+    if t is Tensor:
+        if a.dim() == 0:
+            return int(a == 0) if not a.requires_grad else (a == 0).to(INT)
+        if a.shape[0] == 0:
+            return 1
+        return with_bound((a == 0).to(INT), 1)
+    if t is list:
+        return mklist([not_(e) for e in a]) if a else 1
+    if t is str:
+        return int(a == "")
+    return 0
+
+
+def char(a):
+    """:#a  Char
+    The character with code point a. Atomic.
+    Examples: :#65 --> 0cA    :#[72 105] --> "Hi\""""
+    t = type(a)
+    if t is int:
+        try:
+            return Char(chr(a))
+        except (ValueError, OverflowError):
+            raise err("char", "range", a) from None
+    if t is Tensor:
+        if a.dtype.is_floating_point:
+            raise err("char", "type", a)
+        if a.dim() == 0:
+            return char(a.item())
+        return mklist([char(v) for v in a.tolist()]) if a.dim() == 1 else \
+            mklist([char(r) for r in a.unbind(0)])
+    return monadic(char, "char", a, None)
+
+
+# -- tensor helpers shared with other modules --------------------------------------------------
+
+__all__ = ["plus", "minus", "times", "divide", "int_divide", "remainder", "power", "equal",
+           "less", "more", "max_or", "min_and", "negate", "floor", "reciprocal", "not_", "char",
+           "align", "floatish"]

@@ -1,0 +1,109 @@
+r"""Klong's text forms of values.
+
+`show` is the readable form that .w writes and the REPL prints (a string in double quotes, 0cx,
+:foo, [1 2 3]); .r can read it back. `show_display` is the pretty form of .d and .p, which writes
+strings and characters bare. Functions and other unreadable objects print as :nilad, :monad,
+:dyad, :triad, :undefined, :eof, as in the reference.
+"""
+import struct
+
+import torch
+
+from .values import EOF, UNDEF, Char, Dict, Symbol, Tensor, value_of_key
+
+ARITY_NAMES = (":nilad", ":monad", ":dyad", ":triad")
+
+
+def show_real(x):
+    """A real as Klong writes it: always with a '.' (5.0, 1.0e+100), nan and inf as such."""
+    if x != x:
+        return "nan"
+    if x in (float("inf"), float("-inf")):
+        return "inf" if x > 0 else "-inf"
+    text = repr(float(x))
+    mant, e, exp = text.partition("e")
+    if "." not in mant:
+        mant += ".0"
+    return mant + e + exp
+
+
+def show_real32(x):
+    """The shortest text that reads back as the same float32."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return show_real(x)
+    packed = struct.pack("f", x)
+    for digits in range(6, 10):
+        text = f"{x:.{digits}g}"
+        if struct.pack("f", float(text)) == packed:
+            return show_real(float(text))
+    return show_real(x)
+
+
+def _element_writer(t):
+    if not t.dtype.is_floating_point:
+        return str
+    return show_real if t.dtype == torch.float64 else show_real32
+
+
+def show_tensor(t):
+    t = t.detach()
+    if t.device.type != "cpu":
+        t = t.cpu()
+    if t.dim() == 0:
+        return _element_writer(t)(t.item())
+    if t.shape[0] == 0:
+        return "[]"
+    write = _element_writer(t)
+    if t.dim() == 1:
+        return "[" + " ".join(map(write, t.tolist())) + "]"
+
+    def rows(v):
+        if isinstance(v, list):
+            return "[" + " ".join(rows(e) for e in v) + "]"
+        return write(v)
+    return rows(t.tolist())
+
+
+def show_string(s):
+    return '"' + s.replace('"', '""') + '"'
+
+
+def show(v):
+    """The readable Klong text for a value (the .w form)."""
+    t = type(v)
+    if t is int:
+        return str(v)
+    if t is float:
+        return show_real(v)
+    if t is Char:
+        return "0c" + v
+    if t is str:
+        return show_string(v)
+    if t is Symbol:
+        return ":" + v.name
+    if t is Tensor:
+        return show_tensor(v)
+    if t is list:
+        return "[" + " ".join(show(e) for e in v) + "]"
+    if t is Dict:
+        return ":{" + " ".join("[" + show(value_of_key(k)) + " " + show(x) + "]"
+                               for k, x in v.items()) + "}"
+    if v is UNDEF:
+        return ":undefined"
+    if v is EOF:
+        return ":eof"
+    arity = getattr(v, "arity", None)
+    if arity is not None:
+        return ARITY_NAMES[arity] if 0 <= arity <= 3 else ":function"
+    name = getattr(v, "klong_name", None)
+    if name:
+        return ":" + name
+    return ":" + t.__name__.lower()
+
+
+def show_display(v):
+    """The pretty form that .d and .p write: strings and characters appear bare."""
+    t = type(v)
+    if t is str or t is Char:
+        return str(v)
+    return show(v)

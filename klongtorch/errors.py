@@ -1,0 +1,78 @@
+"""KlongError: the one exception a user's mistake can raise.
+
+Messages follow the reference implementation: `kg: error: plus: type error: "a"`. The source
+position is attached once, by the innermost expression that knows it, so the shells (CLI,
+kernel, magic) can draw a caret under the failing spot.
+"""
+
+
+class KlongError(Exception):
+    """A Klong error with a kg-style message and, when known, a source span."""
+
+    def __init__(self, message, pos=None, source=None):
+        super().__init__(message)
+        self.message = message
+        self.pos = pos            # (start, end) offsets into `source`
+        self.source = source
+
+    def __str__(self):
+        return self.message
+
+    def locate(self, pos, source):
+        """Attach a position unless a more precise one is already known."""
+        if self.pos is None:
+            self.pos, self.source = pos, source
+        return self
+
+    def context(self):
+        """The failing source line with a caret under the failing spot, or ''."""
+        if self.pos is None or self.source is None:
+            return ""
+        start = self.pos[0]
+        line_start = self.source.rfind("\n", 0, start) + 1
+        line_end = self.source.find("\n", start)
+        if line_end < 0:
+            line_end = len(self.source)
+        line = self.source[line_start:line_end]
+        col = start - line_start
+        width = max(1, min(self.pos[1], line_end) - start)
+        return line + "\n" + " " * col + "^" * width
+
+    def _render_traceback_(self):
+        """IPython shows this instead of a Python traceback."""
+        ctx = self.context()
+        return [self.message] + (ctx.split("\n") if ctx else [])
+
+
+class KlongExit(Exception):
+    """Raised by .x to leave the interpreter with an exit code."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+_NONE = object()
+
+
+def err(verb, kind, value=_NONE, text=None):
+    """A KlongError in kg's wording.
+
+    err('plus', 'type', x)            -> kg: error: plus: type error: <x as Klong shows it>
+    err('take', 'range', text='...')  -> kg: error: take: range error: ...
+    """
+    msg = f"kg: error: {verb}: {kind} error"
+    if value is not _NONE:
+        msg += ": " + _show(value)
+    elif text:
+        msg += ": " + text
+    return KlongError(msg)
+
+
+def _show(v):
+    from .display import show
+    try:
+        text = show(v)
+    except Exception:       # a message must never fail to build
+        text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."

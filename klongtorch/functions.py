@@ -1,0 +1,226 @@
+"""Function values: lambdas, projections, system functions and wrapped Python callables.
+
+Every callable thing answers `call(args)`, `call1(x)` and `call2(x, y)`; adverbs and the
+compiled code use only these. Function values are also plain Python callables (`__call__`),
+taking and returning tensors, so torch autograd can differentiate through them from Python.
+"""
+import inspect
+
+from .errors import KlongError, err
+from .values import UNDEF, Tensor, items_of
+
+ARITY_WORDS = ("nilad", "monad", "dyad", "triad")
+
+
+class Function:
+    """Base of all Klong function values."""
+    __slots__ = ()
+    arity = 0
+    name = None
+
+    def call(self, args):
+        raise NotImplementedError
+
+    def call1(self, x):
+        return self.call((x,))
+
+    def call2(self, x, y):
+        return self.call((x, y))
+
+    def arity_error(self, got):
+        who = self.name or "function"
+        return err(who, "arity", text=f"{ARITY_WORDS[self.arity] if self.arity < 4 else self.arity} "
+                                       f"called with {got} argument{'s' if got != 1 else ''}")
+
+    @property
+    def klong_name(self):
+        return ARITY_WORDS[self.arity] if self.arity < 4 else "function"
+
+    def __call__(self, *args):
+        interp = getattr(self, "interp", None)
+        if interp is None:
+            return self.call(args)
+        return interp.call_function(self, args)
+
+
+class Lambda(Function):
+    """A function literal {...}: a compiled body, its arity and its dynamic locals."""
+    __slots__ = ("arity", "body", "locals", "interp", "source", "name")
+
+    def __init__(self, arity, local_names, interp, source):
+        self.arity = arity
+        self.locals = tuple(local_names)
+        self.interp = interp
+        self.source = source
+        self.body = None          # set by the compiler, after .f can refer to this object
+        self.name = None
+
+    def call(self, args):
+        if len(args) != self.arity:
+            raise self.arity_error(len(args))
+        if not self.locals:
+            return self.body(args)
+        # Dynamic scope by shallow binding: locals live in the globals table while the
+        # function runs and the outer values come back afterwards, even on an interrupt.
+        g = self.interp.globals
+        saved = [g.get(n, _MISSING) for n in self.locals]
+        for n in self.locals:
+            g[n] = UNDEF
+        try:
+            return self.body(args)
+        finally:
+            for n, v in zip(self.locals, saved):
+                if v is _MISSING:
+                    g.pop(n, None)
+                else:
+                    g[n] = v
+
+    def call1(self, x):
+        if self.arity != 1:
+            raise self.arity_error(1)
+        if self.locals:
+            return self.call((x,))
+        return self.body((x,))
+
+    def call2(self, x, y):
+        if self.arity != 2:
+            raise self.arity_error(2)
+        if self.locals:
+            return self.call((x, y))
+        return self.body((x, y))
+
+    def __repr__(self):
+        return f"<klong {self.klong_name} {self.source}>"
+
+
+_MISSING = object()
+
+
+class Projection(Function):
+    """f(a;) and the like: a function with some arguments fixed."""
+    __slots__ = ("fn", "args", "arity", "interp", "name")
+
+    def __init__(self, fn, args):
+        want = fn.arity
+        args = list(args) + [None] * max(0, want - len(args))
+        if len(args) > want:
+            raise err(fn.name or "projection", "arity", text=f"{len(args)} arguments for a "
+                                                             f"{ARITY_WORDS[min(want, 3)]}")
+        self.fn = fn
+        self.args = args
+        self.arity = args.count(None)
+        self.interp = getattr(fn, "interp", None)
+        self.name = fn.name
+
+    def call(self, args):
+        if len(args) != self.arity:
+            raise self.arity_error(len(args))
+        it = iter(args)
+        return self.fn.call(tuple(next(it) if a is None else a for a in self.args))
+
+    @property
+    def source(self):
+        from .display import show
+        inner = getattr(self.fn, "source", None) or self.fn.name or ""
+        return inner + "(" + ";".join("" if a is None else show(a) for a in self.args) + ")"
+
+
+class SysFunc(Function):
+    """A built-in function bound to a name such as .p; its docstring is its help."""
+    __slots__ = ("name", "arity", "fn", "interp", "doc")
+
+    def __init__(self, name, arity, fn, interp=None):
+        self.name = name
+        self.arity = arity
+        self.fn = fn
+        self.interp = interp
+        self.doc = fn.__doc__
+
+    def call(self, args):
+        if len(args) != self.arity:
+            raise self.arity_error(len(args))
+        return self.fn(*args)
+
+    def call1(self, x):
+        if self.arity != 1:
+            raise self.arity_error(1)
+        return self.fn(x)
+
+    def __repr__(self):
+        return f"<klong system function {self.name}>"
+
+
+class PyFunc(Function):
+    """A Python callable used from Klong. Tensors go in and come out unchanged, so autograd
+    flows through it; other results are converted to Klong values."""
+    __slots__ = ("fn", "arity", "name", "interp")
+
+    def __init__(self, fn, arity=None, name=None, interp=None):
+        self.fn = fn
+        self.arity = python_arity(fn) if arity is None else arity
+        self.name = name or getattr(fn, "__name__", "python")
+        self.interp = interp
+
+    def call(self, args):
+        from .convert import from_python
+        if len(args) != self.arity:
+            raise self.arity_error(len(args))
+        try:
+            out = self.fn(*args)
+        except KlongError:
+            raise
+        except (KeyboardInterrupt, RecursionError):
+            raise
+        except Exception as e:
+            raise err(self.name, "python", text=f"{type(e).__name__}: {e}") from e
+        return from_python(out)
+
+    @property
+    def source(self):
+        return f"<python {self.name}>"
+
+
+def python_arity(fn):
+    """How many arguments a Python callable takes (its required positionals), at most 3."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return 1
+    n = 0
+    for p in sig.parameters.values():
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty:
+            n += 1
+        elif p.kind == p.VAR_POSITIONAL:
+            return max(n, 1)
+    return min(n, 3)
+
+
+def is_function(v):
+    return isinstance(v, Function)
+
+
+def apply_list(f, b):
+    """f@b: call f with b as its argument, or with the elements of list b as arguments."""
+    if type(b) is list or (type(b) is Tensor and b.dim() > 0):
+        args = items_of(b)
+        if len(args) == f.arity:
+            return f.call(tuple(args))
+        if f.arity == 1:
+            return f.call1(b)
+        raise f.arity_error(len(args))
+    return f.call((b,))
+
+
+def to_callable(v, where):
+    """v as something with call1/call2, or a clear error."""
+    if hasattr(v, "call1"):
+        return v
+    if v is UNDEF:
+        raise err(where, "value", text="undefined function")
+    raise err(where, "type", text=f"not a function: {_brief(v)}")
+
+
+def _brief(v):
+    from .display import show
+    text = show(v)
+    return text if len(text) < 40 else text[:37] + "..."

@@ -1,0 +1,141 @@
+"""The Interpreter: owns the globals, the I/O channels, the device and the real dtype.
+
+    k = Klong()                 # device: "cpu" | "cuda" | "mps" | None (best available)
+    k("f::{x^2}; f(3)")         # the value of the last expression: 9
+    k["w"] = torch.ones(3)      # set a global (Python values are converted)
+    k["w"]                      # read a global
+
+The kernel, the magic and the CLI are thin shells over this class.
+"""
+import os
+import sys
+from contextlib import contextmanager
+
+import torch
+
+from .compiler import Compiler
+from .convert import from_python
+from .errors import KlongError, KlongExit
+from .parser import Parser
+from .system import install
+from .values import ctx
+
+RECURSION_LIMIT = 20000
+
+
+def best_device():
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+DTYPES = {None: None, "float64": torch.float64, "float32": torch.float32,
+          "double": torch.float64, "float": torch.float32,
+          torch.float64: torch.float64, torch.float32: torch.float32}
+
+
+class Klong:
+    """A Klong interpreter on torch."""
+
+    def __init__(self, device=None, dtype=None):
+        self.device = torch.device(device) if device is not None else best_device()
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype must be float32 or float64, not {dtype!r}")
+        # MPS has no float64: reals are float32 there unless the user insists otherwise
+        default = torch.float32 if self.device.type == "mps" else torch.float64
+        self.dtype = DTYPES[dtype] or default
+        self.globals = {}
+        self.module = None
+        self.parser = None            # the parser of the program running now (for .comment)
+        self.compiler = Compiler(self)
+        with self.active():
+            install(self)
+        self.from_channel = self.globals[".cin"]
+        self.to_channel = self.globals[".cout"]
+        from . import extensions
+        extensions.install(self)
+        if sys.getrecursionlimit() < RECURSION_LIMIT:
+            sys.setrecursionlimit(RECURSION_LIMIT)
+
+    @contextmanager
+    def active(self):
+        """Make this interpreter's device and dtype the ones new tensors get."""
+        saved = ctx.device, ctx.real
+        ctx.device, ctx.real = self.device, self.dtype
+        try:
+            yield
+        finally:
+            ctx.device, ctx.real = saved
+
+    # -- evaluation ----------------------------------------------------------------------
+
+    def __call__(self, source):
+        """Evaluate a Klong program; return the value of its last expression."""
+        with self.active():
+            return self.run(source)
+
+    def run(self, source, filename=None):
+        parser = Parser(source)
+        outer, self.parser = self.parser, parser
+        value = None
+        try:
+            while True:
+                node = parser.next_statement()
+                if node is None:
+                    break
+                code = self.compiler.compile(node, source)
+                value = code(())
+        except RecursionError:
+            raise KlongError("kg: error: stack overflow: recursion too deep") from None
+        finally:
+            self.parser = outer
+            self.compiler.source = outer.text if outer else ""
+        return [] if value is None else value
+
+    def call_function(self, fn, args):
+        """Call a Klong function from Python with Python values."""
+        with self.active():
+            try:
+                return fn.call(tuple(from_python(a) for a in args))
+            except RecursionError:
+                raise KlongError("kg: error: stack overflow: recursion too deep") from None
+
+    def __getitem__(self, name):
+        try:
+            return self.globals[name]
+        except KeyError:
+            raise KeyError(name) from None
+
+    def __setitem__(self, name, value):
+        with self.active():
+            self.globals[name] = from_python(value, interp=self)
+
+    def __contains__(self, name):
+        return name in self.globals
+
+    # -- files ---------------------------------------------------------------------------
+
+    def find_file(self, name):
+        """Resolve a .l argument through KLONGPATH, as the reference describes."""
+        candidates = [name, name + ".kg"]
+        if name.startswith(("/", ".")):
+            dirs = [""]
+        else:
+            dirs = os.environ.get("KLONGPATH", ".:lib").split(":")
+        for d in dirs:
+            for c in candidates:
+                path = os.path.join(d, c) if d else c
+                if os.path.isfile(path):
+                    return path
+        raise KlongError(f"kg: error: .l: file not found: {name}")
+
+    def reset_channels(self):
+        """Back to .cin and .cout, as interactive mode does after each evaluation."""
+        self.from_channel = self.globals[".cin"]
+        self.to_channel = self.globals[".cout"]
+
+
+__all__ = ["Klong", "KlongError", "KlongExit", "best_device"]

@@ -1,0 +1,429 @@
+"""The parser: tokens to an AST whose every node knows its source span.
+
+It follows the grammar of the reference manual (SYNTAX), read as:
+
+    program := expr (';' expr)*
+    expr    := factor | factor dyad expr        dyads associate to the right
+    factor  := constant | variable | variable args | function | function args
+             | verb expr                        a monad: operator, or anything with adverbs
+             | '(' expr ')' | conditional | list | dictionary
+
+Anything that can be called (an operator, a variable, a function literal, a projection, a
+parenthesised expression) becomes a verb when adverbs follow it. Top-level expressions are
+parsed one at a time so that each can be compiled after the previous one has run (modules
+and `.comment` depend on that).
+"""
+from .errors import KlongError
+from .lexer import ADVERBS, Lexer
+from .values import Char, Dict, Symbol, key_of, mklist
+
+ARG_NAMES = ("x", "y", "z")
+
+
+class Node:
+    __slots__ = ("pos",)
+
+
+class Const(Node):
+    __slots__ = ("value",)
+
+    def __init__(self, value, pos):
+        self.value, self.pos = value, pos
+
+
+class DictLit(Node):
+    """A dictionary literal: evaluated to a fresh dictionary each time (dictionaries mutate)."""
+    __slots__ = ("value",)
+
+    def __init__(self, value, pos):
+        self.value, self.pos = value, pos
+
+
+class Var(Node):
+    __slots__ = ("name",)
+
+    def __init__(self, name, pos):
+        self.name, self.pos = name, pos
+
+
+class Op(Node):
+    """A primitive operator in verb position."""
+    __slots__ = ("sym",)
+
+    def __init__(self, sym, pos):
+        self.sym, self.pos = sym, pos
+
+
+class Adverbed(Node):
+    """verb followed by one adverb; chains nest: +/' is Adverbed(Adverbed(+, /), ')."""
+    __slots__ = ("verb", "adverb")
+
+    def __init__(self, verb, adverb, pos):
+        self.verb, self.adverb, self.pos = verb, adverb, pos
+
+
+class Apply(Node):
+    """f(a;b) or, with holes (None), the projection f(a;)."""
+    __slots__ = ("fn", "args")
+
+    def __init__(self, fn, args, pos):
+        self.fn, self.args, self.pos = fn, args, pos
+
+
+class Monad(Node):
+    __slots__ = ("verb", "arg")
+
+    def __init__(self, verb, arg, pos):
+        self.verb, self.arg, self.pos = verb, arg, pos
+
+
+class Dyad(Node):
+    __slots__ = ("verb", "left", "right")
+
+    def __init__(self, verb, left, right, pos):
+        self.verb, self.left, self.right, self.pos = verb, left, right, pos
+
+
+class Define(Node):
+    __slots__ = ("name", "expr")
+
+    def __init__(self, name, expr, pos):
+        self.name, self.expr, self.pos = name, expr, pos
+
+
+class Cond(Node):
+    """:[p1;c1:|p2;c2;...;else]"""
+    __slots__ = ("clauses", "otherwise")
+
+    def __init__(self, clauses, otherwise, pos):
+        self.clauses, self.otherwise, self.pos = clauses, otherwise, pos
+
+
+class Lambda(Node):
+    __slots__ = ("body", "arity", "locals", "source")
+
+    def __init__(self, body, arity, local_names, pos, source):
+        self.body, self.arity, self.locals, self.pos, self.source = body, arity, local_names, pos, source
+
+
+# tokens that end an expression
+ENDS = {";", "eof", "close", "elif"}
+
+
+class Parser:
+    def __init__(self, text):
+        self.text = text
+        self.lexer = Lexer(text)
+        self.buf = []
+        self.arg_use = []       # one set per enclosing function literal: which of x y z appear
+
+    # -- token stream --------------------------------------------------------------------
+
+    def peek(self, k=0):
+        while len(self.buf) <= k:
+            self.buf.append(self.lexer.next())
+        return self.buf[k]
+
+    def take(self):
+        tok = self.peek()
+        self.buf.pop(0)
+        return tok
+
+    def expect(self, kind, value=None):
+        tok = self.take()
+        if tok.kind != kind or (value is not None and tok.value != value):
+            want = value or kind
+            got = "end of input" if tok.kind == "eof" else repr(tok.value)
+            raise self.error(f"{want!r} expected, got {got}", tok)
+        return tok
+
+    def error(self, msg, tok):
+        end = max(tok.end, tok.start + 1)
+        return KlongError(f"kg: error: syntax error: {msg}", (tok.start, end), self.text)
+
+    def skip_comment(self, delimiter):
+        """Support for .comment: rewind to the first unread token, then skip lines."""
+        if self.buf:
+            self.lexer.pos = self.buf[0].start
+            self.buf.clear()
+        self.lexer.skip_comment(delimiter)
+
+    # -- programs ------------------------------------------------------------------------
+
+    def next_statement(self):
+        """The next top-level expression, or None at the end of the source."""
+        while self.peek().kind == ";":
+            self.take()
+        tok = self.peek()
+        if tok.kind == "eof":
+            return None
+        node = self.expr()
+        tok = self.peek()
+        if tok.kind not in (";", "eof"):
+            raise self.error(f"unexpected {tok.value!r}", tok)
+        return node
+
+    def program(self):
+        """All statements of the source (used for function bodies and whole-file checks)."""
+        stmts = []
+        while True:
+            node = self.next_statement()
+            if node is None:
+                return stmts
+            stmts.append(node)
+
+    def body(self):
+        """Expressions separated by ';' up to a closing bracket."""
+        stmts = []
+        while True:
+            tok = self.peek()
+            if tok.kind == ";":
+                self.take()
+                continue
+            if tok.kind in ("close", "eof"):
+                return stmts
+            stmts.append(self.expr())
+            tok = self.peek()
+            if tok.kind not in (";", "close"):
+                raise self.error(f"unexpected {tok.value!r}", tok)
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def expr(self):
+        tok = self.peek()
+        left = self.factor()
+        nxt = self.peek()
+        if nxt.kind in ENDS:
+            return left
+        if nxt.kind == "op" and nxt.value == "::":
+            self.take()
+            if not isinstance(left, Var):
+                raise self.error("can only define a variable", nxt)
+            if left.name in ARG_NAMES:
+                raise self.error(f"{left.name} is read-only", nxt)
+            right = self.expr()
+            return Define(left.name, right, (tok.start, nxt.end))
+        verb = self.dyad_verb()
+        if verb is None:
+            raise self.error(f"unexpected {nxt.value!r}", nxt)
+        right = self.expr()
+        return Dyad(verb, left, right, verb.pos)
+
+    def dyad_verb(self):
+        tok = self.peek()
+        if tok.kind == "op":
+            self.take()
+            return self.adverbs(Op(tok.value, (tok.start, tok.end)))
+        if tok.kind == "sym":
+            self.take()
+            verb = self.var(tok)
+            if self.peek().kind == "open" and self.peek().value in ("(", ":("):
+                verb = self.call(verb)
+            return self.adverbs(verb)
+        if tok.kind == "open" and tok.value == "{":
+            verb = self.function()
+            if self.peek().kind == "open" and self.peek().value in ("(", ":("):
+                verb = self.call(verb)
+            return self.adverbs(verb)
+        return None
+
+    def adverbs(self, verb):
+        while self.peek().kind == "adv":
+            tok = self.take()
+            verb = Adverbed(verb, tok.value, (tok.start, tok.end))
+        return verb
+
+    def factor(self):
+        tok = self.peek()
+        kind = tok.kind
+        if kind == "num" or kind == "char" or kind == "str" or kind == "qsym":
+            self.take()
+            node = Const(tok.value, (tok.start, tok.end))
+            if self.peek().kind == "adv":
+                raise self.error("a constant is not a verb", self.peek())
+            return node
+        if kind == "sym":
+            self.take()
+            node = self.var(tok)
+            if self.peek().kind == "open" and self.peek().value in ("(", ":("):
+                node = self.call(node)
+            return self.maybe_monad(node)
+        if kind == "op":
+            self.take()
+            verb = self.adverbs(Op(tok.value, (tok.start, tok.end)))
+            return self.monad(verb, tok)
+        if kind == "open":
+            v = tok.value
+            if v == "{":
+                node = self.function()
+                if self.peek().kind == "open" and self.peek().value in ("(", ":("):
+                    node = self.call(node)
+                return self.maybe_monad(node)
+            if v == "(":
+                self.take()
+                if self.peek().kind == "close":
+                    raise self.error("empty parentheses", self.peek())
+                node = self.expr()
+                self.expect("close", ")")
+                return self.maybe_monad(node)
+            if v == "[":
+                return Const(self.list_literal(), (tok.start, self.buf_end()))
+            if v == ":{":
+                return DictLit(self.dict_literal(), (tok.start, self.buf_end()))
+            if v == ":[":
+                return self.conditional()
+        if kind == "adv":
+            raise self.error(f"adverb {tok.value!r} without a verb", tok)
+        if kind == "eof":
+            raise self.error("unexpected end of input", tok)
+        raise self.error(f"unexpected {tok.value!r}", tok)
+
+    def buf_end(self):
+        return self.lexer.pos
+
+    def maybe_monad(self, node):
+        """A callable factor followed by adverbs is a monadic verb applied to what follows."""
+        if self.peek().kind != "adv":
+            return node
+        verb = self.adverbs(node)
+        return self.monad(verb, self.peek())
+
+    def monad(self, verb, tok):
+        if self.peek().kind in ENDS:
+            raise self.error("missing argument", self.peek())
+        arg = self.expr()
+        return Monad(verb, arg, verb.pos)
+
+    def var(self, tok):
+        name = tok.value
+        if name in ARG_NAMES and self.arg_use:
+            self.arg_use[-1].add(name)
+        return Var(name, (tok.start, tok.end))
+
+    def call(self, fn):
+        """Arguments (or a projection) after a callable: f(1;2), f(;2), f()."""
+        open_tok = self.take()
+        args = []
+        if self.peek().kind == "close":
+            self.take()
+            return Apply(fn, args, (fn.pos[0], open_tok.end))
+        while True:
+            tok = self.peek()
+            if tok.kind == ";":
+                self.take()
+                args.append(None)
+                continue
+            if tok.kind == "close":
+                self.take()
+                args.append(None)         # f(1;) ends with a hole
+                break
+            args.append(self.expr())
+            tok = self.take()
+            if tok.kind == "close" and tok.value == ")":
+                break
+            if tok.kind != ";":
+                raise self.error("';' or ')' expected in argument list", tok)
+        if len(args) > 3:
+            raise self.error("too many arguments", open_tok)
+        return Apply(fn, args, (fn.pos[0], open_tok.end))
+
+    def function(self):
+        open_tok = self.take()
+        self.arg_use.append(set())
+        local_names = []
+        # {[a b];...} declares locals: a list of bare symbols followed by ';'
+        if self.peek().kind == "open" and self.peek().value == "[":
+            k, names = 1, []
+            while self.peek(k).kind == "sym":
+                names.append(self.peek(k).value)
+                k += 1
+            if self.peek(k).kind == "close" and self.peek(k + 1).kind == ";":
+                for _ in range(k + 2):
+                    self.take()
+                local_names = names
+        try:
+            body = self.body()
+        finally:
+            used = self.arg_use.pop()
+        close = self.expect("close", "}")
+        arity = 3 if "z" in used else 2 if "y" in used else 1 if "x" in used else 0
+        pos = (open_tok.start, close.end)
+        return Lambda(body, arity, local_names, pos, self.text[pos[0]:pos[1]])
+
+    def conditional(self):
+        open_tok = self.take()
+        clauses = []
+        while True:
+            pred = self.expr()
+            self.expect(";")
+            then = self.expr()
+            tok = self.take()
+            if tok.kind == "elif":
+                clauses.append((pred, then))
+                continue
+            if tok.kind != ";":
+                raise self.error("';' or ':|' expected in conditional", tok)
+            clauses.append((pred, then))
+            otherwise = self.expr()
+            close = self.expect("close", "]")
+            return Cond(clauses, otherwise, (open_tok.start, close.end))
+
+    # -- literals ------------------------------------------------------------------------
+
+    def list_literal(self):
+        self.expect("open", "[")
+        items = []
+        while True:
+            tok = self.peek()
+            if tok.kind == "close" and tok.value == "]":
+                self.take()
+                return mklist(items)
+            items.append(self.literal_item())
+
+    def literal_item(self):
+        tok = self.take()
+        kind = tok.kind
+        if kind in ("num", "char", "str", "qsym"):
+            return tok.value
+        if kind == "sym":
+            return Symbol(tok.value)            # lists quote their symbols
+        if kind == "op" and tok.value == "-":
+            num = self.peek()
+            if num.kind == "num" and num.start == tok.end:
+                self.take()
+                return -num.value
+        if kind == "open" and tok.value == "[":
+            self.buf.insert(0, tok)
+            return self.list_literal()
+        if kind == "open" and tok.value == ":{":
+            self.buf.insert(0, tok)
+            return self.dict_literal()
+        raise self.error(f"{tok.value!r} cannot appear in a list literal", tok)
+
+    def dict_literal(self):
+        self.expect("open", ":{")
+        d = Dict()
+        while True:
+            tok = self.peek()
+            if tok.kind == "close" and tok.value == "}":
+                self.take()
+                return d
+            if not (tok.kind == "open" and tok.value == "["):
+                raise self.error("a dictionary entry must be a [key value] tuple", tok)
+            self.take()
+            key = self.literal_item()
+            value = self.literal_item()
+            self.expect("close", "]")
+            d[key_of(key)] = value
+
+
+def parse(text):
+    """Parse a whole program (used for syntax checks, e.g. the kernel's is_complete)."""
+    return Parser(text).program()
+
+
+def adverb_name(adv):
+    return ADVERBS[adv]
+
+
+__all__ = ["Parser", "parse", "Char"]

@@ -1,0 +1,182 @@
+"""Pervasion: how atomic verbs reach into lists.
+
+An atomic verb is written once for atoms; these helpers carry it into lists the way the
+reference describes (SEMANTICS : ARGUMENTS). A tensor goes through one vectorised torch call;
+general lists recurse element by element. Klong pairs a shorter operand with the *leading*
+axes of a longer one ([[a b] [c d]]+[1 2] adds 1 to the first row), the opposite of numpy's
+broadcasting, so tensors are aligned here before torch sees them.
+
+Integer tensors carry a cached bound on their magnitude (`_kb`), so that overflow is caught
+without an extra pass over the data: `!n` knows its bound, `+` and `*` derive theirs. When an
+int64 result could overflow, the verb falls back to exact Python integers.
+"""
+import math
+
+import torch
+
+from .errors import err
+from .values import Char, Tensor, ctx, items_of, mklist
+
+INT = torch.int64
+LIMIT = 2 ** 62           # bounds past this fall back to exact arithmetic
+
+
+def bound(t):
+    """An upper bound on |t| for an int64 tensor, computed once and cached on the tensor."""
+    b = getattr(t, "_kb", None)
+    if b is None:
+        if t.numel() == 0:
+            b = 0
+        else:
+            lo, hi = torch.aminmax(t)
+            b = max(-int(lo), int(hi))
+        try:
+            t._kb = b
+        except (AttributeError, RuntimeError):
+            pass
+    return b
+
+
+def with_bound(t, b):
+    try:
+        t._kb = b
+    except (AttributeError, RuntimeError):
+        pass
+    return t
+
+
+def num_bound(v):
+    """A bound on |v| for an int, an int tensor, or None for reals."""
+    if type(v) is int:
+        return abs(v)
+    if type(v) is Tensor and not v.dtype.is_floating_point:
+        return bound(v)
+    return None
+
+
+def is_num(v):
+    t = type(v)
+    return t is int or t is float or (t is Tensor)
+
+
+def to_t(v):
+    """A number as a tensor on the current device; tensors pass through."""
+    if type(v) is Tensor:
+        return v
+    if type(v) is float:
+        return torch.tensor(v, dtype=ctx.real, device=ctx.device)
+    if type(v) is bool:
+        v = int(v)
+    return torch.tensor(v, dtype=INT, device=ctx.device)
+
+
+def align(a, b, name):
+    """Klong's pairing of tensor shapes: the shorter shape must be a prefix of the longer."""
+    sa, sb = a.shape, b.shape
+    if sa == sb or a.dim() == 0 or b.dim() == 0:
+        return a, b
+    na, nb = a.dim(), b.dim()
+    if na < nb:
+        if sb[:na] != sa:
+            raise err(name, "length", text=f"shapes {list(sa)} and {list(sb)} do not match")
+        return a.reshape(sa + (1,) * (nb - na)), b
+    if sa[:nb] != sb:
+        raise err(name, "length", text=f"shapes {list(sa)} and {list(sb)} do not match")
+    return a, b.reshape(sb + (1,) * (na - nb))
+
+
+def floatish(a, b):
+    """Promote int tensors to the real dtype when the other side is real."""
+    fa = a.dtype.is_floating_point
+    fb = b.dtype.is_floating_point
+    if fa and not fb:
+        b = b.to(a.dtype)
+    elif fb and not fa:
+        a = a.to(b.dtype)
+    return a, b
+
+
+def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
+    """Carry the atomic dyad `verb` over lists and tensors.
+
+    tensor_op(ta, tb) does the work on aligned tensors. bound_op(ba, bb), for int results,
+    gives a bound on the result's magnitude; None means the op cannot overflow."""
+    ta, tb = type(a), type(b)
+    if (ta is Tensor or ta is int or ta is float) and (tb is Tensor or tb is int or tb is float):
+        if bound_op is not None:
+            ba, bb = num_bound(a), num_bound(b)
+            if ba is not None and bb is not None:
+                rb = bound_op(ba, bb)
+                if rb > LIMIT:
+                    return exact(verb, a, b)
+            else:
+                rb = None
+        try:
+            x, y = to_t(a), to_t(b)
+        except (OverflowError, RuntimeError):     # a bignum meets a tensor
+            return exact(verb, a, b)
+        x, y = floatish(*align(x, y, name))
+        r = tensor_op(x, y)
+        if bound_op is not None and rb is not None and not r.dtype.is_floating_point:
+            with_bound(r, rb)
+        return r
+    if strings_atomic:
+        la = ta is list or ta is Tensor
+        lb = tb is list or tb is Tensor
+    else:
+        la = ta is list or ta is Tensor or (ta is str)
+        lb = tb is list or tb is Tensor or (tb is str)
+    if la and lb:
+        xs, ys = items_of(a), items_of(b)
+        if len(xs) != len(ys):
+            raise err(name, "length", text=f"{len(xs)} and {len(ys)} elements")
+        return mklist([verb(x, y) for x, y in zip(xs, ys)])
+    if la:
+        return mklist([verb(x, b) for x in items_of(a)])
+    if lb:
+        return mklist([verb(a, y) for y in items_of(b)])
+    raise err(name, "type", a if not is_num(a) else b)
+
+
+def exact(verb, a, b):
+    """Element by element in Python integers: the fallback when int64 could overflow."""
+    la, lb = type(a) is Tensor and a.dim() > 0, type(b) is Tensor and b.dim() > 0
+    if type(a) is Tensor and a.dim() == 0:
+        a, la = a.item(), False
+    if type(b) is Tensor and b.dim() == 0:
+        b, lb = b.item(), False
+    if la and lb:
+        return mklist([verb(x, y) for x, y in zip(items_of(a), items_of(b))])
+    if la:
+        return mklist([verb(x, b) for x in items_of(a)])
+    if lb:
+        return mklist([verb(a, y) for y in items_of(b)])
+    return verb(a, b)
+
+
+def monadic(verb, name, v, tensor_op, empty=None):
+    """Carry the atomic monad `verb` over lists; tensors take one torch call."""
+    t = type(v)
+    if t is Tensor:
+        return tensor_op(v)
+    if t is list:
+        if not v:
+            return [] if empty is None else empty
+        return mklist([verb(e) for e in v])
+    if t is str and v:
+        return mklist([verb(Char(c)) for c in v])
+    raise err(name, "type", v)
+
+
+def add_bound(ba, bb):
+    return ba + bb
+
+
+def mul_bound(ba, bb):
+    return ba * bb
+
+
+def pow_bound(ba, bb):
+    if ba <= 1:
+        return 1
+    return LIMIT + 1 if bb * math.log2(ba) > 61 else ba ** bb

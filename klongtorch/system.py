@@ -1,0 +1,260 @@
+"""System functions and variables (SEMANTICS : FUNCTIONS and VARIABLES).
+
+Each system function is a method of SystemFunctions named after its Klong name, whose
+docstring is its help. `install` binds them, with their arities, into an interpreter.
+"""
+import os
+import random
+import subprocess
+import sys
+import time
+
+from .channels import Channel, open_channel, read_from, read_value
+from .display import show, show_display
+from .errors import KlongExit, err
+from .functions import SysFunc
+from .values import Symbol, ctx, truth
+
+
+class Module:
+    """An open .module: its name, the names defined in it, and the globals that existed
+    when it was opened (references to those stay global unless redefined inside)."""
+
+    def __init__(self, name, existing):
+        self.name, self.existing, self.names = name, existing, set()
+
+
+def _string(v, fn):
+    if type(v) is not str:
+        raise err(fn, "type", v)
+    return v
+
+
+class SystemFunctions:
+    def __init__(self, interp):
+        self.k = interp
+
+    # -- output --------------------------------------------------------------------------
+
+    def d(self, a):
+        """.d(a)  Display
+        Write a to the To Channel in its pretty form (strings and characters bare), without
+        a newline. Returns a."""
+        self.k.to_channel.write(show_display(a))
+        return a
+
+    def w(self, a):
+        """.w(a)  Write
+        Write a to the To Channel in its readable form (the form .r reads back), without a
+        newline. Returns a."""
+        self.k.to_channel.write(show(a))
+        return a
+
+    def p(self, a):
+        """.p(a)  Print
+        Pretty-print a (like .d) followed by a newline. Returns a."""
+        self.k.to_channel.write(show_display(a) + "\n")
+        return a
+
+    def fl(self):
+        """.fl()  Flush
+        Make sure everything written to the To Channel has reached its file or device."""
+        self.k.to_channel.flush()
+        return []
+
+    # -- input ---------------------------------------------------------------------------
+
+    def rl(self):
+        """.rl()  Read-Line
+        Read a line from the From Channel, without its line separator."""
+        line = self.k.from_channel.readline()
+        return "" if line is None else line
+
+    def r(self):
+        """.r()  Read
+        Read one data object (a number, string, list, dictionary, ...) from the From Channel.
+        Lists and dictionaries may span lines. At the end of input, returns :eof."""
+        return read_from(self.k.from_channel)
+
+    def rs(self, a):
+        """.rs(a)  Read-String
+        Read one data object from the string a, e.g. .rs("[1 2 3]") --> [1 2 3]."""
+        return read_value(_string(a, ".rs"))[0]
+
+    def mi(self, a):
+        """.mi(a)  More-Input
+        1 while the From Channel has not been read past its end, else 0."""
+        return int(not self.k.from_channel.at_eof)
+
+    # -- channels ------------------------------------------------------------------------
+
+    def ic(self, a):
+        """.ic(a)  Input-Channel
+        Open the file named a for reading and return the channel."""
+        return open_channel(_string(a, ".ic"), "in")
+
+    def oc(self, a):
+        """.oc(a)  Output-Channel
+        Open (and truncate) the file named a for writing and return the channel."""
+        return open_channel(_string(a, ".oc"), "out")
+
+    def ac(self, a):
+        """.ac(a)  Append-Channel
+        Open the file named a for appending and return the channel."""
+        return open_channel(_string(a, ".ac"), "append")
+
+    def cc(self, a):
+        """.cc(a)  Close-Channel
+        Close channel a; closing a closed or standard channel does nothing. Returns []."""
+        if not isinstance(a, Channel):
+            raise err(".cc", "type", a)
+        k = self.k
+        if k.from_channel is a:
+            k.from_channel = k.globals[".cin"]
+        if k.to_channel is a:
+            k.to_channel = k.globals[".cout"]
+        a.close()
+        return []
+
+    def fc(self, a):
+        """.fc(a)  From-Channel
+        Select input channel a for reading (a false value selects .cin). Returns the channel
+        that was selected before."""
+        return self._select("from_channel", ".cin", "in", a, ".fc")
+
+    def tc(self, a):
+        """.tc(a)  To-Channel
+        Select output channel a for writing (a false value selects .cout). Returns the channel
+        that was selected before."""
+        return self._select("to_channel", ".cout", "out", a, ".tc")
+
+    def _select(self, attr, default, mode, a, fn):
+        k = self.k
+        old = getattr(k, attr)
+        if not truth(a):
+            a = k.globals[default]
+        elif not isinstance(a, Channel) or a.mode != mode:
+            raise err(fn, "type", a)
+        setattr(k, attr, a)
+        return old
+
+    # -- files and the system ------------------------------------------------------------
+
+    def df(self, a):
+        """.df(a)  Delete-File
+        Delete the file named a; an error if it cannot be deleted."""
+        try:
+            os.remove(_string(a, ".df"))
+        except OSError as e:
+            raise err(".df", "io", text=f"{a}: {e.strerror}") from None
+        return []
+
+    def sys(self, a):
+        """.sys(a)  System
+        Run the command a with sh -c and return its exit code (0 for success)."""
+        cmd = _string(a, ".sys")
+        sys.stdout.flush()
+        done = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
+        if done.stdout:
+            self.k.to_channel.write(done.stdout)
+        if done.stderr:
+            sys.stderr.write(done.stderr)
+        return done.returncode
+
+    def x(self, a):
+        """.x(a)  Exit
+        Leave Klong: with success when a is false (0, [], ""), else with failure. An integer
+        a is the exit code."""
+        if type(a) is int:
+            raise KlongExit(a & 255)
+        raise KlongExit(1 if truth(a) else 0)
+
+    def pc(self):
+        """.pc()  Process-Clock
+        The processor time used by this process so far, in seconds."""
+        return time.process_time()
+
+    def rn(self):
+        """.rn()  Random
+        A random real number x with 0 <= x < 1."""
+        return random.random()
+
+    # -- programs ------------------------------------------------------------------------
+
+    def E(self, a):
+        """.E(a)  Evaluate
+        Evaluate the Klong program in string a and return its value: .E("a::123");a --> 123."""
+        return self.k.run(_string(a, ".E"))
+
+    def l(self, a):
+        """.l(a)  Load
+        Load the program in file a (or a.kg), searching the directories in KLONGPATH
+        (default ".:lib"; a name starting with / or . is used as it is). Returns the value of
+        the last expression in the file."""
+        path = self.k.find_file(_string(a, ".l"))
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        return self.k.run(text, filename=path)
+
+    def comment(self, a):
+        """.comment(a)  Comment
+        Skip the following lines up to and including one that starts with the string a."""
+        parser = self.k.parser
+        if parser is None:
+            raise err(".comment", "io", text="no program text to skip")
+        parser.skip_comment(_string(a, ".comment"))
+        return a
+
+    def module(self, a):
+        """.module(a)  Module
+        .module(:name) opens a module: names defined until .module(0) belong to it and
+        later redefinitions outside do not change what its functions see."""
+        k = self.k
+        if type(a) is Symbol:
+            if k.module is not None:
+                raise err(".module", "nesting", text="modules cannot be nested")
+            k.module = Module(a.name, set(k.globals))
+        elif not truth(a):
+            k.module = None
+        else:
+            raise err(".module", "type", a)
+        return []
+
+
+# name -> arity; the method is SystemFunctions.<name without the dot>
+ARITIES = {".ac": 1, ".cc": 1, ".comment": 1, ".d": 1, ".df": 1, ".E": 1, ".fc": 1, ".fl": 0,
+           ".ic": 1, ".l": 1, ".mi": 1, ".module": 1, ".oc": 1, ".p": 1, ".pc": 0, ".r": 0,
+           ".rl": 0, ".rn": 0, ".rs": 1, ".sys": 1, ".tc": 1, ".w": 1, ".x": 1}
+
+VARIABLE_HELP = {
+    ".a": ".a  Arguments\n    The command line arguments of a Klong program, as a list of strings.",
+    ".cin": ".cin  Input-Channel\n    The standard input channel.",
+    ".cout": ".cout  Output-Channel\n    The standard output channel.",
+    ".cerr": ".cerr  Error-Channel\n    The standard error channel.",
+    ".cols": ".cols  Columns\n    The width of the screen in columns (80).",
+    ".e": ".e  Epsilon\n    The smallest difference between two reals (0.1<=x<1) that Klong can tell apart.",
+    ".edit": ".edit  Editor\n    True when line editing and history are enabled at the prompt.",
+    ".f": ".f  Function\n    The innermost function being defined, for anonymous recursion: {:[x;x*.f(x-1);1]}.",
+    ".fastpow": ".fastpow  Fast-Power\n    Kept for compatibility: x^y is always computed directly.",
+    ".h": ".h  Host\n    A symbol naming the host system: :unix.",
+    "it": "it  It\n    The value of the last successful computation at the prompt.",
+}
+
+
+def install(interp):
+    fns = SystemFunctions(interp)
+    g = interp.globals
+    for name, arity in ARITIES.items():
+        g[name] = SysFunc(name, arity, getattr(fns, name[1:]), interp)
+    g[".cin"] = Channel("stdin", "in", std="stdin")
+    g[".cout"] = Channel("stdout", "out", std="stdout")
+    g[".cerr"] = Channel("stderr", "out", std="stderr")
+    g[".a"] = []
+    g[".cols"] = 80
+    g[".e"] = 2.220446049250313e-16 if ctx.real.itemsize == 8 else 1.1920928955078125e-07
+    g[".edit"] = 1
+    g[".fastpow"] = 1
+    g[".h"] = Symbol("unix")
+    g[".f"] = []
+    return fns
+

@@ -1,0 +1,297 @@
+"""The one value table: how every Klong value is held in Python.
+
+| Klong            | Python                                                       |
+|------------------|--------------------------------------------------------------|
+| integer          | int (arbitrary precision), or a 0-d int64 tensor             |
+| real             | float, or a 0-d floating tensor (this keeps autograd graphs) |
+| character        | Char, a one-character str subclass                           |
+| string           | str                                                          |
+| symbol           | Symbol, interned                                             |
+| uniform numbers  | torch.Tensor: int64, or the interpreter's real dtype         |
+| any other list   | a Python list of values, never mutated in place              |
+| dictionary       | Dict (a dict subclass keyed by `key_of(value)`)              |
+| function         | see functions.py                                             |
+| undefined        | UNDEF                                                        |
+
+Everything here is small and hot: type tests use `type(v) is ...`, never isinstance chains,
+because these run once or more per Klong operation.
+"""
+from array import array
+
+import torch
+
+INT = torch.int64
+
+
+class Context:
+    """Where new tensors live and which dtype reals get.
+
+    Verbs are plain module functions, so the interpreter that is running sets this before it
+    evaluates anything (see Interpreter.__call__)."""
+    device = torch.device("cpu")
+    real = torch.float64
+
+
+ctx = Context()
+
+
+class Char(str):
+    """A Klong character: a str of length one with its own type."""
+    __slots__ = ()
+
+
+class Symbol:
+    """An interned Klong symbol such as :foo. Identity is equality."""
+    __slots__ = ("name",)
+    _table = {}
+
+    def __new__(cls, name):
+        sym = cls._table.get(name)
+        if sym is None:
+            sym = object.__new__(cls)
+            sym.name = name
+            cls._table[name] = sym
+        return sym
+
+    def __repr__(self):
+        return ":" + self.name
+
+    def __reduce__(self):
+        return (Symbol, (self.name,))
+
+
+class _Marker:
+    """A named singleton such as :undefined or :eof."""
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return ":" + self.name
+
+
+UNDEF = _Marker("undefined")
+EOF = _Marker("eof")
+
+
+class Dict(dict):
+    """A Klong dictionary. Keys are stored hashable (see key_of); values as they are."""
+    __slots__ = ()
+
+
+Tensor = torch.Tensor
+NUMBER = (int, float)
+
+
+def is_number(v):
+    t = type(v)
+    return t is int or t is float or (t is Tensor and v.dim() == 0)
+
+
+def is_real_tensor(v):
+    return v.dtype.is_floating_point
+
+
+def is_list(v):
+    """True for anything Klong treats as a (possibly empty) list or string."""
+    t = type(v)
+    return t is list or t is str or (t is Tensor and v.dim() > 0)
+
+
+def is_atom(v):
+    """Klong's @: everything but non-empty lists and strings."""
+    t = type(v)
+    if t is list or t is str:
+        return len(v) == 0
+    if t is Tensor:
+        return v.dim() == 0 or v.shape[0] == 0
+    return True
+
+
+def is_empty(v):
+    t = type(v)
+    if t is list or t is str:
+        return len(v) == 0
+    return t is Tensor and v.dim() > 0 and v.shape[0] == 0
+
+
+def length(v):
+    t = type(v)
+    if t is list or t is str:
+        return len(v)
+    return v.shape[0]
+
+
+def truth(v):
+    """Klong truth: 0, [] and "" are false, everything else is true."""
+    t = type(v)
+    if t is int or t is float:
+        return v != 0
+    if t is list or t is str:
+        return len(v) > 0
+    if t is Tensor:
+        if v.dim() == 0:
+            return bool(v != 0)
+        return v.shape[0] > 0
+    return True
+
+
+# -- building lists ---------------------------------------------------------------------------
+
+INT64_MAX = 2 ** 63 - 1
+
+
+def int_tensor(items):
+    """An int64 tensor from Python ints, through a typed buffer (5x faster than torch.tensor)."""
+    t = torch.frombuffer(array("q", items), dtype=INT) if items else torch.zeros(0, dtype=INT)
+    return t if ctx.device.type == "cpu" else t.to(ctx.device)
+
+
+def real_tensor(items):
+    t = torch.frombuffer(array("d", items), dtype=torch.float64) if items else torch.zeros(0)
+    if t.dtype != ctx.real or ctx.device.type != "cpu":
+        t = t.to(device=ctx.device, dtype=ctx.real)
+    return t
+
+
+def mklist(items):
+    """The canonical Klong list for a Python list of values.
+
+    Uniform numbers become one tensor, characters a string, equal-shaped tensors one stacked
+    tensor; anything else stays a Python list. This is the single place where lists are
+    normalised, so every verb agrees on what `[1 2 3]` is."""
+    if not items:
+        return []
+    first = items[0]
+    t0 = type(first)
+    if t0 is int:
+        kinds = set(map(type, items))
+        if kinds == {int}:
+            try:
+                return int_tensor(items)
+            except OverflowError:        # bignums stay Python ints
+                return items
+        if kinds <= {int, float}:
+            return real_tensor([float(v) for v in items])
+        if Tensor in kinds:
+            return _stack_mixed(items, kinds)
+        return items
+    if t0 is float:
+        kinds = set(map(type, items))
+        if kinds <= {int, float}:
+            return real_tensor([float(v) for v in items])
+        if Tensor in kinds:
+            return _stack_mixed(items, kinds)
+        return items
+    if t0 is Char:
+        if all(type(v) is Char for v in items):
+            return "".join(items)
+        return items
+    if t0 is Tensor:
+        kinds = set(map(type, items))
+        if kinds == {Tensor}:
+            shape = first.shape
+            if all(v.shape == shape for v in items):
+                if shape and shape[0] == 0:
+                    return items             # a list of empty lists is not an array
+                floats = [v.dtype.is_floating_point for v in items]
+                if all(floats) or not any(floats):
+                    return torch.stack(items)
+                return torch.stack([v.to(ctx.real) for v in items])
+            return items
+        if kinds <= {Tensor, int, float}:
+            return _stack_mixed(items, kinds)
+    return items
+
+
+def _stack_mixed(items, kinds):
+    """Python numbers mixed with 0-d tensors (as autograd produces): one tensor if possible."""
+    if any(type(v) is Tensor and v.dim() != 0 for v in items):
+        return items
+    floating = float in kinds or any(type(v) is Tensor and v.dtype.is_floating_point for v in items)
+    dtype = ctx.real if floating else INT
+    dev = next(v.device for v in items if type(v) is Tensor)
+    return torch.stack([v.to(dtype) if type(v) is Tensor else torch.tensor(v, dtype=dtype, device=dev)
+                        for v in items])
+
+
+def scalar(t):
+    """A 0-d tensor as a Python number, unless it carries a gradient graph."""
+    if t.requires_grad:
+        return t
+    return t.item()
+
+
+def items_of(v):
+    """The elements of a list value as a Python list (a new list; never mutate the source)."""
+    t = type(v)
+    if t is list:
+        return v
+    if t is str:
+        return [Char(c) for c in v]
+    if t is Tensor:
+        if v.dim() == 0:
+            return [scalar(v)]
+        if v.dim() == 1 and not v.requires_grad:
+            return v.tolist()
+        return list(v.unbind(0))
+    return [v]
+
+
+def as_tensor(v, dtype=None):
+    """A number or a numeric tensor as a tensor on the current device."""
+    if type(v) is Tensor:
+        return v if dtype is None else v.to(dtype)
+    if type(v) is float:
+        return torch.tensor(v, dtype=dtype or ctx.real, device=ctx.device)
+    return torch.tensor(v, dtype=dtype or INT, device=ctx.device)
+
+
+def key_of(v):
+    """The hashable form of a value, used as a dictionary key."""
+    t = type(v)
+    if t is Tensor:
+        return tuple(v.tolist()) if v.dim() else v.item()
+    if t is list:
+        return tuple(key_of(e) for e in v)
+    if t is float and v.is_integer():
+        return int(v)          # 1.0 and 1 are the same key, as 1.0=1 in Klong
+    return v
+
+
+def value_of_key(k):
+    """The Klong value of a stored dictionary key."""
+    if type(k) is tuple:
+        return mklist([value_of_key(e) for e in k])
+    return k
+
+
+def dict_items(d):
+    """A dictionary's entries as Klong tuples [key value]."""
+    return [[value_of_key(k), v] for k, v in d.items()]
+
+
+def type_name(v):
+    t = type(v)
+    if t is int:
+        return "integer"
+    if t is float:
+        return "real"
+    if t is Char:
+        return "character"
+    if t is str:
+        return "string"
+    if t is Symbol:
+        return "symbol"
+    if t is Tensor:
+        if v.dim() == 0:
+            return "real" if v.dtype.is_floating_point else "integer"
+        return "array"
+    if t is list:
+        return "list"
+    if t is Dict:
+        return "dictionary"
+    if v is UNDEF:
+        return "undefined"
+    return "function" if callable(v) else t.__name__

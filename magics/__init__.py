@@ -1,0 +1,1 @@
+"""IPython magics for Klong (klongtorch.magics); filled in later."""

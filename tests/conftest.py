@@ -1,0 +1,21 @@
+"""Shared pytest configuration for the klongtorch test suite."""
+from pathlib import Path
+
+import pytest
+
+#: The repository root (the folder holding setup.cfg).
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: The reference Klong material lives beside the repository, in ../shared/klong.
+SHARED_KLONG = REPO_ROOT.parent / "shared" / "klong"
+
+#: The reference test suite of the original Klong implementation.
+REFERENCE_SUITE = SHARED_KLONG / "test.kg"
+
+
+@pytest.fixture
+def klong():
+    """A fresh interpreter for one test."""
+    from klongtorch import Klong
+
+    return Klong()
