@@ -199,8 +199,8 @@ class Parser:
             self.take()
             if not isinstance(left, Var):
                 raise self.error("can only define a variable", nxt)
-            if left.name in ARG_NAMES:
-                raise self.error(f"{left.name} is read-only", nxt)
+            if left.name in ARG_NAMES and self.arg_use:
+                raise self.error(f"{left.name} is read-only inside a function", nxt)
             right = self.expr()
             return Define(left.name, right, (tok.start, nxt.end))
         verb = self.dyad_verb()
