@@ -3,6 +3,13 @@
 Stdlib only: this module is imported both by ``bench_language.py`` (klongtorch
 interpreter) and by ``klongpy_runner.py``, which runs inside a separate
 KlongPy virtualenv.
+
+The unit of measurement is a *sampler*: a zero-argument callable that performs
+one call of the code under test and returns how long that call took, in
+seconds.  ``timed(fn)`` turns an ordinary callable into a sampler using
+``time.perf_counter``; a sampler may also ask another process for one
+self-timed call (see ``bench_language.RemoteKlongPy``), so the IPC round trip
+is never counted.
 """
 
 from __future__ import annotations
@@ -11,15 +18,42 @@ import gc
 import math
 import statistics
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Sequence
 
-#: Target wall time spent measuring one row (seconds).
+#: Target wall time spent measuring one cell (seconds).
 FULL_TARGET_S = 0.5
 QUICK_TARGET_S = 0.1
 
 MIN_REPS = 5
 QUICK_MIN_REPS = 3
 MAX_REPS = 100_000
+
+Sampler = Callable[[], float]
+
+
+def tune_malloc() -> str:
+    """Pin glibc malloc's mmap/trim thresholds; returns a note for the report.
+
+    By default glibc adapts both thresholds to the largest block freed so far,
+    so a loop that allocates and frees a few 8 MB arrays (``1+!1000000``) ends
+    up, depending on a few bytes of heap layout, either reusing the same pages
+    or handing them back to the kernel and page-faulting ~4000 pages on every
+    call (~10 ms in a VM).  Which mode a process lands in is a coin toss, and
+    it hits klongtorch, raw torch and KlongPy alike.  Fixing the thresholds
+    (32 MiB mmap, 512 MiB trim) makes the large-vector rows reproducible.
+    No-op off glibc.
+    """
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+        ok = libc.mallopt(M_MMAP_THRESHOLD, 32 << 20) and libc.mallopt(
+            M_TRIM_THRESHOLD, 512 << 20)
+        return "mmap 32MiB/trim 512MiB" if ok else "mallopt failed"
+    except (OSError, AttributeError):
+        return "not glibc"
 
 
 def target_for(quick: bool) -> float:
@@ -30,41 +64,81 @@ def min_reps_for(quick: bool) -> int:
     return QUICK_MIN_REPS if quick else MIN_REPS
 
 
-def measure(
-    fn: Callable[[], object],
+def timed(fn: Callable[[], object]) -> Sampler:
+    """A sampler that calls ``fn`` once and returns the perf_counter time."""
+    pc = time.perf_counter
+
+    def sample() -> float:
+        t0 = pc()
+        fn()
+        return pc() - t0
+
+    return sample
+
+
+def _stats(samples: List[float]) -> Dict[str, float]:
+    return {"median": statistics.median(samples), "min": min(samples),
+            "max": max(samples), "reps": len(samples)}
+
+
+def measure_samplers(
+    samplers: Sequence[Sampler],
     target_s: float = FULL_TARGET_S,
     min_reps: int = MIN_REPS,
     max_reps: int = MAX_REPS,
-) -> Dict[str, float]:
-    """Time ``fn`` with ``time.perf_counter``.
+) -> List[Dict[str, object]]:
+    """Measure several samplers *interleaved in time*.
 
-    One untimed warm-up call, then one timed calibration call that decides how
-    many repetitions fit in ``target_s`` (clamped to ``[min_reps, max_reps]``);
-    the calibration sample is kept.  Returns the median and a few other stats
-    (seconds per call).
+    Each sampler gets one untimed warm-up call and one timed calibration call
+    (kept as a sample).  From the calibration time it gets
+    ``reps = clamp(ceil(target_s / t), min_reps, max_reps)`` samples in all,
+    and those samples are spread evenly over a common sequence of rounds, so
+    all samplers are measured under the same machine conditions (other load,
+    CPU frequency, allocator state).  That keeps ratios between them meaningful
+    on a busy, shared host.
+
+    Returns one dict per sampler: median/min/max/reps in seconds, or
+    ``{"error": msg}`` if that sampler raised.
     """
     gc.collect()
-    fn()  # warm-up
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
-    reps = int(math.ceil(target_s / first)) if first > 0 else max_reps
-    reps = max(min_reps, min(max_reps, reps))
-    samples: List[float] = [first]
-    pc = time.perf_counter
-    for _ in range(reps - 1):
-        t0 = pc()
-        fn()
-        samples.append(pc() - t0)
-    return {
-        "median": statistics.median(samples),
-        "min": min(samples),
-        "max": max(samples),
-        "reps": len(samples),
-    }
+    n = len(samplers)
+    samples: List[List[float]] = [[] for _ in range(n)]
+    errors: List[str] = [""] * n
+    reps = [0] * n
+    for i, s in enumerate(samplers):
+        try:
+            s()  # warm-up
+            first = s()
+        except Exception as e:  # noqa: BLE001 - reported in the table
+            errors[i] = f"{type(e).__name__}: {e}"
+            continue
+        samples[i].append(first)
+        r = int(math.ceil(target_s / first)) if first > 0 else max_reps
+        reps[i] = max(min_reps, min(max_reps, r))
+    rounds = max(reps) - 1 if any(reps) else 0
+    for r in range(rounds):
+        for i, s in enumerate(samplers):
+            if errors[i]:
+                continue
+            # samples due by the end of round r, spread evenly over all rounds
+            due = ((r + 1) * (reps[i] - 1)) // rounds - (r * (reps[i] - 1)) // rounds
+            for _ in range(due):
+                try:
+                    samples[i].append(s())
+                except Exception as e:  # noqa: BLE001
+                    errors[i] = f"{type(e).__name__}: {e}"
+                    break
+    return [{"error": errors[i]} if errors[i] else _stats(samples[i])
+            for i in range(n)]
 
 
-def fmt_time(seconds: Optional[float]) -> str:
+def measure(fn: Callable[[], object], target_s: float = FULL_TARGET_S,
+            min_reps: int = MIN_REPS, max_reps: int = MAX_REPS) -> Dict[str, object]:
+    """Median (and min/max/reps) of ``fn`` alone; see ``measure_samplers``."""
+    return measure_samplers([timed(fn)], target_s, min_reps, max_reps)[0]
+
+
+def fmt_time(seconds) -> str:
     """Human-readable duration (``n/a`` for ``None``)."""
     if seconds is None:
         return "n/a"
@@ -77,13 +151,7 @@ def fmt_time(seconds: Optional[float]) -> str:
     return f"{seconds:.3f} s"
 
 
-def fmt_ratio(num: Optional[float], den: Optional[float]) -> str:
+def fmt_ratio(num, den) -> str:
     if num is None or den is None or den <= 0:
         return "n/a"
     return f"{num / den:.2f}x"
-
-
-def ratio(num: Optional[float], den: Optional[float]) -> Optional[float]:
-    if num is None or den is None or den <= 0:
-        return None
-    return num / den

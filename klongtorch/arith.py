@@ -9,9 +9,9 @@ import math
 import torch
 
 from .errors import err
-from .pervade import (INT, add_bound, align, bound, dyadic, floatish, monadic, mul_bound,
-                      pow_bound, with_bound)
-from .values import UNDEF, Char, Symbol, Tensor, ctx, mklist
+from .pervade import (INT, LIMIT, add_bound, align, bound, dyadic, floatish, monadic,
+                      mul_bound, pow_bound, with_bound)
+from .values import UNDEF, Char, Symbol, Tensor, ctx, items_of, mklist
 
 NUM = (int, float)
 
@@ -86,7 +86,12 @@ def int_divide(a, b):
     if (ta is int or ta is float) and (tb is int or tb is float):
         _int_args("integer-divide", a, b)
         return math.trunc(a / b)
-    return dyadic(int_divide, "integer-divide", a, b, _tensor_intdiv)
+    # |a:%b| <= |a|, except that int64's minimum divided by -1 overflows (and traps the CPU)
+    return dyadic(int_divide, "integer-divide", a, b, _tensor_intdiv, _left_bound)
+
+
+def _left_bound(ba, bb):
+    return ba
 
 
 def _tensor_intdiv(x, y):
@@ -256,10 +261,12 @@ def negate(a):
     if t is int or t is float:
         return -a
     if t is Tensor:
-        r = torch.neg(a)
-        if not r.dtype.is_floating_point:
-            with_bound(r, bound(a))
-        return r
+        if a.dtype.is_floating_point:
+            return torch.neg(a)
+        b = bound(a)
+        if b > LIMIT:           # -(-2^63) does not fit int64
+            return -a.item() if a.dim() == 0 else mklist([negate(v) for v in items_of(a)])
+        return with_bound(torch.neg(a), b)
     return monadic(negate, "negate", a, torch.neg)
 
 

@@ -59,6 +59,9 @@ class Klong:
         extensions.install(self)
         if sys.getrecursionlimit() < RECURSION_LIMIT:
             sys.setrecursionlimit(RECURSION_LIMIT)
+        # Klong integers have no limit, so neither may reading or writing their digits
+        if hasattr(sys, "set_int_max_str_digits"):
+            sys.set_int_max_str_digits(0)
 
     @contextmanager
     def active(self):

@@ -185,7 +185,7 @@ class Parser:
             stmts.append(self.expr())
             tok = self.peek()
             if tok.kind not in (";", "close"):
-                raise self.error(f"unexpected {tok.value!r}", tok)
+                raise self.error(f"unexpected {_name(tok)}", tok)
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -398,7 +398,7 @@ class Parser:
         if kind == "open" and tok.value == ":{":
             self.buf.insert(0, tok)
             return self.dict_literal()
-        raise self.error(f"{tok.value!r} cannot appear in a list literal", tok)
+        raise self.error(f"{_name(tok)} cannot appear in a list literal", tok)
 
     def dict_literal(self):
         self.expect("open", ":{")
@@ -415,6 +415,11 @@ class Parser:
             value = self.literal_item()
             self.expect("close", "]")
             d[key_of(key)] = value
+
+
+def _name(tok):
+    """A token as a syntax error names it."""
+    return "end of input" if tok.kind == "eof" else repr(tok.value)
 
 
 def parse(text):

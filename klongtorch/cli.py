@@ -1,0 +1,572 @@
+"""The klongtorch command: a kg-style REPL and script runner.
+
+    klongtorch                      the REPL
+    klongtorch prog.kg a b c        run prog.kg with .a bound to ["a" "b" "c"], then exit
+    klongtorch -e '+/!10'           evaluate, print the result, exit (arguments after the
+                                    options become .a)
+    klongtorch -l lib.kg ...        load files first (repeatable)
+    --device cpu|cuda|mps   --dtype float32|float64   --backend torch   -q (no banner)
+
+Exit codes: 0 on success; .x(n) exits with n; 1 after an uncaught Klong error (its message
+and the failing source line go to stderr) or an internal error; 2 for a usage problem such as
+a missing script file or an unknown backend; 130 after control-C in a script.
+
+The REPL prompts with eight blanks, as kg does, and prints each result in Klong's readable
+form at the left margin. An input whose brackets or string are still open is continued on
+the next line after the prompt "      > ". Results are kept in `it`. Commands: ]q quit,
+]h topic help (]hall lists all topics), ]a word apropos, ]l file load, ]! cmd shell,
+]i dir list *.kg files, ]t file transcript. With a terminal, lines are edited with readline
+and the history is kept in ~/.klongtorch_history (or $KLONGTORCH_HISTORY).
+
+A user's mistake never shows a Python traceback; an interpreter bug is reported as
+`kg: error: internal error: ...`, with the traceback only under --traceback or
+KLONGTORCH_TRACEBACK=1.
+"""
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import traceback
+
+from . import help as helptable
+from .errors import KlongError, KlongExit
+from .lexer import Lexer
+
+PROMPT = " " * 8
+PROMPT2 = "      > "
+HISTORY_FILE = "~/.klongtorch_history"
+HISTORY_LENGTH = 1000
+BACKENDS = ("torch",)
+DEVICES = ("cpu", "cuda", "mps")
+DTYPES = ("float32", "float64")
+
+# options that take a value: the first argument that is neither an option nor such a value
+# is the script, and everything after it belongs to the script
+VALUE_OPTIONS = {"-e", "--eval", "-l", "--load", "--device", "--dtype", "--backend"}
+
+OVERVIEW = """\
+klongtorch: the Klong array language on PyTorch.
+
+Enter an expression to see its value, e.g.  +/!10  or  f::{x*x}; f'[1 2 3]
+The last result is kept in the variable `it`.
+
+  ]h topic   help on an operator, adverb, system function or variable:
+             ]h +   ]h /   ]h .p   ]h Plus   ]h it
+  ]hall      list all help topics
+  ]a word    list the topics whose help mentions word (apropos)
+  ]l file    load a Klong program (.l("file"))
+  ]i [dir]   list the *.kg files in dir
+  ]! cmd     run a shell command
+  ]t [file]  start (or, without file, stop) a transcript
+  ]q         quit (end of input, control-D, also works)
+
+Control-C interrupts a computation, or clears the line being typed."""
+
+
+class Usage(Exception):
+    """A command-line mistake: the message is printed and the exit code is 2."""
+
+
+# -- reporting ---------------------------------------------------------------------------
+
+def debug_wanted():
+    return os.environ.get("KLONGTORCH_TRACEBACK", "") not in ("", "0")
+
+
+def report(e, err=None, filename=None, text=None):
+    """Print a KlongError as kg does: the message, then the failing line with a caret."""
+    err = err or sys.stderr
+    lines = [e.message]
+    ctx = e.context()
+    if ctx:
+        lines.append(ctx)
+        if filename and text is not None and e.source == text and e.pos:
+            line = text.count("\n", 0, e.pos[0]) + 1
+            lines.append(f"  in {filename}, line {line}")
+    err.write("\n".join(lines) + "\n")
+    err.flush()
+
+
+def report_internal(e, err=None, debug=False):
+    err = err or sys.stderr
+    err.write(f"kg: error: internal error: {type(e).__name__}: {e}\n")
+    if debug:
+        traceback.print_exception(type(e), e, e.__traceback__, file=err)
+    err.flush()
+
+
+def exit_code(e):
+    """The process exit code for a KlongExit."""
+    try:
+        return int(e.code)
+    except (TypeError, ValueError):
+        return 1
+
+
+# -- input -------------------------------------------------------------------------------
+
+def scan(text):
+    """(complete, empty): whether text can be evaluated as it is, and whether it holds
+    nothing but blanks, newlines and comments. An unterminated string or an open bracket
+    makes it incomplete; other lexical errors are left for the evaluation to report."""
+    lexer = Lexer(text)
+    empty = True
+    try:
+        while True:
+            tok = lexer.next()
+            if tok.kind == "eof":
+                break
+            if tok.kind != ";":
+                empty = False
+    except KlongError as e:
+        if "unterminated string" in e.message:
+            return False, False
+        return True, False
+    return not lexer.depth, empty
+
+
+def klong_string(s):
+    return '"' + s.replace('"', '""') + '"'
+
+
+def show(value):
+    from .display import show as show_value
+    return show_value(value)
+
+
+# -- the REPL ----------------------------------------------------------------------------
+
+class Repl:
+    """The read-evaluate-print loop over one interpreter."""
+
+    def __init__(self, k, stdin=None, stdout=None, stderr=None, interactive=None,
+                 debug=False):
+        self.k = k
+        self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.debug = debug
+        self.transcript = None
+        self.readline = None
+
+    # the streams are looked up when used, so that redirections (pytest, Jupyter) work
+    @property
+    def stdin(self):
+        return self._stdin or sys.stdin
+
+    @property
+    def out(self):
+        return self._stdout or sys.stdout
+
+    @property
+    def err(self):
+        return self._stderr or sys.stderr
+
+    # -- line input --
+
+    def read_line(self, prompt):
+        """One line without its newline; EOFError at the end of input."""
+        if self.interactive and self.stdin is sys.stdin:
+            return input(prompt)
+        if self.interactive:
+            self.out.write(prompt)
+            self.out.flush()
+        line = self.stdin.readline()
+        if not line:
+            raise EOFError
+        return line[:-1] if line.endswith("\n") else line
+
+    def read_input(self):
+        """The next complete input (possibly several lines), or None at the end of input.
+        KeyboardInterrupt while typing discards what was typed and asks again."""
+        while True:
+            try:
+                line = self.read_line(PROMPT)
+            except KeyboardInterrupt:
+                self.out.write("\n")
+                continue
+            if line.lstrip().startswith("]"):
+                return line.strip()
+            text = line
+            try:
+                while not scan(text)[0]:
+                    text += "\n" + self.read_line(PROMPT2)
+            except KeyboardInterrupt:
+                self.out.write("\n")
+                continue
+            except EOFError:
+                pass            # evaluate what there is: the error says what is missing
+            return text
+
+    def setup_readline(self):
+        if not (self.interactive and self.stdin is sys.stdin):
+            return
+        try:
+            import readline
+        except ImportError:
+            return
+        self.readline = readline
+        self.history = os.path.expanduser(os.environ.get("KLONGTORCH_HISTORY", HISTORY_FILE))
+        try:
+            readline.read_history_file(self.history)
+        except (OSError, ValueError):
+            pass
+        readline.set_history_length(HISTORY_LENGTH)
+        readline.set_completer(self.complete)
+        readline.set_completer_delims(" \t\n()[]{};:'\"+-*%^!&|<>=~,#_?@$/\\")
+        doc = getattr(readline, "__doc__", "") or ""
+        if "libedit" in doc:
+            readline.parse_and_bind("bind ^I rl_complete")
+        else:
+            readline.parse_and_bind("tab: complete")
+
+    def save_history(self):
+        if self.readline is not None:
+            try:
+                self.readline.write_history_file(self.history)
+            except OSError:
+                pass
+
+    def complete(self, text, state):
+        """readline completion over the globals and the help topics."""
+        if state == 0:
+            names = set(self.k.globals) | set(helptable.topics(self.k))
+            self._matches = sorted(n for n in names if n.startswith(text))
+        return self._matches[state] if state < len(self._matches) else None
+
+    # -- the loop --
+
+    def banner(self):
+        import torch
+
+        from . import __version__
+        dtype = str(self.k.dtype).replace("torch.", "")
+        return (f"klongtorch {__version__} (torch {torch.__version__}, {self.k.device}, "
+                f"{dtype}); ]h for help, ]q to quit")
+
+    def run(self, banner=True):
+        """Loop until ]q, .x or the end of input; return the exit code."""
+        self.setup_readline()
+        if banner and self.interactive:
+            self.out.write(self.banner() + "\n")
+        try:
+            while True:
+                try:
+                    text = self.read_input()
+                    if text is None:
+                        if self.interactive:
+                            self.out.write("\n")
+                        return 0
+                    if text.startswith("]"):
+                        code = self.command(text)
+                    else:
+                        code = self.evaluate(text)
+                except KeyboardInterrupt:       # between reading and evaluating
+                    self.out.write("\n")
+                    continue
+                if code is not None:
+                    return code
+        except EOFError:
+            if self.interactive:
+                self.out.write("\n")
+            return 0
+        finally:
+            self.out.flush()
+            self.stop_transcript()
+            self.save_history()
+
+    def record(self, text, prefix=""):
+        if self.transcript is not None:
+            self.transcript.write("".join(prefix + line + "\n" for line in text.split("\n")))
+            self.transcript.flush()
+
+    def evaluate(self, text):
+        """Evaluate one input and print its value; an exit code only when Klong exits."""
+        complete, empty = scan(text)
+        if empty and complete:
+            return None
+        self.record(text, "\t")
+        k = self.k
+        try:
+            value = k(text)
+            shown = show(value)
+        except KlongExit as e:
+            return exit_code(e)
+        except KlongError as e:
+            report(e, self.err)
+            self.record(e.message)
+        except KeyboardInterrupt:
+            self.err.write("kg: error: interrupted\n")
+            self.err.flush()
+            self.record("kg: error: interrupted")
+        except Exception as e:          # an interpreter bug: say so and carry on
+            report_internal(e, self.err, self.debug)
+        else:
+            k.globals["it"] = value
+            self.out.write(shown + "\n")
+            self.out.flush()
+            self.record(shown)
+        finally:
+            k.reset_channels()
+        return None
+
+    # -- ]commands --
+
+    def command(self, line):
+        """A ]-command; returns an exit code only for ]q."""
+        name, arg = line[1:2], line[2:].strip()
+        handler = {"q": self.cmd_quit, "h": self.cmd_help, "a": self.cmd_apropos,
+                   "l": self.cmd_load, "!": self.cmd_shell, "i": self.cmd_inventory,
+                   "t": self.cmd_transcript}.get(name)
+        if handler is None:
+            self.err.write(f"kg: error: unknown command: ]{name}  (]h for help)\n")
+            return None
+        return handler(arg)
+
+    def cmd_quit(self, arg):
+        return 0
+
+    def cmd_help(self, arg):
+        if not arg:
+            text = OVERVIEW
+        elif arg == "all":
+            text = helptable.hall(self.k)
+        else:
+            text = helptable.help_text(arg, self.k)
+            if text is None:
+                hits = helptable.search(arg, self.k)
+                text = f"no help on {arg!r}"
+                if hits:
+                    text += "; see also: " + " ".join(hits)
+        self.out.write(text + "\n")
+        self.out.flush()
+        return None
+
+    def cmd_apropos(self, arg):
+        if not arg:
+            self.out.write("usage: ]a word\n")
+            return None
+        hits = helptable.search(arg, self.k)
+        if not hits:
+            self.out.write(f"nothing appropriate for {arg!r}\n")
+        for topic in hits:
+            for line in helptable.summary(topic, self.k) or [topic]:
+                self.out.write(line + "\n")
+        self.out.flush()
+        return None
+
+    def cmd_load(self, arg):
+        if not arg:
+            self.err.write("usage: ]l file\n")
+            return None
+        return self.evaluate(f".l({klong_string(arg)})")
+
+    def cmd_shell(self, arg):
+        self.out.flush()
+        if arg:
+            try:
+                subprocess.run(arg, shell=True)
+            except (OSError, KeyboardInterrupt) as e:
+                self.err.write(f"kg: error: ]!: {e}\n")
+        return None
+
+    def cmd_inventory(self, arg):
+        directory = arg or (os.environ.get("KLONGPATH", ".:lib").split(":")[0] or ".")
+        if not os.path.isdir(directory):
+            self.err.write(f"kg: error: ]i: no such directory: {directory}\n")
+            return None
+        for path in sorted(glob.glob(os.path.join(glob.escape(directory), "*.kg"))):
+            self.out.write(os.path.basename(path) + "\n")
+        self.out.flush()
+        return None
+
+    def cmd_transcript(self, arg):
+        self.stop_transcript()
+        if arg:
+            try:
+                self.transcript = open(os.path.expanduser(arg), "a", encoding="utf-8")
+            except OSError as e:
+                self.err.write(f"kg: error: ]t: {arg}: {e.strerror}\n")
+        return None
+
+    def stop_transcript(self):
+        if self.transcript is not None:
+            self.transcript.close()
+            self.transcript = None
+
+
+# -- the command line --------------------------------------------------------------------
+
+def split_argv(argv):
+    """(options, positionals): options stop at the first argument that is not an option
+    (the script), so the script's own arguments may start with '-'."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            return argv[:i], argv[i + 1:]
+        if not a.startswith("-") or a == "-":
+            return argv[:i], argv[i:]
+        if a in VALUE_OPTIONS:
+            i += 2
+        else:
+            i += 1
+    return argv, []
+
+
+def make_parser():
+    p = argparse.ArgumentParser(
+        prog="klongtorch", allow_abbrev=False,
+        description="The Klong array language on PyTorch: a REPL and script runner.",
+        usage="klongtorch [options] [script.kg [args ...]]",
+        epilog="Without a script or -e, klongtorch starts the REPL (]h for help there). "
+               "Arguments after the script, or after the options with -e, are bound to .a.")
+    p.add_argument("-e", "--eval", action="append", default=[], metavar="EXPR",
+                   help="evaluate EXPR, print its value and exit (repeatable)")
+    p.add_argument("-l", "--load", action="append", default=[], metavar="FILE",
+                   help="load FILE before anything else (repeatable; KLONGPATH is searched)")
+    p.add_argument("--device", help="cpu, cuda or mps (default: the best available)")
+    p.add_argument("--dtype", choices=DTYPES, help="the dtype of reals (default: float64)")
+    p.add_argument("--backend", default="torch", help="the array backend: torch (the only one)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no banner in the REPL")
+    p.add_argument("--traceback", action="store_true",
+                   help="show Python tracebacks of internal errors")
+    from . import __version__
+    p.add_argument("--version", action="version", version=f"klongtorch {__version__}")
+    return p
+
+
+def check_device(name):
+    """The device name, or Usage when it is unknown or not available here."""
+    if name is None:
+        return None
+    import torch
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise Usage(f"kg: error: unknown device: {name} (use cpu, cuda or mps)") from None
+    if device.type not in DEVICES:
+        raise Usage(f"kg: error: unknown device: {name} (use cpu, cuda or mps)")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise Usage("kg: error: device cuda is not available")
+    mps = getattr(torch.backends, "mps", None)
+    if device.type == "mps" and not (mps is not None and mps.is_available()):
+        raise Usage("kg: error: device mps is not available")
+    return name
+
+
+def run_file(k, path, debug, err):
+    """Run a program file; None on success, else an exit code."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        err.write(f"kg: error: can't open {path}: {e.strerror}\n")
+        return 2
+    return guarded(lambda: k.run(text, filename=path), k, debug, err, path, text)
+
+
+def guarded(action, k, debug, err, filename=None, text=None):
+    """Run action in k's context; None on success, else the exit code."""
+    try:
+        with k.active():
+            action()
+    except KlongExit as e:
+        return exit_code(e)
+    except KlongError as e:
+        report(e, err, filename, text)
+        return 1
+    except KeyboardInterrupt:
+        err.write("kg: error: interrupted\n")
+        return 130
+    except Exception as e:
+        report_internal(e, err, debug)
+        return 1
+    finally:
+        k.reset_channels()
+    return None
+
+
+def find_script(k, name):
+    """A script's path: the name as given, else searched like .l (KLONGPATH, .kg)."""
+    if name == "-" or os.path.isfile(name):
+        return name
+    try:
+        return k.find_file(name)
+    except KlongError:
+        raise Usage(f"kg: error: file not found: {name}") from None
+
+
+def main(argv=None):
+    """The klongtorch command; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(argv)
+    except BrokenPipeError:             # e.g. klongtorch prog.kg | head
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 1
+
+
+def _main(argv):
+    err = sys.stderr
+    options, positionals = split_argv(argv)
+    try:
+        args = make_parser().parse_args(options)
+    except SystemExit as e:            # --help, --version, or a usage error already shown
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    debug = args.traceback or debug_wanted()
+    try:
+        if args.backend not in BACKENDS:
+            raise Usage(f"kg: error: unsupported backend: {args.backend} "
+                        "(klongtorch runs on torch only)")
+        device = check_device(args.device)
+        from .interpreter import Klong
+        try:
+            k = Klong(device=device, dtype=args.dtype)
+        except (ValueError, RuntimeError) as e:
+            raise Usage(f"kg: error: {e}") from None
+        script = None
+        if positionals and not args.eval:
+            script, positionals = find_script(k, positionals[0]), positionals[1:]
+        k.globals[".a"] = list(positionals)
+        for name in args.load:
+            try:
+                path = k.find_file(name)
+            except KlongError as e:
+                raise Usage(e.message) from None
+            code = run_file(k, path, debug, err)
+            if code is not None:
+                return code
+    except Usage as e:
+        err.write(f"{e}\n")
+        return 2
+
+    if script is not None:
+        if script == "-":
+            text = sys.stdin.read()
+            code = guarded(lambda: k.run(text, filename="-"), k, debug, err, "-", text)
+        else:
+            code = run_file(k, script, debug, err)
+        sys.stdout.flush()
+        return code or 0
+
+    if args.eval:
+        for expr in args.eval:
+            def evaluate(expr=expr):
+                value = k.run(expr)
+                sys.stdout.write(show(value) + "\n")
+            code = guarded(evaluate, k, debug, err)
+            if code is not None:
+                return code
+        sys.stdout.flush()
+        return 0
+
+    return Repl(k, debug=debug).run(banner=not args.quiet)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
