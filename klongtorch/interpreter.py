@@ -21,6 +21,7 @@ from .system import install
 from .values import ctx
 
 RECURSION_LIMIT = 20000
+COMPILED_CACHE = 256        # programs whose compiled code is kept, by source text
 
 
 def best_device():
@@ -50,6 +51,7 @@ class Klong:
         self.globals = {}
         self.module = None
         self.parser = None            # the parser of the program running now (for .comment)
+        self._compiled = {}           # source text -> compiled statements (see run)
         self.compiler = Compiler(self)
         with self.active():
             install(self)
@@ -81,21 +83,44 @@ class Klong:
             return self.run(source)
 
     def run(self, source, filename=None):
+        """Parse, compile and run source one statement at a time (each statement is compiled
+        after the previous one ran: .module and .comment change what follows them)."""
+        cached = self._compiled.get(source) if self.module is None else None
+        if cached is not None:
+            return self._run_compiled(cached)
         parser = Parser(source)
         outer, self.parser = self.parser, parser
         value = None
+        codes = []
+        cacheable = self.module is None
         try:
             while True:
                 node = parser.next_statement()
                 if node is None:
                     break
                 code = self.compiler.compile(node, source)
+                codes.append(code)
                 value = code(())
+                cacheable = cacheable and self.module is None and not parser.skipped
         except RecursionError:
             raise KlongError("kg: error: stack overflow: recursion too deep") from None
         finally:
             self.parser = outer
             self.compiler.source = outer.text if outer else ""
+        if cacheable:
+            # Running the same text again (a loop in Python, a benchmark) skips the front end.
+            if len(self._compiled) >= COMPILED_CACHE:
+                self._compiled.pop(next(iter(self._compiled)))
+            self._compiled[source] = codes
+        return [] if value is None else value
+
+    def _run_compiled(self, codes):
+        value = None
+        try:
+            for code in codes:
+                value = code(())
+        except RecursionError:
+            raise KlongError("kg: error: stack overflow: recursion too deep") from None
         return [] if value is None else value
 
     def call_function(self, fn, args):

@@ -9,6 +9,7 @@ import math
 
 import torch
 
+from .display import show, show_real
 from .errors import err
 from .pervade import INT, with_bound
 from .values import (UNDEF, Char, Dict, Symbol, Tensor, ctx, int_tensor, is_atom, is_empty,
@@ -819,8 +820,9 @@ def format_(a):
     """$a  Format
     The text Klong shows for a, as a string. Atomic; strings are returned unchanged.
     Examples: $123 --> "123"    $1.5 --> "1.5"    $:foo --> ":foo"    $0cx --> "x\""""
-    from .display import show
     t = type(a)
+    if t is int:
+        return str(a)
     if t is str:
         return a
     if t is Char:
@@ -842,7 +844,6 @@ def format2(a, b):
         return mklist([format2(a, e) for e in items_of(b)])
     ta = type(a)
     if ta is float and a != 0.0 and (type(b) in (int, float) or _is_number(b)):
-        from .display import show_real
         n_s, _, m_s = show_real(abs(a)).partition(".")
         n, m = int(n_s), int(m_s.rstrip("0") or "0") if "e" not in m_s else 0
         text = f"{float(b):.{m}f}"

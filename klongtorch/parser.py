@@ -116,6 +116,7 @@ class Parser:
         self.lexer = Lexer(text)
         self.buf = []
         self.arg_use = []       # one set per enclosing function literal: which of x y z appear
+        self.skipped = False    # set once .comment has skipped text: the parse is not reusable
 
     # -- token stream --------------------------------------------------------------------
 
@@ -146,6 +147,7 @@ class Parser:
         if self.buf:
             self.lexer.pos = self.buf[0].start
             self.buf.clear()
+        self.skipped = True
         self.lexer.skip_comment(delimiter)
 
     # -- programs ------------------------------------------------------------------------
