@@ -247,8 +247,8 @@ class Parser:
         if kind == "sym":
             self.take()
             node = self.var(tok)
-            if self.peek().kind == "open" and self.peek().value in ("(", ":("):
-                node = self.call(node)
+            while self.peek().kind == "open" and self.peek().value in ("(", ":("):
+                node = self.call(node)          # f(;1)(5): a projection applied at once
             return self.maybe_monad(node)
         if kind == "op":
             self.take()
@@ -258,7 +258,7 @@ class Parser:
             v = tok.value
             if v == "{":
                 node = self.function()
-                if self.peek().kind == "open" and self.peek().value in ("(", ":("):
+                while self.peek().kind == "open" and self.peek().value in ("(", ":("):
                     node = self.call(node)
                 return self.maybe_monad(node)
             if v == "(":

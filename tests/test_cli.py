@@ -559,7 +559,9 @@ def test_terminal_session(tmp_path):
         child.sendintr()
         child.expect("kg: error: interrupted")
         child.send("half-typed")
+        child.expect("half-typed")
         child.sendintr()
+        child.expect("\r\n {8}")             # a fresh prompt: the line was dropped
         child.sendline("f(3;4)")
         child.expect("\r\n7\r\n")
         child.sendeof()
