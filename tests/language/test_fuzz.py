@@ -1,13 +1,15 @@
 """Fuzzing the whole interpreter: whatever the program, a user's mistake is a KlongError.
 
-Two generators feed random programs to a fresh interpreter each:
+Three generators feed random programs to a fresh interpreter each:
 
 * token soup: random sequences of Klong lexemes (numbers, operators, adverbs, brackets,
   strings, symbols, conditionals, function literals, system functions), mostly nonsense,
   which exercises the lexer, the parser and the error paths of every verb;
 * near-valid programs from a small grammar: verbs, adverbs, conditionals, nested functions
   and definitions applied to small literals, sometimes with a deliberate type, arity or
-  index mistake, which gets past the parser and exercises evaluation.
+  index mistake, which gets past the parser and exercises evaluation;
+* every primitive verb, plain or with an adverb, on unusual values (bignums, int64's
+  extremes, empty and ragged lists, dictionaries, functions, channels, :undefined).
 
 The property: evaluating a program returns a value, or raises KlongError. Nothing else may
 escape (no TypeError from inside a verb, no IndexError from the parser, no crash). Runaway
@@ -39,6 +41,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "setitimer"),
                                 reason="needs signal.setitimer to bound runaway programs")
 
 TIME_LIMIT = 0.5            # seconds per program
+Klong()                     # raises the recursion limit now, not while hypothesis runs
 HEADROOM = 3 * 2 ** 30      # bytes of address space a program may add
 
 
@@ -83,7 +86,9 @@ def evaluate(src):
                 k(src)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    except (KlongError, FuzzTimeout, KeyboardInterrupt):
+    except KlongError as e:
+        assert str(e).startswith("kg: error: "), f"{src!r}: {e}"
+    except (FuzzTimeout, KeyboardInterrupt):
         pass
     finally:
         signal.signal(signal.SIGALRM, old)
@@ -292,6 +297,34 @@ def program(draw):
 @settings(max_examples=700, deadline=None, suppress_health_check=list(HealthCheck))
 @given(program())
 def test_grammar_programs_raise_only_klong_errors(src):
+    evaluate(src)
+
+
+# -- (c) every verb and adverb on unusual values ------------------------------------------
+
+VALUES = ["0", "1", "-3", "2.5", "-0.0", "0cx", '"abc"', '""', "[]", ":foo", "[1 2 3]",
+          "[1.5 2]", "[[1 2] [3 4]]", "[[1 2] [3]]", '[1 [2 3] "x"]', ":{[1 2] [3 4]}",
+          "{x}", "{x+y}", "{1}", "{x;y;z}", "1267650600228229401496703205376",
+          "[1267650600228229401496703205376 1]", '"a"', '["ab" "cd"]', "[:a :b]", "[[]]",
+          "!0", "1%0", ".cin", "[-9223372036854775808 1]", "9223372036854775807"]
+VERBS = ["+", "-", "*", "%", "^", "!", "&", "|", "<", ">", "=", "~", ",", "#", "_", "?",
+         "@", "$", ":#", ":_", ":^", ":+", ":-", ":=", ":%", ":$", ":@"]
+ADVERBED = [""] + ADVERBS
+
+
+@st.composite
+def verb_on_values(draw):
+    verb = draw(st.sampled_from(VERBS + ["{x}", "{x,y}", "{x+y}"])) + draw(
+        st.sampled_from(ADVERBED))
+    right = draw(st.sampled_from(VALUES))
+    if draw(st.booleans()):
+        return f"{verb}({right})"
+    return f"({draw(st.sampled_from(VALUES))}){verb}({right})"
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(verb_on_values())
+def test_verbs_and_adverbs_on_unusual_values_raise_only_klong_errors(src):
     evaluate(src)
 
 
