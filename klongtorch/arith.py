@@ -139,11 +139,7 @@ def power(a, b):
         except OverflowError:
             raise err("power", "range", text="result too large") from None
         return float("nan") if type(r) is complex else float(r)
-    return dyadic(power, "power", a, b, _tensor_pow, _pow_bound)
-
-
-def _pow_bound(ba, bb):
-    return pow_bound(ba, bb)
+    return dyadic(power, "power", a, b, _tensor_pow, pow_bound)
 
 
 def _tensor_pow(x, y):

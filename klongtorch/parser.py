@@ -14,8 +14,8 @@ parsed one at a time so that each can be compiled after the previous one has run
 and `.comment` depend on that).
 """
 from .errors import KlongError
-from .lexer import ADVERBS, Lexer
-from .values import Char, Dict, Symbol, key_of, mklist
+from .lexer import Lexer
+from .values import Dict, Symbol, key_of, mklist
 
 ARG_NAMES = ("x", "y", "z")
 
@@ -429,8 +429,3 @@ def parse(text):
     return Parser(text).program()
 
 
-def adverb_name(adv):
-    return ADVERBS[adv]
-
-
-__all__ = ["Parser", "parse", "Char"]

@@ -81,24 +81,6 @@ class Dict(dict):
 
 
 Tensor = torch.Tensor
-NUMBER = (int, float)
-
-
-def is_number(v):
-    t = type(v)
-    return t is int or t is float or (t is Tensor and v.dim() == 0)
-
-
-def is_real_tensor(v):
-    return v.dtype.is_floating_point
-
-
-def is_list(v):
-    """True for anything Klong treats as a (possibly empty) list or string."""
-    t = type(v)
-    return t is list or t is str or (t is Tensor and v.dim() > 0)
-
-
 def is_atom(v):
     """Klong's @: everything but non-empty lists and strings."""
     t = type(v)
@@ -114,13 +96,6 @@ def is_empty(v):
     if t is list or t is str:
         return len(v) == 0
     return t is Tensor and v.dim() > 0 and v.shape[0] == 0
-
-
-def length(v):
-    t = type(v)
-    if t is list or t is str:
-        return len(v)
-    return v.shape[0]
 
 
 def truth(v):
@@ -239,15 +214,6 @@ def items_of(v):
     return [v]
 
 
-def as_tensor(v, dtype=None):
-    """A number or a numeric tensor as a tensor on the current device."""
-    if type(v) is Tensor:
-        return v if dtype is None else v.to(dtype)
-    if type(v) is float:
-        return torch.tensor(v, dtype=dtype or ctx.real, device=ctx.device)
-    return torch.tensor(v, dtype=dtype or INT, device=ctx.device)
-
-
 def key_of(v):
     """The hashable form of a value, used as a dictionary key."""
     t = type(v)
@@ -270,28 +236,3 @@ def value_of_key(k):
 def dict_items(d):
     """A dictionary's entries as Klong tuples [key value]."""
     return [[value_of_key(k), v] for k, v in d.items()]
-
-
-def type_name(v):
-    t = type(v)
-    if t is int:
-        return "integer"
-    if t is float:
-        return "real"
-    if t is Char:
-        return "character"
-    if t is str:
-        return "string"
-    if t is Symbol:
-        return "symbol"
-    if t is Tensor:
-        if v.dim() == 0:
-            return "real" if v.dtype.is_floating_point else "integer"
-        return "array"
-    if t is list:
-        return "list"
-    if t is Dict:
-        return "dictionary"
-    if v is UNDEF:
-        return "undefined"
-    return "function" if callable(v) else t.__name__
