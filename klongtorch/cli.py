@@ -23,12 +23,11 @@ A user's mistake never shows a Python traceback; an interpreter bug is reported 
 KLONGTORCH_TRACEBACK=1.
 """
 import argparse
-import glob
 import os
-import subprocess
 import sys
 import traceback
 
+from . import commands
 from . import help as helptable
 from .errors import KlongError, KlongExit
 from .lexer import Lexer
@@ -44,24 +43,6 @@ DTYPES = ("float32", "float64")
 # options that take a value: the first argument that is neither an option nor such a value
 # is the script, and everything after it belongs to the script
 VALUE_OPTIONS = {"-e", "--eval", "-l", "--load", "--device", "--dtype", "--backend"}
-
-OVERVIEW = """\
-klongtorch: the Klong array language on PyTorch.
-
-Enter an expression to see its value, e.g.  +/!10  or  f::{x*x}; f'[1 2 3]
-The last result is kept in the variable `it`.
-
-  ]h topic   help on an operator, adverb, system function or variable:
-             ]h +   ]h /   ]h .p   ]h Plus   ]h it
-  ]hall      list all help topics
-  ]a word    list the topics whose help mentions word (apropos)
-  ]l file    load a Klong program (.l("file"))
-  ]i [dir]   list the *.kg files in dir
-  ]! cmd     run a shell command
-  ]t [file]  start (or, without file, stop) a transcript
-  ]q         quit (end of input, control-D, also works)
-
-Control-C interrupts a computation, or clears the line being typed."""
 
 
 class Usage(Exception):
@@ -124,10 +105,6 @@ def scan(text):
             return False, False
         return True, False
     return not lexer.depth, empty
-
-
-def klong_string(s):
-    return '"' + s.replace('"', '""') + '"'
 
 
 def show(value):
@@ -313,81 +290,34 @@ class Repl:
     # -- ]commands --
 
     def command(self, line):
-        """A ]-command; returns an exit code only for ]q."""
-        name, arg = line[1:2], line[2:].strip()
-        handler = {"q": self.cmd_quit, "h": self.cmd_help, "a": self.cmd_apropos,
-                   "l": self.cmd_load, "!": self.cmd_shell, "i": self.cmd_inventory,
-                   "t": self.cmd_transcript}.get(name)
-        if handler is None:
-            self.err.write(f"kg: error: unknown command: ]{name}  (]h for help)\n")
-            return None
-        return handler(arg)
-
-    def cmd_quit(self, arg):
-        return 0
-
-    def cmd_help(self, arg):
-        if not arg:
-            text = OVERVIEW
-        elif arg == "all":
-            text = helptable.hall(self.k)
-        else:
-            text = helptable.help_text(arg, self.k)
-            if text is None:
-                hits = helptable.search(arg, self.k)
-                text = f"no help on {arg!r}"
-                if hits:
-                    text += "; see also: " + " ".join(hits)
-        self.out.write(text + "\n")
-        self.out.flush()
-        return None
-
-    def cmd_apropos(self, arg):
-        if not arg:
-            self.out.write("usage: ]a word\n")
-            return None
-        hits = helptable.search(arg, self.k)
-        if not hits:
-            self.out.write(f"nothing appropriate for {arg!r}\n")
-        for topic in hits:
-            for line in helptable.summary(topic, self.k) or [topic]:
-                self.out.write(line + "\n")
-        self.out.flush()
-        return None
-
-    def cmd_load(self, arg):
-        if not arg:
-            self.err.write("usage: ]l file\n")
-            return None
-        return self.evaluate(f".l({klong_string(arg)})")
-
-    def cmd_shell(self, arg):
-        self.out.flush()
-        if arg:
+        """A ]-command (klongtorch.commands says what it means); an exit code only for ]q."""
+        outcome = commands.run(line, self.k)
+        if outcome.error:
+            self.err.write(outcome.error + "\n")
+            self.err.flush()
+        if outcome.text:
+            self.out.write(outcome.text + "\n")
+            self.out.flush()
+        if outcome.source is not None:
+            return self.evaluate(outcome.source)
+        if outcome.shell is not None:
+            self.out.flush()
             try:
-                subprocess.run(arg, shell=True)
+                commands.run_shell(outcome.shell)
             except (OSError, KeyboardInterrupt) as e:
                 self.err.write(f"kg: error: ]!: {e}\n")
-        return None
+        if outcome.transcript is not None:
+            self.start_transcript(outcome.transcript)
+        return outcome.exit
 
-    def cmd_inventory(self, arg):
-        directory = arg or (os.environ.get("KLONGPATH", ".:lib").split(":")[0] or ".")
-        if not os.path.isdir(directory):
-            self.err.write(f"kg: error: ]i: no such directory: {directory}\n")
-            return None
-        for path in sorted(glob.glob(os.path.join(glob.escape(directory), "*.kg"))):
-            self.out.write(os.path.basename(path) + "\n")
-        self.out.flush()
-        return None
-
-    def cmd_transcript(self, arg):
+    def start_transcript(self, path):
+        """Stop the transcript, and start a new one in path unless it is empty."""
         self.stop_transcript()
-        if arg:
+        if path:
             try:
-                self.transcript = open(os.path.expanduser(arg), "a", encoding="utf-8")
+                self.transcript = open(path, "a", encoding="utf-8")
             except OSError as e:
-                self.err.write(f"kg: error: ]t: {arg}: {e.strerror}\n")
-        return None
+                self.err.write(f"kg: error: ]t: {path}: {e.strerror}\n")
 
     def stop_transcript(self):
         if self.transcript is not None:
