@@ -12,8 +12,8 @@ import torch
 from .display import show, show_real
 from .errors import err
 from .pervade import INT, with_bound
-from .values import (UNDEF, Char, Dict, Symbol, Tensor, ctx, int_tensor, is_atom, is_empty,
-                     items_of, key_of, mklist, scalar)
+from .values import (UNDEF, Char, Dict, Symbol, Tensor, carries_grad, ctx, int_tensor, is_atom,
+                     is_empty, items_of, key_of, mklist, scalar)
 
 
 def _seq(v):
@@ -101,7 +101,7 @@ def size(a):
     if t is int or t is float:
         return abs(a)
     if t is Tensor:
-        return a.shape[0] if a.dim() else (a.abs() if a.requires_grad else abs(a.item()))
+        return a.shape[0] if a.dim() else (a.abs() if carries_grad(a) else abs(a.item()))
     raise err("size", "type", a)
 
 
@@ -262,11 +262,13 @@ def range_(a):
     if t is Tensor and a.dim() >= 1:
         if a.shape[0] == 0:
             return []
-        u, inv = torch.unique(a, sorted=True, return_inverse=True, dim=0)
+        # unique has no derivative, so find where each distinct element first occurs and
+        # index a there: the result is a's own elements, and gradients flow back to them
+        u, inv = torch.unique(a.detach(), sorted=True, return_inverse=True, dim=0)
         n = a.shape[0]
         firsts = torch.full((u.shape[0],), n, dtype=INT, device=a.device)
         firsts = firsts.scatter_reduce(0, inv, torch.arange(n, device=a.device), "amin")
-        return u[torch.argsort(firsts)]
+        return a[torch.sort(firsts).values]
     if t is list:
         seen = {}
         for e in a:
@@ -522,12 +524,9 @@ def amend(a, b):
         if parts is None:
             raise err("amend", "type", b)
         return a
-    v, idxs = parts[0], parts[1:]
+    v, idxs = parts[0], [_position(i, "amend") for i in parts[1:]]
     if not idxs:
         return a
-    for i in idxs:
-        if type(i) is not int:
-            raise err("amend", "type", i)
     ta = type(a)
     if ta is str:
         s = a
@@ -572,14 +571,29 @@ def amend_depth(a, b):
     parts = items_of(b) if _seq(b) else None
     if not parts or len(parts) < 2:
         raise err("amend-in-depth", "type", b)
-    v, idxs = parts[0], parts[1:]
+    v, idxs = parts[0], [_position(i, "amend-in-depth") for i in parts[1:]]
     return _amend_path(a, v, idxs)
+
+
+def _position(i, name):
+    """An amend position as an int. A real value joined to its positions, as in x:=2.5,1,
+    makes one real list, so whole reals are positions too; a position taken from a list that
+    carries a gradient is a 0-d tensor, and a position has no derivative, so it is read off."""
+    t = type(i)
+    if t is int:
+        return i
+    if t is Tensor and i.dim() == 0:
+        i = i.detach()
+        if not i.dtype.is_floating_point:
+            return int(i)
+        i, t = float(i), float
+    if t is float and i.is_integer():
+        return int(i)
+    raise err(name, "type", i)
 
 
 def _amend_path(a, v, idxs):
     i = idxs[0]
-    if type(i) is not int:
-        raise err("amend-in-depth", "type", i)
     if len(idxs) == 1:
         return amend(a, mklist([v, i]))
     if not _seq(a) or not 0 <= i < len(items_of(a)):

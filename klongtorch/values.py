@@ -191,9 +191,20 @@ def _stack_mixed(items, kinds):
                         for v in items])
 
 
+_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+
+
+def carries_grad(t):
+    """True when a tensor takes part in differentiation: it requires grad (reverse mode), or
+    a torch.func transform (.jvp's forward mode, vmap) has wrapped it. Such a tensor must stay
+    a tensor: .item() or .tolist() would hand back a plain number and silently cut the
+    derivative (under forward mode, requires_grad reads False, hence the second test)."""
+    return t.requires_grad or _wrapped(t)
+
+
 def scalar(t):
-    """A 0-d tensor as a Python number, unless it carries a gradient graph."""
-    if t.requires_grad:
+    """A 0-d tensor as a Python number, unless it carries a gradient (see carries_grad)."""
+    if t.requires_grad or _wrapped(t):
         return t
     return t.item()
 
@@ -208,7 +219,7 @@ def items_of(v):
     if t is Tensor:
         if v.dim() == 0:
             return [scalar(v)]
-        if v.dim() == 1 and not v.requires_grad:
+        if v.dim() == 1 and not (v.requires_grad or _wrapped(v)):
             return v.tolist()
         return list(v.unbind(0))
     return [v]
