@@ -29,6 +29,7 @@ import traceback
 
 from . import commands
 from . import help as helptable
+from . import plots
 from .errors import KlongError, KlongExit
 from .lexer import Lexer
 
@@ -285,6 +286,7 @@ class Repl:
             self.record(shown)
         finally:
             k.reset_channels()
+            plots.write_pending(k, self.err)     # figures drawn by this input, as PNG files
         return None
 
     # -- ]commands --
@@ -414,6 +416,7 @@ def guarded(action, k, debug, err, filename=None, text=None):
         return 1
     finally:
         k.reset_channels()
+        plots.write_pending(k, err)              # figures drawn by the script, as PNG files
     return None
 
 
