@@ -1,1 +1,34 @@
-"""IPython magics for Klong (klongtorch.magics); filled in later."""
+"""klongtorch.magics: Klong in IPython.
+
+    %load_ext klongtorch            (or %load_ext klongtorch.magics)
+
+gives %klong (line), %%klong (cell), %klong_push, %klong_pull and %klong_reset; `%klong?`
+tells how they are used. One interpreter per IPython session keeps its state across cells;
+`interpreter()` hands it to Python code.
+"""
+from .magic import KlongMagics
+
+__all__ = ["KlongMagics", "interpreter", "load_ipython_extension"]
+
+
+def load_ipython_extension(ipython):
+    """Register the Klong magics; a second load (through the other name) keeps the
+    session's interpreter rather than starting another."""
+    if _magics(ipython) is None:
+        ipython.register_magics(KlongMagics)
+
+
+def interpreter(ipython=None):
+    """The klongtorch.Klong behind the magics of this IPython session (the running one if
+    not given), for sharing its whole namespace: k.globals, k["name"], k["name"] = value."""
+    if ipython is None:
+        from IPython import get_ipython
+        ipython = get_ipython()
+    magics = _magics(ipython) if ipython is not None else None
+    if magics is None:
+        raise RuntimeError("the Klong magics are not loaded: %load_ext klongtorch")
+    return magics.interp
+
+
+def _magics(ipython):
+    return ipython.magics_manager.registry.get(KlongMagics.__name__)

@@ -1,0 +1,223 @@
+"""KlongMagics: %klong, %%klong, %klong_push, %klong_pull and %klong_reset.
+
+One Klong interpreter per IPython session keeps its globals from cell to cell. Values cross
+between Python and Klong without copies (see klongtorch.convert): tensors stay the same
+tensors, numpy arrays come in through torch.from_numpy, Python callables become Klong
+functions and Klong functions come out as Python callables that autograd can go through.
+The options follow rpy2's %%R: -i and -o name what crosses, -n keeps the value back.
+"""
+import sys
+
+import torch
+from IPython.core.error import UsageError
+from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_class,
+                                needs_local_scope, no_var_expand)
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from klongtorch import Klong, KlongExit
+from klongtorch.convert import to_python
+from klongtorch.lexer import SYMBOL_CHARS, SYMBOL_START
+
+from .options import name_pairs, split_leading
+from .output import KlongValue, show_figures
+
+# %klong's options, and whether each takes a value: split_leading must know where they end
+# and the Klong code begins. Keep in step with the @argument lines below.
+FLAGS = {"-i": True, "--input": True, "-o": True, "--output": True,
+         "-n": False, "--noreturn": False, "--device": True}
+
+
+@magics_class
+class KlongMagics(Magics):
+    """Klong in IPython, with one interpreter per session."""
+
+    def __init__(self, shell):
+        super().__init__(shell)
+        self.device = None          # the session's: None is the best available
+        self.dtype = None
+        self._interp = None         # made at first use, so %load_ext stays quick
+
+    @property
+    def interp(self):
+        """The session's interpreter."""
+        if self._interp is None:
+            self._interp = Klong(self.device, self.dtype)
+        return self._interp
+
+    @magic_arguments()
+    @argument("-i", "--input", action="append", metavar="NAMES",
+              help="Python variables to push into Klong first, comma separated; "
+                   "kname=pyname gives one another name in Klong. May be repeated.")
+    @argument("-o", "--output", action="append", metavar="NAMES",
+              help="Klong globals to pull into Python afterwards, comma separated; "
+                   "pyname=kname gives one another name in Python. May be repeated.")
+    @argument("-n", "--noreturn", action="store_true",
+              help="Return (or show) no value.")
+    @argument("--device", metavar="DEVICE",
+              help="Make this code's new arrays on DEVICE (cpu, cuda, cuda:1, mps); the "
+                   "session's device otherwise (see %%klong_reset).")
+    @no_var_expand
+    @needs_local_scope
+    @line_cell_magic
+    def klong(self, line, cell=None, local_ns=None):
+        """Run Klong code in this session's interpreter.
+
+        Line magic: `%klong [options] code` returns the value, as a Python value::
+
+            g = %klong f::{x^2}; f:>3
+            f = %klong {+/x^3}          # a Python callable; torch autograd goes through it
+
+        Cell magic: `%%klong [options]` on the first line, Klong below. The cell's last value
+        is shown as Out[n] with the rich display of the Klong kernel (the value itself is
+        `Out[n].value`); a trailing `;` shows nothing. Output of .p is printed, and plots
+        (.plot, .scatter, .hist, .imshow) appear below the cell::
+
+            %%klong -i x -o y
+            y::x*2
+            +/y
+
+        Only the leading options are options: the rest of the line, and the whole cell, is
+        Klong exactly as written, with no {var} or $var expansion, so `%klong -1+2` is
+        code. Write `--` before code that begins like an option (`%klong -- -i`).
+
+        Values cross without copies: tensors stay the same tensors, numpy arrays come in
+        through torch.from_numpy, Python numbers, strings, lists and dicts become their
+        Klong forms and come back, a Python function becomes a Klong function of its arity,
+        and a Klong function comes out as a Python callable on tensors.
+
+        See also %klong_push, %klong_pull and %klong_reset. Klong names have no `_`: push
+        such a variable under another name, `-i myvar=my_var`.
+        """
+        tokens, code = split_leading(line, FLAGS)
+        args = self.klong.parser.parse_args(tokens)
+        device = _device(args.device)
+        if cell is not None:
+            # as with %%R, code after the options on the first line runs before the cell
+            code = code + "\n" + cell if code.strip() else cell
+        self._push(name_pairs(args.input), local_ns)
+        value = self._run(code, device)
+        self._pull(name_pairs(args.output))
+        if args.noreturn or not code.strip() or value is _EXITED:
+            return None
+        if cell is None:
+            return to_python(value)
+        if code.rstrip().endswith(";"):
+            return None
+        return KlongValue(value)
+
+    @needs_local_scope
+    @line_magic
+    def klong_push(self, line, local_ns=None):
+        """Push Python variables into Klong: `%klong_push a b,c kname=pyname`.
+
+        Names are separated by spaces or commas; kname=pyname gives a variable another name
+        in Klong (Klong names have no `_`). Values cross as with `%klong -i`.
+        """
+        self._push(_names(line, "klong_push"), local_ns)
+
+    @line_magic
+    def klong_pull(self, line):
+        """Pull Klong globals into Python: `%klong_pull a b,c pyname=kname`.
+
+        Names are separated by spaces or commas; pyname=kname gives a global another name in
+        Python. Values cross as with `%klong -o`. For the whole namespace, use the session's
+        interpreter itself: `klongtorch.magics.interpreter()` is a klongtorch.Klong, whose
+        `.globals` is a dict and which reads and sets globals with k["name"].
+        """
+        self._pull(_names(line, "klong_pull"))
+
+    @magic_arguments()
+    @argument("--device", metavar="DEVICE",
+              help="The device of the new interpreter: cpu, cuda, cuda:1, mps. "
+                   "Unchanged if not given.")
+    @argument("--dtype", choices=("float32", "float64"),
+              help="The dtype of the new interpreter's reals. Unchanged if not given.")
+    @line_magic
+    def klong_reset(self, line):
+        """Start afresh: drop the session's Klong interpreter and all its globals. The next
+        %klong runs in a new one."""
+        args = parse_argstring(self.klong_reset, line)
+        if args.device is not None:
+            self.device = _device(args.device)
+        if args.dtype is not None:
+            self.dtype = args.dtype
+        self._interp = None
+
+    # -- crossing --------------------------------------------------------------------------
+
+    def _push(self, pairs, local_ns):
+        """Set Klong globals from Python variables; pairs are (klong name, python name)."""
+        for kname, pyname in pairs:
+            if not _is_klong_name(kname):
+                raise UsageError(f"%klong: {kname!r} is not a Klong name (letters and digits); "
+                                 f"rename it on the way in: -i newname={pyname}")
+            for ns in (local_ns or {}, self.shell.user_ns):
+                if pyname in ns:
+                    value = ns[pyname]
+                    break
+            else:
+                raise UsageError(f"%klong: no Python variable named {pyname!r}")
+            try:
+                self.interp[kname] = value
+            except TypeError as e:        # convert.from_python: a value with no Klong form
+                raise UsageError(f"%klong: {pyname}: {e}") from None
+
+    def _pull(self, pairs):
+        """Set Python variables from Klong globals; pairs are (python name, klong name)."""
+        out = {}
+        for pyname, kname in pairs:
+            if not pyname.isidentifier():
+                raise UsageError(f"%klong: {pyname!r} is not a Python name; "
+                                 f"rename it on the way out: -o newname={kname}")
+            if kname not in self.interp:
+                raise UsageError(f"%klong: no Klong global named {kname!r}")
+            out[pyname] = to_python(self.interp[kname])
+        self.shell.push(out)
+
+    # -- running ---------------------------------------------------------------------------
+
+    def _run(self, code, device):
+        """The value of the code. A Klong error propagates: IPython shows it through
+        KlongError._render_traceback_, as the kg message and the failing line."""
+        interp = self.interp
+        session_device = interp.device
+        if device is not None:
+            interp.device = device      # new tensors are made on interp.device (Klong.active)
+        try:
+            return interp(code)
+        except KlongExit as e:
+            # .x ends the interpreter; the session goes on with a fresh one
+            self._interp = None
+            print(f"klong: exited with code {e.code}; the next %klong starts afresh",
+                  file=sys.stderr)
+            return _EXITED
+        finally:
+            interp.device = session_device
+            interp.reset_channels()
+            show_figures(interp)
+
+
+_EXITED = object()
+
+
+def _device(name):
+    """A torch device that can hold tensors here, or a UsageError."""
+    if name is None:
+        return None
+    try:
+        device = torch.device(name)
+        torch.empty(0, device=device)
+    except Exception as e:          # torch says "invalid device" in several exception types
+        raise UsageError(f"%klong --device {name}: {e}") from None
+    return device
+
+
+def _names(line, magic):
+    pairs = name_pairs(line.replace(",", " ").split())
+    if not pairs:
+        raise UsageError(f"%{magic}: give the names, e.g. %{magic} a b")
+    return pairs
+
+
+def _is_klong_name(name):
+    return name[:1] in SYMBOL_START and all(c in SYMBOL_CHARS for c in name)
