@@ -10,6 +10,8 @@
 Gradients are taken with create_graph=True when an outer differentiation is running, so
 nested :> gives higher derivatives. Points are promoted to the interpreter's real dtype.
 """
+from contextlib import contextmanager
+
 import torch
 
 from .errors import KlongError, err
@@ -38,6 +40,11 @@ def _leaf(v, name):
 
 
 def _scalar_output(y, name):
+    if name == ":>" and (type(y) is int or type(y) is Tensor and not y.dtype.is_floating_point):
+        # x is always real here, so an integer result came from a step such as grade,
+        # a comparison, # or a string round trip: nothing a derivative can pass through
+        raise err(name, "type", text="the function returns an integer, which has no derivative "
+                                     "(grade < >, comparisons, # and string operations give integers)")
     if type(y) in (int, float):
         return torch.tensor(float(y), dtype=ctx.real, device=ctx.device)
     if type(y) is not Tensor:
@@ -47,16 +54,31 @@ def _scalar_output(y, name):
     return y.reshape(())
 
 
-def _grad(y, xs, name):
+class _Depth:
+    """How many differentiations are evaluating their function right now. Inside one, a
+    gradient must keep its own graph (create_graph) so the outer one can differentiate it:
+    that is what makes {f:>x}:>x a second derivative. Outside, it is detached and cheap."""
+    running = 0
+
+
+@contextmanager
+def _differentiating():
+    _Depth.running += 1
+    try:
+        yield
+    finally:
+        _Depth.running -= 1
+
+
+def _nested(xs):
+    return _Depth.running > 0 or any(x.grad_fn is not None for x in xs)
+
+
+def _grad(y, xs, name, nested):
     if not y.requires_grad:
         return [torch.zeros_like(x) for x in xs]
-    nested = torch.is_grad_enabled() and any(x.grad_fn is not None for x in xs)
-    gs = torch.autograd.grad(y, xs, create_graph=True, allow_unused=True)
-    out = []
-    for x, g in zip(xs, gs):
-        g = torch.zeros_like(x) if g is None else g
-        out.append(g if nested or g.requires_grad else g.detach())
-    return out
+    gs = torch.autograd.grad(y, xs, create_graph=nested, allow_unused=True)
+    return [torch.zeros_like(x) if g is None else g for x, g in zip(xs, gs)]
 
 
 def _out(g):
@@ -70,8 +92,10 @@ def gradient(f, x, name=":>"):
     Examples: {x^2}:>3 --> 6.0    {+/x^2}:>[1 2 3] --> [2.0 4.0 6.0]"""
     f = to_callable(f, name)
     x0 = _leaf(x, name)
-    y = _scalar_output(f.call1(x0), name)
-    return _out(_grad(y, [x0], name)[0])
+    nested = _nested([x0])
+    with _differentiating():
+        y = _scalar_output(f.call1(x0), name)
+    return _out(_grad(y, [x0], name, nested)[0])
 
 
 def _symbols(v):
@@ -100,14 +124,22 @@ def _with_params(interp, names, body):
         g.update(saved)
 
 
-def param_gradients(interp, f, names, single=False):
-    """Gradients of f with respect to the globals named in names (one, if single)."""
+def value_and_gradients(interp, f, names):
+    """(f's value, [its gradient with respect to each global in names]): what :>[w b]
+    computes, for Python code such as an optimizer written by the user."""
     f = to_callable(f, ":>")
 
     def body(leaves):
-        y = _scalar_output(f.call(()) if f.arity == 0 else f.call1(leaves[0]), ":>")
-        return [_out(g) for g in _grad(y, leaves, ":>")]
-    grads = _with_params(interp, names, body)
+        nested = _nested(leaves)
+        with _differentiating():
+            y = _scalar_output(f.call(()) if f.arity == 0 else f.call1(leaves[0]), ":>")
+        return _out(y if nested else y.detach()), [_out(g) for g in _grad(y, leaves, ":>", nested)]
+    return _with_params(interp, names, body)
+
+
+def param_gradients(interp, f, names, single=False):
+    """Gradients of f with respect to the globals named in names (one, if single)."""
+    grads = value_and_gradients(interp, f, names)[1]
     return grads[0] if single else mklist(grads)
 
 
@@ -139,8 +171,8 @@ def jacobian(f, x, name=".jacobian"):
     def fn(t):
         y = f.call1(t)
         return y if type(y) is Tensor else torch.tensor(float(y), dtype=ctx.real)
-    return _out(torch.autograd.functional.jacobian(fn, x0, create_graph=torch.is_grad_enabled()
-                                                   and x0.requires_grad))
+    with _differentiating():
+        return _out(torch.autograd.functional.jacobian(fn, x0))
 
 
 def hessian(f, x):
@@ -149,7 +181,9 @@ def hessian(f, x):
     Example: .hessian({+/x^3};[1 2]) --> [[6.0 0.0] [0.0 12.0]]"""
     f = to_callable(f, ".hessian")
     x0 = _leaf(x, ".hessian").detach()
-    return _out(torch.autograd.functional.hessian(lambda t: _scalar_output(f.call1(t), ".hessian"), x0))
+    with _differentiating():
+        return _out(torch.autograd.functional.hessian(
+            lambda t: _scalar_output(f.call1(t), ".hessian"), x0))
 
 
 def jvp(f, x, v):
@@ -159,11 +193,15 @@ def jvp(f, x, v):
     f = to_callable(f, ".jvp")
     x0 = _leaf(x, ".jvp").detach()
     v0 = _leaf(v, ".jvp").detach().to(x0.dtype)
+    if v0.shape != x0.shape:
+        raise err(".jvp", "length", text=f"the direction v has shape {list(v0.shape)}, "
+                                         f"the point x {list(x0.shape)}: they must match")
 
     def fn(t):
         y = f.call1(t)
         return y if type(y) is Tensor else torch.tensor(float(y), dtype=ctx.real)
-    return _out(torch.func.jvp(fn, (x0,), (v0,))[1])
+    with _differentiating():
+        return _out(torch.func.jvp(fn, (x0,), (v0,))[1])
 
 
 def gradcheck(f, x):
@@ -180,7 +218,8 @@ def gradcheck(f, x):
     saved = ctx.real
     ctx.real = torch.float64
     try:
-        return int(torch.autograd.gradcheck(fn, (x0,), raise_exception=False))
+        with _differentiating():
+            return int(torch.autograd.gradcheck(fn, (x0,), raise_exception=False))
     finally:
         ctx.real = saved
 

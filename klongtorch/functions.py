@@ -5,6 +5,7 @@ compiled code use only these. Function values are also plain Python callables (`
 taking and returning tensors, so torch autograd can differentiate through them from Python.
 """
 import inspect
+import warnings
 
 from .errors import KlongError, err
 from .values import UNDEF, Tensor, items_of
@@ -156,27 +157,35 @@ class SysFunc(Function):
 class PyFunc(Function):
     """A Python callable used from Klong. Tensors go in and come out unchanged, so autograd
     flows through it; other results are converted to Klong values."""
-    __slots__ = ("fn", "arity", "name", "interp")
+    __slots__ = ("fn", "arity", "most", "name", "interp")
 
     def __init__(self, fn, arity=None, name=None, interp=None):
         self.fn = fn
         self.arity = python_arity(fn) if arity is None else arity
+        # optional parameters may be given too: SGDOptimizer(klong;["w"]) or (klong;["w"];opts)
+        self.most = max(self.arity, _most_positional(fn))
         self.name = name or getattr(fn, "__name__", "python")
         self.interp = interp
 
     def call(self, args):
         from .convert import from_python
-        if len(args) != self.arity:
+        if not self.arity <= len(args) <= self.most:
             raise self.arity_error(len(args))
         try:
-            out = self.fn(*args)
+            if any(type(a) is Tensor and a.requires_grad for a in args):
+                out = _keeping_graph(self.fn, args, self.name)
+            else:
+                out = self.fn(*args)
         except KlongError:
             raise
         except (KeyboardInterrupt, RecursionError):
             raise
         except Exception as e:
             raise err(self.name, "python", text=f"{type(e).__name__}: {e}") from e
-        return from_python(out)
+        try:
+            return from_python(out, self.interp)
+        except TypeError:           # an object with no Klong form stays opaque
+            return out
 
     @property
     def source(self):
@@ -188,7 +197,7 @@ def python_arity(fn):
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        return 1
+        return _doc_arity(fn)
     n = 0
     for p in sig.parameters.values():
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty:
@@ -196,6 +205,48 @@ def python_arity(fn):
         elif p.kind == p.VAR_POSITIONAL:
             return max(n, 1)
     return min(n, 3)
+
+
+def _most_positional(fn):
+    """How many positional arguments a Python callable accepts, optional ones included."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return 0
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if any(p.kind == p.VAR_POSITIONAL for p in params):
+        return 3
+    return min(3, sum(p.kind in kinds for p in params))
+
+
+def _keeping_graph(fn, args, name):
+    """Call fn on tensors that carry a gradient; a function that turns one into a Python
+    number (math.tanh, float()) would silently give a zero gradient, so it is an error."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args)
+    for w in caught:
+        if "requires_grad=True to a scalar" in str(w.message):
+            raise err(name, "gradient", text="this Python function turns a tensor into a number, "
+                                              "which cuts the gradient; use a torch function")
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out
+
+
+def _doc_arity(fn):
+    """The arity of a builtin without a signature (torch's functions) from the first line of
+    its docstring, "tanh(input, *, out=None) -> Tensor"; 1 when there is none."""
+    head = (getattr(fn, "__doc__", None) or "").strip().split("\n", 1)[0]
+    name = getattr(fn, "__name__", None)
+    if not name or not head.startswith(name + "("):
+        return 1
+    n = 0
+    for p in head[len(name) + 1:].split(")", 1)[0].split(","):
+        p = p.strip()
+        if not p or p.startswith("*") or "=" in p:
+            break
+        n += 1
+    return max(1, min(n, 3))
 
 
 def is_function(v):

@@ -131,6 +131,15 @@ class Klong:
             except RecursionError:
                 raise KlongError("kg: error: stack overflow: recursion too deep") from None
 
+    def gradients(self, loss, names):
+        """(loss value, [gradient per global]) for a Klong nilad loss and global names:
+        the Python side of loss:>[w b], for optimizers written in Python."""
+        from .autograd import value_and_gradients
+        if isinstance(loss, str):
+            loss = self.globals[loss]
+        with self.active():
+            return value_and_gradients(self, loss, [str(n) for n in names])
+
     def __getitem__(self, name):
         try:
             return self.globals[name]

@@ -413,10 +413,18 @@ class Parser:
             if not (tok.kind == "open" and tok.value == "["):
                 raise self.error("a dictionary entry must be a [key value] tuple", tok)
             self.take()
-            key = self.literal_item()
-            value = self.literal_item()
+            # [k1 v1 k2 v2] is read as two entries: an extension of kg, which takes one
+            # pair per tuple, so that the KlongPy spelling :{["lr" 0.01 "momentum" 0.9]} works
+            while True:
+                key = self.literal_item()
+                tok = self.peek()
+                if tok.kind == "close" and tok.value == "]":
+                    raise self.error("a dictionary entry must be a [key value] tuple", tok)
+                d[key_of(key)] = self.literal_item()
+                tok = self.peek()
+                if tok.kind == "close" and tok.value == "]":
+                    break
             self.expect("close", "]")
-            d[key_of(key)] = value
 
 
 def _name(tok):

@@ -1,0 +1,194 @@
+"""Python interop: bring Python modules, names and objects into Klong.
+
+    .py("mymodel")                 every public name of mymodel.py (its __all__, if it has one)
+    .pyf("torch";["exp" "tanh"])   just these names; one name may be a string on its own
+    .pya(obj;"attr")               an attribute of a Python object (a module, a tensor, ...)
+    .pyc(f;args;kwargs)            call a Python callable with a list of positional arguments
+                                   and a dictionary of keyword arguments; f may also be a
+                                   [obj "method"] pair
+
+Modules are looked up in the current directory and on KLONGPATH before sys.path, so a
+script's own helper modules sit beside it. Python callables receive Klong values as tensors,
+numbers, strings, lists and dicts, and their tensor results come back unchanged, so autograd
+flows through them. An object with no Klong form (a module, an optimizer) is kept as it is:
+it prints as :pyobject and can be passed back to Python.
+
+The global `klong` holds the interpreter itself, for Python code that needs it, such as the
+optimizer classes in examples/optimizers.py: `opt::SGDOptimizer(klong;["w"];:{["lr" 0.1]})`.
+"""
+import importlib
+import os
+import sys
+
+import torch
+
+from .convert import from_python, to_python
+from .errors import KlongError, err
+from .functions import PyFunc
+from .values import Dict, Tensor, ctx, items_of
+
+
+def _klong_name(name):
+    """Whether name can be a Klong variable (letters and digits, a letter first)."""
+    return name.isidentifier() and name.isascii() and "_" not in name
+
+
+def _import(name, who):
+    dirs = [d for d in ["."] + os.environ.get("KLONGPATH", ".:lib").split(":") if d]
+    added = [os.path.abspath(d) for d in dirs if os.path.abspath(d) not in sys.path]
+    sys.path[:0] = added
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise err(who, "import", text=f"{name}: {e}") from None
+    except Exception as e:          # the module itself failed while loading
+        raise err(who, "python", text=f"{name}: {type(e).__name__}: {e}") from None
+    finally:
+        for d in added:
+            if d in sys.path:
+                sys.path.remove(d)
+
+
+def _string(v, who):
+    if type(v) is not str:
+        raise err(who, "type", text=f"a module or attribute name must be a string, not {_brief(v)}")
+    return v
+
+
+def _brief(v):
+    from .display import show
+    return show(v)[:40]
+
+
+def klong_value(v, interp):
+    """A Python value as Klong, keeping objects with no Klong form opaque."""
+    try:
+        return from_python(v, interp)
+    except TypeError:
+        return v
+
+
+def _bind(interp, name, value, who):
+    if not _klong_name(name):
+        raise err(who, "name", text=f"{name!r} is not a Klong name (letters and digits only); "
+                                    f"use .pya(module;{name!r}) instead")
+    interp.globals[name] = klong_value(_for_klong(value), interp)
+
+
+def _for_klong(value):
+    """torch's own functions take tensors only, so numbers and numeric lists from Klong are
+    made tensors on the way in (integers int64, reals the interpreter's real dtype)."""
+    if not callable(value) or isinstance(value, type) or \
+            not (getattr(value, "__module__", None) or "").startswith("torch"):
+        return value
+    from .functions import python_arity
+
+    def call(*args):
+        return value(*[_tensor(a) for a in args])
+    call.__name__ = getattr(value, "__name__", "torch")
+    call.__doc__ = value.__doc__
+    return PyFunc(call, arity=python_arity(value), name=call.__name__)
+
+
+def _tensor(v):
+    t = type(v)
+    if t is int:
+        return torch.tensor(v, device=ctx.device)
+    if t is float:
+        return torch.tensor(v, dtype=ctx.real, device=ctx.device)
+    if t is list:
+        try:
+            return torch.tensor(v, device=ctx.device)
+        except (TypeError, ValueError, RuntimeError):
+            return v
+    return v
+
+
+class Python:
+    """The system functions; each docstring is its help text."""
+
+    def __init__(self, interp):
+        self.interp = interp
+
+    def py(self, module):
+        """.py(m)  Python-Import
+        Import the Python module named m and define each of its public names (its __all__,
+        or the names not starting with _) as a Klong global. Names that are not Klong names
+        are skipped. Returns the module. Modules beside the script and on KLONGPATH are found.
+        Example: .py("math");sqrt(2.0) --> 1.4142135623730951"""
+        name = _string(module, ".py")
+        mod = _import(name, ".py")
+        names = getattr(mod, "__all__", None)
+        if names is None:
+            names = [n for n in vars(mod) if not n.startswith("_")]
+        for n in names:
+            if _klong_name(n) and hasattr(mod, n):
+                self.interp.globals[n] = klong_value(_for_klong(getattr(mod, n)), self.interp)
+        return mod
+
+    def pyf(self, module, names):
+        """.pyf(m;names)  Python-From-Import
+        Import the names (a string, or a list of strings) from the Python module m as
+        Klong globals. Python functions become Klong functions of their arity; tensors
+        pass through them, so gradients flow.
+        Example: .pyf("torch";["exp" "tanh"]);tanh(0.5) --> 0.46211715726000974"""
+        mod = _import(_string(module, ".pyf"), ".pyf")
+        wanted = [names] if type(names) is str else items_of(names)
+        for n in wanted:
+            n = _string(n, ".pyf")
+            if not hasattr(mod, n):
+                raise err(".pyf", "import", text=f"{module} has no name {n!r}")
+            _bind(self.interp, n, getattr(mod, n), ".pyf")
+        return len(wanted)
+
+    def pya(self, obj, attr):
+        """.pya(o;a)  Python-Attribute
+        The attribute named a of the Python object o: a module's function, a tensor's
+        shape, an object's field.
+        Example: .pya(.py("math");"pi") --> 3.141592653589793"""
+        name = _string(attr, ".pya")
+        try:
+            return klong_value(getattr(obj, name), self.interp)
+        except AttributeError:
+            raise err(".pya", "index", text=f"{type(obj).__name__} has no attribute {name!r}") from None
+
+    def pyc(self, fn, args, kwargs):
+        """.pyc(f;args;kw)  Python-Call
+        Call the Python callable f with the list of positional arguments args and the
+        dictionary of keyword arguments kw (:{} for none). f may be a pair [object "method"].
+        Example: .pyc(.pya(.py("torch");"linspace");[0 1];:{["steps" 3]}) --> [0.0 0.5 1.0]"""
+        if type(fn) is list and len(fn) == 2 and type(fn[1]) is str:
+            fn = self.pya(fn[0], fn[1])
+        target = fn.fn if isinstance(fn, PyFunc) else fn
+        if not callable(target):
+            raise err(".pyc", "type", text=f"not callable: {_brief(fn)}")
+        if type(kwargs) is not Dict:
+            raise err(".pyc", "type", text="keyword arguments must be a dictionary, :{} for none")
+        positional = [python_arg(a) for a in ([] if args == [] else items_of(args))]
+        keywords = {str(k): python_arg(v) for k, v in to_python(kwargs).items()}
+        try:
+            return klong_value(target(*positional, **keywords), self.interp)
+        except (KlongError, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            raise err(".pyc", "python", text=f"{type(e).__name__}: {e}") from None
+
+
+def python_arg(v):
+    """A Klong value as Python code expects it: tensors stay tensors, dictionaries become
+    dicts, symbols strings."""
+    return v if type(v) is Tensor else to_python(v)
+
+
+ARITIES = {"py": 1, "pyf": 2, "pya": 2, "pyc": 3}
+
+
+def install(interp):
+    from .functions import SysFunc
+    funcs = Python(interp)
+    for name, arity in ARITIES.items():
+        interp.globals["." + name] = SysFunc("." + name, arity, getattr(funcs, name), interp)
+    interp.globals["klong"] = interp
+
+
+__all__ = ["install", "klong_value", "python_arg"]
