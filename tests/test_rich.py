@@ -1,0 +1,233 @@
+"""Rich display (klongtorch/rich.py): the mime bundles the kernel and the magic show."""
+import html
+import re
+
+import pytest
+import torch
+
+from klongtorch import Klong, rich
+from klongtorch.display import show
+from klongtorch.values import Dict
+
+
+@pytest.fixture
+def k():
+    return Klong(device="cpu")
+
+
+def cells(page):
+    """The text of the <td> cells, unescaped."""
+    return [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", page)]
+
+
+def index_headers(page):
+    return [h for h in re.findall(r"<th[^>]*>(.*?)</th>", page)]
+
+
+# -- text/plain --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("src", ["42", "3.5", '"hi"', "0cx", ":foo", "[1 2 3]",
+                                 "[1 \"a\" :b]", ":{[1 2]}", "{x+1}", "[[1 2] [3 4]]"])
+def test_text_plain_is_klong_form(k, src):
+    v = k(src)
+    assert rich.mime_bundle(v)["text/plain"] == show(v)
+
+
+@pytest.mark.parametrize("src", ["42", "3.5", '"a<b>"', ":foo", "[1 \"a\" :b]", "{x+1}", "[]"])
+def test_atoms_and_general_lists_are_plain_only(k, src):
+    assert set(rich.mime_bundle(k(src))) == {"text/plain"}
+
+
+def test_zero_d_tensor_plain_only():
+    assert set(rich.mime_bundle(torch.tensor(2.5))) == {"text/plain"}
+    assert set(rich.mime_bundle(torch.zeros(0))) == {"text/plain"}
+
+
+# -- small tensors: a grid ---------------------------------------------------------------
+
+def test_vector_table(k):
+    b = rich.mime_bundle(k("[1 2 3]"))
+    page = b["text/html"]
+    assert b["text/plain"] == "[1 2 3]"
+    assert cells(page) == ["1", "2", "3"]
+    assert "3" in page and "int64" in page
+    assert "requires grad" not in page
+
+
+def test_long_vector_in_rows_of_ten(k):
+    page = rich.mime_bundle(k("!25"))["text/html"]
+    values = [c for c in cells(page) if c]
+    assert values == [str(i) for i in range(25)]
+    headers = index_headers(page)
+    assert headers[:11] == [""] + [str(i) for i in range(10)]     # column offsets
+    assert "10" in headers[11:] and "20" in headers[11:]             # row starts
+
+
+def test_matrix_grid_with_indices(k):
+    page = rich.mime_bundle(k(".jacobian({x^2};[1 2 3])"))["text/html"]
+    assert "3×3" in page and "float64" in page
+    assert cells(page) == ["2.0", "0.0", "0.0", "0.0", "4.0", "0.0", "0.0", "0.0", "6.0"]
+    rows = re.findall(r"<tr>(.*?)</tr>", page)
+    assert len(rows) == 4                     # the column indices, then 3 rows
+    assert [index_headers(r)[0] for r in rows[1:]] == ["0", "1", "2"]
+
+
+def test_reals_compact():
+    page = rich.mime_bundle(torch.tensor([1 / 3, 2.0, 1e-9, 123456789.0],
+                                         dtype=torch.float64))["text/html"]
+    assert cells(page) == ["0.333333", "2.0", "1e-09", "1.23457e+08"]
+
+
+def test_real_text():
+    assert rich.real_text(float("nan")) == "nan"
+    assert rich.real_text(float("-inf")) == "-inf"
+    assert rich.real_text(5.0) == "5.0"
+    assert rich.real_text(-0.25) == "-0.25"
+
+
+def test_grad_badge_and_grad_fn():
+    w = torch.ones(2, 2, requires_grad=True)
+    page = rich.mime_bundle(w * 3)["text/html"]
+    assert "∇ requires grad" in page
+    assert "grad_fn=MulBackward0" in page
+    assert cells(page) == ["3.0"] * 4
+    leaf = rich.mime_bundle(w)["text/html"]
+    assert "∇ requires grad" in leaf and "grad_fn=" not in leaf
+
+
+def test_grad_tensor_stays_in_graph():
+    w = torch.ones(3, requires_grad=True)
+    y = w * 2
+    rich.mime_bundle(y)
+    y.sum().backward()                        # the display did not cut or consume the graph
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_device_shown_only_when_not_cpu():
+    page = rich.mime_bundle(torch.ones(3))["text/html"]
+    assert "cpu" not in page
+    meta = torch.ones(3, device="meta")       # a device other than cpu, available everywhere
+    assert "meta" in rich._heading(meta)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_tensor():
+    t = torch.arange(6, device="cuda").reshape(2, 3)
+    b = rich.mime_bundle(t)
+    assert "cuda" in b["text/html"] and b["text/plain"] == "[[0 1 2] [3 4 5]]"
+    big = rich.mime_bundle(torch.ones(1000, device="cuda"))["text/html"]
+    assert "cuda:0" in big
+
+
+# -- large tensors: a summary ------------------------------------------------------------
+
+def test_large_vector_summary(k):
+    page = rich.mime_bundle(k("!1000"))["text/html"]
+    assert "<td" in page
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    for word in ("shape", "1000", "dtype", "int64", "device", "cpu", "min", "mean", "max",
+                 "499.5", "999"):
+        assert word in text, word
+    assert "0 1 2 3 4 5 …" in text
+    assert len(cells(page)) < 20              # not a grid of 1000 cells
+
+
+def test_rank3_summary(k):
+    page = rich.mime_bundle(k("[2 3 4]:^!24"))["text/html"]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert "2×3×4" in text and "min" in text and "23" in text
+
+
+def test_summary_counts_nan():
+    t = torch.tensor([float("nan"), 1.0, 3.0] * 100)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", rich.mime_bundle(t)["text/html"]))
+    assert "100 (100 nan)" in text
+    assert re.search(r"mean\s+2\.0", text)
+
+
+def test_summary_of_grad_tensor_marks_it():
+    w = torch.randn(50, 50, requires_grad=True)
+    page = rich.mime_bundle(w.tanh())["text/html"]
+    assert "∇ requires grad" in page and "TanhBackward0" in page and "50×50" in page
+
+
+# -- dictionaries with a graph -----------------------------------------------------------
+
+def test_export_dict_graph_in_pre(k):
+    d = k(':{["graph" "def forward(x):\n    return x < 1 & y > 2"] ["path" "f.pt2"]}')
+    b = rich.mime_bundle(d)
+    assert b["text/plain"] == show(d)
+    page = b["text/html"]
+    pre = re.search(r"<pre[^>]*>(.*?)</pre>", page, re.S).group(1)
+    assert pre == "def forward(x):\n    return x &lt; 1 &amp; y &gt; 2"
+    assert "f.pt2" in page and "path" in page
+
+
+def test_plain_dict_is_plain_only(k):
+    assert set(rich.mime_bundle(k(":{[1 2] [3 4]}"))) == {"text/plain"}
+
+
+# -- objects that display themselves -----------------------------------------------------
+
+class Compiled:
+    arity = 1
+
+    def __init__(self, bundle):
+        self.bundle = bundle
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.bundle
+
+
+def test_repr_mimebundle_merged_keeping_klong_text():
+    obj = Compiled({"text/html": "<b>graph</b>", "text/plain": "python text"})
+    b = rich.mime_bundle(obj)
+    assert b["text/html"] == "<b>graph</b>"
+    assert b["text/plain"] == ":monad"
+
+
+def test_repr_mimebundle_with_metadata_tuple():
+    obj = Compiled(({"text/html": "<i>x</i>"}, {"text/html": {"isolated": True}}))
+    assert rich.mime_bundle(obj)["text/html"] == "<i>x</i>"
+
+
+def test_failing_repr_is_ignored():
+    class Broken:
+        def _repr_mimebundle_(self, include=None, exclude=None):
+            raise RuntimeError("boom")
+    b = rich.mime_bundle(Broken())
+    assert set(b) == {"text/plain"}
+
+
+def test_repr_html_protocol():
+    class Frame:
+        def _repr_html_(self):
+            return "<table><tr><td>1</td></tr></table>"
+    assert rich.mime_bundle(Frame())["text/html"].startswith("<table>")
+
+
+def test_matplotlib_figure_from_interop():
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+    fig = Figure()
+    fig.add_subplot().plot([1, 2])
+    b = rich.mime_bundle(fig)
+    assert b["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- escaping ----------------------------------------------------------------------------
+
+def test_dict_keys_and_values_escaped(k):
+    d = Dict({"graph": "<script>alert(1)</script>", "<k>": '"v" & <w>'})
+    page = rich.mime_bundle(d)["text/html"]
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<k>" not in page and "&lt;k&gt;" in page
+    assert "&amp; &lt;w&gt;" in page
+
+
+def test_html_is_balanced(k):
+    for src in ["[1 2 3]", "!25", ".jacobian({x^2};[1 2])", "!1000"]:
+        page = rich.mime_bundle(k(src))["text/html"]
+        for tag in ("div", "table", "tr", "td", "th"):
+            opened = len(re.findall(rf"<{tag}[\s>]", page))
+            assert opened == page.count(f"</{tag}>"), (src, tag)
