@@ -141,6 +141,12 @@ def entries(interp=None):
             if fn is not None:
                 e.forms.append(_form(fn.__doc__, f"{shape}  {fn.__name__}"))
         out.append(e)
+    if interp is not None:
+        # dyads that extensions compile themselves (:> ∂ ∇ in autograd.py): the docstring
+        # of the compiling function is their help
+        for sym, fn in interp.compiler.special.items():
+            if sym not in PRIMITIVES:
+                out.append(Entry("Operators", sym, [_form(fn.__doc__, f"a{sym}b")]))
     for sym, fns in ADVERBS.items():
         e = Entry("Adverbs", sym)
         for fn, shape in zip(fns, (f"f{sym}a", f"a f{sym}b")):

@@ -1,0 +1,80 @@
+r"""Syntax highlighting: a Pygments lexer for Klong.
+
+Registered as the `klong` lexer (aliases klong, kg; files *.kg) through the
+`pygments.lexers` entry point, so Jupyter's notebook and console, nbconvert's HTML export
+and `pygmentize -l klong` all colour Klong the same way.
+
+    :"a comment"          Comment.Single
+    "a string"            String.Double      ("" is a quote inside)
+    0cx                   String.Char
+    :foo                  String.Symbol
+    42 3.14 1e3 0xff      Number.*
+    .p .gradcheck         Name.Builtin       (system functions and variables)
+    x y z                 Name.Builtin.Pseudo (the implicit arguments)
+    f:: in f::{...}       Name.Function      (and Name.Variable in a::...)
+    ' / \ :~ :* ...       Name.Attribute     (adverbs: they modify the verb before them)
+    + - :> ∇ ∂ ...        Operator
+    ( [ { :[ :{ ; :|      Punctuation
+    ]h +  (a line's start) Keyword.Pseudo     (a REPL or notebook command)
+
+The token rules follow klongtorch.lexer, so a highlighted program splits where the
+interpreter splits it; the longest match wins, as there (`:\` is an adverb, `:"` a comment).
+"""
+import re
+
+from pygments.lexer import RegexLexer, bygroups, words
+from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String,
+                            Text, Whitespace)
+
+from .lexer import ADVERBS, SHIFTED_OPS
+
+# as in klongtorch.lexer, a name may hold dots after its first character (a module's names)
+NAME = r"[a-zA-Z][a-zA-Z0-9.]*"
+END = r"(?![a-zA-Z0-9.])"
+# the adverbs, longest first so that ':\' is not read as ':' then '\'
+ADVERB_WORDS = sorted(ADVERBS, key=len, reverse=True)
+SHIFTED_WORDS = sorted(SHIFTED_OPS - {"::"}, key=len, reverse=True)
+
+
+class KlongLexer(RegexLexer):
+    """Klong, the array language (klongtorch's dialect: with :> ∇ ∂ for derivatives)."""
+
+    name = "Klong"
+    aliases = ["klong", "kg"]
+    filenames = ["*.kg"]
+    mimetypes = ["text/x-klong"]
+    url = "https://t3x.org/klong/"
+    flags = re.MULTILINE
+
+    tokens = {
+        "root": [
+            # only at the very start of a line: a closing ']' may also begin one
+            (r"^(\][hqalit!])(.*)$", bygroups(Keyword.Pseudo, Text)),
+            (r':"(?:[^"]|"")*"?', Comment.Single),
+            (r"\s+", Whitespace),
+            (r'"(?:[^"]|"")*"?', String.Double),
+            (r"0c(?s:.)", String.Char),
+            (r"0x[0-9a-fA-F]+", Number.Hex),
+            (r"0b[01]+", Number.Bin),
+            (r"0o[0-7]+", Number.Oct),
+            (r":?\d+(?:\.\d*(?:e[+-]?\d+)?|e[+-]?\d+)", Number.Float),
+            (r":?\d+", Number.Integer),
+            # a definition: f::{...} names a function, a::... a variable
+            (r"(\.?" + NAME + r")(\s*)(::)(?=\s*\{)",
+             bygroups(Name.Function, Whitespace, Operator)),
+            (r"(\.?" + NAME + r")(\s*)(::)", bygroups(Name.Variable, Whitespace, Operator)),
+            (r":\.?" + NAME, String.Symbol),
+            (r"\." + NAME, Name.Builtin),
+            (r"[xyz]" + END, Name.Builtin.Pseudo),
+            (NAME, Name),
+            (r":\[|:\{|:\(|:\|", Punctuation),
+            (words(ADVERB_WORDS), Name.Attribute),
+            (words(SHIFTED_WORDS + ["::"]), Operator),
+            (r"[!#$%&*+,\-<=>?@^_|~∇∂]", Operator),
+            (r"[()\[\]{};]", Punctuation),
+            (r".", Text),
+        ],
+    }
+
+
+__all__ = ["KlongLexer"]
