@@ -173,7 +173,7 @@ def _guarded(who):
                 return fn(*args)
             except KlongError:
                 raise
-            except (ValueError, TypeError, IndexError) as e:
+            except (ValueError, TypeError, IndexError, ArithmeticError) as e:
                 raise err(who, "value", text=str(e).split("\n")[0]) from None
         return run
     return wrap

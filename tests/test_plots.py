@@ -125,6 +125,18 @@ def test_list_of_grad_scalars(k):
     assert list(ax.get_lines()[0].get_ydata()) == [2.0, 4.0, 6.0]
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_grad_tensor():
+    k = Klong(device="cuda")
+    k["w"] = torch.tensor([1.0, 2.0], device="cuda", requires_grad=True)
+    ax = one_axes(k, ".plot(w;w*w)")
+    assert list(ax.get_lines()[0].get_ydata()) == [1.0, 4.0]
+
+
+def test_bignums_error_not_traceback(k):
+    assert error(k, ".curve([1 2 %s])" % ("9" * 400)).startswith("kg: error: .curve: value error:")
+
+
 def test_float32_and_int_tensors(k):
     k["a"] = torch.arange(4, dtype=torch.float32)
     k["b"] = torch.arange(4)
