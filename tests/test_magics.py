@@ -20,6 +20,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def shell():
     ip = get_ipython()
     ip.run_line_magic("load_ext", "klongtorch")
+    ip.run_line_magic("klong_reset", "--device cpu")     # the same tests on any machine
     return ip
 
 
@@ -130,6 +131,8 @@ def test_braces_and_dollars_are_not_expanded(ip):
 
 def test_spacing_inside_strings_is_kept(ip):
     assert line(ip, '"  two  spaces  "') == "  two  spaces  "
+    ip.run_cell('r = %klong #"a   b"')        # IPython takes '#' here as code, not a comment
+    assert ip.user_ns["r"] == 5
     assert line(ip, '-n --  #"a   b"') is None
     assert cell(ip, 'n::#"a   b"', "-o n").value == 5
     assert ip.user_ns["n"] == 5
@@ -171,6 +174,12 @@ def test_device_option(ip):
     assert line(ip, "--device=cpu 1+1") == 2
     with pytest.raises(UsageError):
         line(ip, "--device nowhere 1")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_device_option_is_for_this_code_only(ip):
+    assert line(ip, "--device cuda [1.5 2.5]").device.type == "cuda"
+    assert line(ip, "[1.5 2.5]").device.type == "cpu"
 
 
 def test_exit_starts_afresh(ip):
@@ -216,6 +225,11 @@ def test_numbers_strings_lists_dicts_cross_both_ways(ip):
     assert ns["n2"] == 21 and ns["r2"] == 1.5 and ns["s2"] == "hello world"
     assert ns["xs2"][:2] == [1, "two"] and list(ns["xs2"][2]) == [3.0, 4.0]
     assert ns["d2"] == {"a": 1, "b": "bee"}
+
+
+def test_input_from_a_function_s_locals(ip):
+    ip.run_cell("def fn():\n    v = 3\n    w = %klong -i v v*2\n    return w\nr = fn()")
+    assert ip.user_ns["r"] == 6
 
 
 def test_renaming_in_and_out(ip):
