@@ -538,8 +538,10 @@ def amend(a, b):
                 raise err("amend", "range", i)
             s = s[:i] + vs + s[i + len(vs):]
         return s
-    if ta is Tensor and a.dim() > 0 and _is_number(v) or ta is Tensor and type(v) is Tensor \
-            and v.dim() == a.dim() - 1 and v.shape == a.shape[1:]:
+    # out of place with index_put, so gradients reach both a and the new value; an element
+    # that does not fit a's rows (an atom into a matrix) makes a general list below
+    if ta is Tensor and a.dim() > 0 and (a.dim() == 1 and _is_number(v) or
+                                         type(v) is Tensor and v.shape == a.shape[1:]):
         n = a.shape[0]
         for i in idxs:
             if not 0 <= i < n:

@@ -102,6 +102,7 @@ FORMS = [
     ("amend-into-constant", "{+/([0.0 0.0 0.0]:=x,1)^2}", "2.0"),
     ("amend-many", "{+/(x:=((x@2)^2),0,1)*x}", V),
     ("amend-row", "{+/+/(x:=(,(x@0)^2),1)^2}", M),
+    ("amend-atom-into-matrix", "{l::x:=((x:@[1 1])^2),1;(+/(l@0)^2)+l@1}", M),
     ("amend-general-list", "{l::(,x),,\"ab\";*l:=(x^3),0}", "2.0"),
     ("amend-in-depth", "{+/+/(x:-((x:@[0 0])^3),[1 1])^2}", M),
     ("amend-in-depth-list", "{l::(,,x),,\"ab\";*(l:-(x^3),[0 0])@0}", "2.0"),
@@ -379,6 +380,14 @@ def test_steps_have_zero_derivative_not_an_error(k):
     assert k("{x:%2}:>2.5") == 0.0
     assert k("{:[x>0;1.0;0.0]}:>2.5") == 0.0
     assert close(k("{+/(<x)*x}:>[3.0 1.0 2.0]"), [1.0, 2.0, 0.0])   # grade as a constant weight
+
+
+def test_amend_keeps_klong_semantics(k):
+    """The tensor path of := is for values that fit a's rows; others make a general list."""
+    assert k("([[1 2] [3 4]]:=0,1)~[[1 2] 0]") == 1
+    assert k("([[1 2] [3 4]]:=(,[9 9]),1)~[[1 2] [9 9]]") == 1
+    assert k("([1 2 3]:=0.5,1)~[1 0.5 3]") == 1                 # a real value joined to ints
+    assert k("([[1 2] [3 4]]:-0.5,[1 1])~[[1 2] [3 0.5]]") == 1
 
 
 # -- dtype and device ---------------------------------------------------------------------------
