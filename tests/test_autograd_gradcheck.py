@@ -346,6 +346,27 @@ def test_jvp_against_jacobian_times_v_by_hand(k, f, x, v, expected):
     assert close(k(f".jvp({f};Xt;Vt)"), expected(f64(x), f64(v)))
 
 
+def test_parameter_gradients_through_adverbs(k):
+    """loss:>[w b] for a nilad loss built from each and reductions, checked by hand."""
+    g = k("w::[1.0 2.0 3.0];b::0.5;X::[[1 2 3] [4 5 6]];Y::[1 2];"
+          "loss::{+/(({+/(x*w)+b}'X)-Y)^2};loss:>[w b]")
+    # predictions 15.5 and 33.5, residuals 14.5 and 31.5
+    assert close(g[0], [2 * (14.5 * 1 + 31.5 * 4), 2 * (14.5 * 2 + 31.5 * 5), 2 * (14.5 * 3 + 31.5 * 6)])
+    assert close(g[1], 2 * 3 * (14.5 + 31.5))
+    w = k("w::[5.0 -3.0];lw::{+/{x^2}'w};{w::w-(0.1*lw:>w)}'!50;w")
+    assert close(w, [5.0 * 0.8 ** 50, -3.0 * 0.8 ** 50])
+
+
+def test_torch_func_transforms_from_python(k):
+    """A Klong function is a Python callable for torch.func too: grad, hessian and vmap wrap
+    its tensors, which the verbs must keep as tensors."""
+    t = f64([2.0, 3.0, 4.0])
+    assert close(torch.func.grad(k("{(*x)*+/{x^2}'1_x}"))(t), [25.0, 12.0, 16.0])
+    assert close(torch.func.hessian(k("{+/(x*1:+x)^2}"))(f64([1.0, 2.0, 3.0])),
+                 [[26.0, 8.0, 12.0], [8.0, 20.0, 24.0], [12.0, 24.0, 10.0]])
+    assert close(torch.func.vmap(k("{+/x^2}"))(torch.ones(3, 2, dtype=torch.float64)), [2.0, 2.0, 2.0])
+
+
 # -- derivatives that do not exist --------------------------------------------------------------
 
 @pytest.mark.parametrize("program, words", [
