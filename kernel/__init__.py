@@ -1,1 +1,16 @@
-"""Jupyter kernel for Klong (klongtorch.kernel); filled in later."""
+"""klongtorch.kernel: the Jupyter kernel for Klong on PyTorch.
+
+    python -m klongtorch.kernel install [--user | --sys-prefix | --prefix DIR]
+
+installs the kernelspec `klong` ("Klong (torch)"); Jupyter then runs
+`python -m klongtorch.kernel -f CONNECTION_FILE`. One module per concern:
+
+    kernel.py       KlongKernel: the requests, one interpreter per kernel
+    streams.py      .p/.d/.w output sent while a cell runs; input for .r
+    interrupts.py   SIGINT as KeyboardInterrupt, inside Klong code only
+    outputs.py      a cell's value, figures and errors as Jupyter data
+    completion.py   Tab: names, help topics, \\nabla -> ∇ and other LaTeX names
+    inspection.py   Shift-Tab: help on primitives, definitions of functions, values
+    history.py      the input history
+    install.py      the kernelspec; logo.py draws its logos (resources/)
+"""

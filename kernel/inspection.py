@@ -1,0 +1,118 @@
+"""Inspection (Shift-Tab in a notebook): what the word under the cursor is.
+
+    a primitive, adverb or piece of syntax (+ / :[ {)    its help, from klongtorch.help
+    a system function or variable (.p .gradcheck .a)     its help, from the same table
+    a user's function                                    its definition: f::{x*x}
+    a variable                                           its kind, shape and value
+    a help topic after ]h (]h Plus)                      its help
+
+The help is the very text the REPL's ]h shows: the docstrings of the implementing
+functions.
+"""
+from klongtorch import help as helptable
+from klongtorch.commands import is_command
+from klongtorch.display import show
+from klongtorch.errors import KlongError
+from klongtorch.lexer import Lexer
+from klongtorch.values import Char, Dict, Symbol, Tensor
+
+BRIEF = 400         # characters of a value shown at detail level 0
+FULL = 20000        # ... and at detail level 1
+
+
+def tokens(code):
+    """The tokens of code, as far as it can be read: a half-typed cell is still inspected."""
+    lexer = Lexer(code)
+    found = []
+    try:
+        while True:
+            tok = lexer.next()
+            if tok.kind == "eof":
+                return found
+            if tok.value != "\n":
+                found.append(tok)
+    except KlongError:
+        return found
+
+
+def tokens_at(code, cursor_pos):
+    """The tokens the cursor touches: the one it is in or just after, then the one just
+    after it (in 2∇f with the cursor after 2, that is ∇)."""
+    toks = tokens(code)
+    return ([tok for tok in toks if tok.start < cursor_pos <= tok.end]
+            + [tok for tok in toks if tok.start == cursor_pos])
+
+
+def kind(value):
+    """A value's kind in words: 'tensor of shape [3 4], float64 on cpu, with gradient'."""
+    t = type(value)
+    if t is Tensor:
+        grad = ", with gradient" if value.requires_grad else ""
+        dtype = str(value.dtype).replace("torch.", "")
+        if value.dim() == 0:
+            return f"scalar tensor, {dtype} on {value.device}{grad}"
+        shape = " ".join(map(str, value.shape))
+        return f"tensor of shape [{shape}], {dtype} on {value.device}{grad}"
+    simple = {int: "integer", float: "real", Char: "character", Symbol: "symbol"}
+    if t in simple:
+        return simple[t]
+    if t is str:
+        return f"string of {len(value)} characters"
+    if t is list:
+        return f"list of {len(value)} elements"
+    if t is Dict:
+        return f"dictionary of {len(value)} entries"
+    return show(value)[1:]
+
+
+def clip(text, limit):
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def describe(name, value, detail_level=0):
+    """The inspection text of a global."""
+    source = getattr(value, "source", None)
+    if hasattr(value, "arity") and isinstance(source, str):
+        if source.startswith("<"):          # <python tanh>: no Klong source to show
+            return f"{name}: {source[1:-1]}, a {kind(value)}"
+        return f"{name}::{source}\n\n{kind(value)}"
+    limit = FULL if detail_level else BRIEF
+    return f"{name}: {kind(value)}\n\n{clip(show(value), limit)}"
+
+
+def inspect(code, cursor_pos, interp, detail_level=0):
+    """The text/plain of an inspect_reply, or None when there is nothing to say."""
+    if is_command(code) and "\n" not in code.strip():
+        topic = code.strip()[2:].strip()
+        return helptable.help_text(topic, interp) if topic else None
+    for tok in tokens_at(code, cursor_pos):
+        text = about(tok, interp, detail_level)
+        if text is not None:
+            return text
+    return None
+
+
+def about(tok, interp, detail_level=0):
+    """The inspection text of one token, or None (numbers, strings: nothing to add)."""
+    if tok.kind not in ("sym", "op", "adv", "open", "elif", ";"):
+        return None
+    word = tok.value
+    if tok.kind == "sym" and word in interp.globals and not word.startswith("."):
+        return describe(word, interp.globals[word], detail_level)
+    text = helptable.help_text(word, interp)
+    if text is None and word in interp.globals:
+        return describe(word, interp.globals[word], detail_level)
+    return text
+
+
+def reply(code, cursor_pos, interp, detail_level=0):
+    """The content of an inspect_reply."""
+    if cursor_pos is None:
+        cursor_pos = len(code)
+    text = inspect(code, cursor_pos, interp, detail_level)
+    if text is None:
+        return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+    return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
+
+
+__all__ = ["inspect", "reply", "describe", "tokens_at"]

@@ -1,0 +1,92 @@
+"""Installing the kernelspec: python -m klongtorch.kernel install [--user | --sys-prefix |
+--prefix DIR].
+
+The kernelspec is named `klong` and shows as "Klong (torch)". It runs the Python that
+installed it (`python -m klongtorch.kernel -f {connection_file}`), asks for interrupts by
+SIGINT (interrupt_mode "signal", see interrupts.py), and carries the logos in resources/.
+
+Where it goes: --user (~/.local/share/jupyter), --sys-prefix (this Python's environment),
+--prefix DIR (DIR/share/jupyter), or Jupyter's system-wide directory with none of them.
+Without any option, inside a virtual environment it goes to --sys-prefix, else to --user:
+the places that need no administrator.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+NAME = "klong"
+DISPLAY_NAME = "Klong (torch)"
+RESOURCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources")
+LOGOS = ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg")
+
+
+def kernel_json(python=None):
+    """The kernelspec's kernel.json."""
+    return {
+        "argv": [python or sys.executable, "-m", "klongtorch.kernel", "-f",
+                 "{connection_file}"],
+        "display_name": DISPLAY_NAME,
+        "language": "klong",
+        "interrupt_mode": "signal",
+        "env": {},
+        "metadata": {"debugger": False},
+    }
+
+
+def in_virtualenv():
+    return sys.prefix != getattr(sys, "base_prefix", sys.prefix) or "CONDA_PREFIX" in os.environ
+
+
+def install(user=False, prefix=None, sys_prefix=False, python=None):
+    """Install the kernelspec; returns the directory it went to."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    if sys_prefix:
+        prefix = sys.prefix
+    with tempfile.TemporaryDirectory() as spec:
+        with open(os.path.join(spec, "kernel.json"), "w", encoding="utf-8") as f:
+            json.dump(kernel_json(python), f, indent=2)
+        for logo in LOGOS:
+            shutil.copy(os.path.join(RESOURCES, logo), spec)
+        return KernelSpecManager().install_kernel_spec(spec, NAME, user=user, prefix=prefix,
+                                                       replace=True)
+
+
+def uninstall():
+    """Remove the kernelspec (wherever Jupyter finds it first); returns its directory."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    return KernelSpecManager().remove_kernel_spec(NAME)
+
+
+def make_parser():
+    p = argparse.ArgumentParser(prog="python -m klongtorch.kernel install",
+                                description=f"Install the {DISPLAY_NAME} Jupyter kernelspec.")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--user", action="store_true",
+                       help="install for this user (~/.local/share/jupyter)")
+    where.add_argument("--sys-prefix", action="store_true",
+                       help=f"install into this Python's environment ({sys.prefix})")
+    where.add_argument("--prefix", metavar="DIR", help="install into DIR/share/jupyter")
+    where.add_argument("--system", action="store_true",
+                       help="install for all users (may need an administrator)")
+    return p
+
+
+def main(argv=None):
+    """The install command; returns its exit code."""
+    args = make_parser().parse_args(argv)
+    user, sys_prefix = args.user, args.sys_prefix
+    if not (user or sys_prefix or args.prefix or args.system):
+        sys_prefix, user = in_virtualenv(), not in_virtualenv()
+    try:
+        path = install(user=user, prefix=args.prefix, sys_prefix=sys_prefix)
+    except OSError as e:
+        print(f"kg: error: cannot install the kernelspec: {e}", file=sys.stderr)
+        return 1
+    print(f"Installed the {DISPLAY_NAME} kernelspec ({NAME}) in {path}")
+    return 0
+
+
+__all__ = ["install", "uninstall", "kernel_json", "main", "NAME", "DISPLAY_NAME"]

@@ -1,0 +1,290 @@
+"""KlongKernel: the Jupyter kernel, one Klong interpreter per kernel, state kept across cells.
+
+A cell is Klong code, or ]-commands (a cell whose first character is ']' holds one per
+line, as typed at the REPL's prompt):
+
+    .p, .d, .w output      stdout `stream` messages, sent while the cell runs (streams.py)
+    the cell's value       an execute_result (outputs.py), and kept in `it` as the REPL does;
+                           none when the code ends with ';'
+    figures                display_data with image/png, after the cell
+    a Klong error          an `error` message and an error reply: the kg message, the line
+                           and a caret; never a Python traceback for a user's mistake
+    an interpreter bug     `kg: error: internal error: ...`; the traceback goes to the log
+    an interrupt           `kg: error: interrupted` (interrupts.py); the state is kept
+    .x or ]q               the `ask_exit` payload: jupyter console leaves, as the REPL
+                           does; a notebook keeps the kernel, and its state, running
+    ]h topic               the help in the pager
+    ]a ]i ]l ]!            as in the REPL; ]! streams the command's output into the cell
+
+The interpreter's device and real dtype come from KLONGTORCH_DEVICE and KLONGTORCH_DTYPE
+(set them in the kernelspec's env, or before starting Jupyter); by default the best device
+and float64.
+"""
+import logging
+import os
+import sys
+import traceback
+
+import torch
+from ipykernel.kernelbase import Kernel
+
+from klongtorch import __version__, commands
+from klongtorch.cli import scan
+from klongtorch.errors import KlongError, KlongExit
+from klongtorch.interpreter import Klong
+
+from . import completion, inspection, interrupts, outputs
+from .history import History
+from .streams import redirected
+
+log = logging.getLogger(__name__)
+
+NOT_IN_NOTEBOOK = {"t": "]t: a notebook is its own transcript (File > Download)"}
+
+
+def make_interpreter():
+    """A Klong interpreter as the environment asks; a bad setting is logged, not fatal."""
+    device = os.environ.get("KLONGTORCH_DEVICE") or None
+    dtype = os.environ.get("KLONGTORCH_DTYPE") or None
+    try:
+        return Klong(device=device, dtype=dtype)
+    except (ValueError, RuntimeError) as e:
+        log.error("KLONGTORCH_DEVICE=%s KLONGTORCH_DTYPE=%s: %s; using the defaults",
+                  device, dtype, e)
+        return Klong()
+
+
+class Ran:
+    """What running a cell produced, before anything is sent."""
+
+    def __init__(self, value=None, error=None, quiet=True):
+        self.value = value          # the value to show, unless quiet
+        self.error = error          # error_content(...) or None
+        self.quiet = quiet
+        self.payload = []           # pager pages, ask_exit
+
+
+class KlongKernel(Kernel):
+    """A Jupyter kernel for Klong on PyTorch."""
+
+    implementation = "klongtorch"
+    implementation_version = __version__
+    language = "klong"
+    language_version = __version__
+    language_info = {
+        "name": "klong",
+        "version": __version__,
+        "mimetype": "text/x-klong",
+        "file_extension": ".kg",
+        "pygments_lexer": "klong",
+        # no CodeMirror mode for Klong exists; APL's has the closest feel for an array
+        # language (the notebook falls back to plain text where it is missing)
+        "codemirror_mode": "apl",
+    }
+    help_links = [
+        {"text": "Klong reference manual", "url": "https://t3x.org/klong/klong-ref.txt.html"},
+        {"text": "Klong introduction", "url": "https://t3x.org/klong/klong-intro.txt.html"},
+    ]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.klong = make_interpreter()
+        self.history = History()
+
+    @property
+    def banner(self):
+        dtype = str(self.klong.dtype).replace("torch.", "")
+        return (f"klongtorch {__version__}: Klong on PyTorch {torch.__version__} "
+                f"({self.klong.device}, {dtype})\n]h for help, ]hall for all topics, "
+                "\\nabla<Tab> for ∇")
+
+    # SIGINT stops Klong code only (interrupts.py)
+    def pre_handler_hook(self):
+        self.saved_sigint_handler = interrupts.shield()
+
+    def post_handler_hook(self):
+        interrupts.restore(getattr(self, "saved_sigint_handler", None))
+
+    # -- execution -----------------------------------------------------------------------
+
+    async def do_execute(self, code, silent, store_history=True, user_expressions=None,
+                         allow_stdin=False, *, cell_meta=None, cell_id=None):
+        self._allow_stdin = allow_stdin
+        count = self.execution_count
+        if store_history and not silent:
+            self.history.add(count, code)
+        send = self._stream_sender(silent)
+        with redirected(send, self.raw_input):
+            ran = self.run_cell(code)
+            figures = self._figures()
+        if not silent:
+            for bundle in figures:
+                self.send_response(self.iopub_socket, "display_data",
+                                   {"data": bundle, "metadata": {}})
+        if ran.error is not None:
+            if not silent:
+                self.send_response(self.iopub_socket, "error", ran.error)
+            return {"status": "error", "execution_count": count, **ran.error}
+        if not ran.quiet and not silent:
+            data = outputs.value_bundle(ran.value)
+            self.send_response(self.iopub_socket, "execute_result",
+                               {"execution_count": count, "data": data, "metadata": {}})
+            if store_history:
+                self.history.set_output(count, data["text/plain"])
+        return {"status": "ok", "execution_count": count, "payload": ran.payload,
+                "user_expressions": self._user_expressions(user_expressions or {})}
+
+    def _stream_sender(self, silent):
+        """send(name, text) for this request's streams. The parent is taken now: the
+        streams' timer thread sends too, and has no request of its own."""
+        if silent:
+            return lambda name, text: None
+        parent = self.get_parent()
+        topic = self._topic("stream")
+
+        def send(name, text):
+            self.session.send(self.iopub_socket, "stream", {"name": name, "text": text},
+                              parent=parent, ident=topic)
+        return send
+
+    def run_cell(self, code):
+        """Run one cell: Klong code, or ]-commands (one per line)."""
+        if not commands.is_command(code):
+            return self.evaluate(code)
+        ran = Ran()
+        for line in code.strip().split("\n"):
+            if line.strip():
+                ran = self.command(line.strip(), ran)
+                if ran.error is not None:
+                    break
+        return ran
+
+    def evaluate(self, code):
+        """Run Klong code; its value, or the error that stopped it."""
+        complete, empty = scan(code)
+        if empty and complete:
+            return Ran()
+        k = self.klong
+        try:
+            with interrupts.interruptible():
+                value = k(code)
+        except KlongError as e:
+            return Ran(error=outputs.klong_error(e))
+        except KeyboardInterrupt:
+            return Ran(error=outputs.error_content("KeyboardInterrupt",
+                                                   "kg: error: interrupted"))
+        except KlongExit as e:
+            return self.exit(e.code)
+        except Exception as e:          # an interpreter bug: say so, keep the details
+            log.error("internal error in %r", code, exc_info=True)
+            details = traceback.format_exception(type(e), e, e.__traceback__)
+            wanted = os.environ.get("KLONGTORCH_TRACEBACK", "") not in ("", "0")
+            return Ran(error=outputs.error_content(
+                "InternalError", f"kg: error: internal error: {type(e).__name__}: {e}",
+                "".join(details).rstrip() if wanted else ""))
+        finally:
+            k.reset_channels()
+        k.globals["it"] = value
+        return Ran(value, quiet=outputs.is_quiet(code))
+
+    def exit(self, code):
+        """.x and ]q: ask the frontend to leave (jupyter console does); keep the state."""
+        ran = Ran()
+        ran.payload.append({"source": "ask_exit", "keepkernel": False})
+        print(f"kg: exit({code}) asked of the frontend; the kernel keeps running with its "
+              "state (restart it to start afresh)", file=sys.stderr)
+        return ran
+
+    def command(self, line, ran):
+        """One ]-command, added to what the cell has produced so far."""
+        outcome = commands.run(line, self.klong)
+        name = line[1:2]
+        if name in NOT_IN_NOTEBOOK:
+            outcome = commands.Outcome(error=f"kg: error: {NOT_IN_NOTEBOOK[name]}")
+        if outcome.error:
+            ran.error = outputs.error_content("KlongError", outcome.error)
+            return ran
+        if outcome.help:
+            ran.payload.append({"source": "page", "data": {"text/plain": outcome.text},
+                                "start": 0})
+        elif outcome.text:
+            print(outcome.text)
+        if outcome.source is not None:
+            loaded = self.evaluate(outcome.source)
+            loaded.payload[:0] = ran.payload
+            return loaded
+        if outcome.shell is not None:
+            self._shell(outcome.shell)
+        if outcome.exit is not None:
+            exited = self.exit(outcome.exit)
+            ran.payload.extend(exited.payload)
+        return ran
+
+    def _shell(self, command):
+        try:
+            with interrupts.interruptible():
+                commands.run_shell(command, out=sys.stdout)
+        except KeyboardInterrupt:
+            print("kg: error: ]!: interrupted", file=sys.stderr)
+        except OSError as e:
+            print(f"kg: error: ]!: {e}", file=sys.stderr)
+
+    def _figures(self):
+        try:
+            return outputs.figure_bundles(self.klong)
+        except Exception:
+            log.error("collecting figures failed", exc_info=True)
+            return []
+
+    def _user_expressions(self, expressions):
+        """Each user expression's value, as the protocol asks (used by some frontends)."""
+        results = {}
+        for name, code in expressions.items():
+            ran = self.evaluate(code)
+            if ran.error is not None:
+                results[name] = {"status": "error", **ran.error}
+            else:
+                results[name] = {"status": "ok", "data": outputs.value_bundle(ran.value),
+                                 "metadata": {}}
+        return results
+
+    # -- the other requests --------------------------------------------------------------
+
+    async def do_complete(self, code, cursor_pos):
+        return completion.reply(code, cursor_pos, self.klong)
+
+    async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
+        return inspection.reply(code, cursor_pos, self.klong, detail_level)
+
+    async def do_is_complete(self, code):
+        return completeness(code)
+
+    async def do_history(self, hist_access_type, output, raw, session=None, start=None,
+                         stop=None, n=None, pattern=None, unique=False):
+        rows = self.history.request(hist_access_type, output, raw, session, start, stop, n,
+                                    pattern, unique)
+        return {"status": "ok", "history": rows}
+
+    async def do_shutdown(self, restart):
+        return {"status": "ok", "restart": restart}
+
+
+def completeness(code):
+    """The is_complete reply: incomplete while a bracket or string is open (the console
+    then asks for another line), invalid when the parser rejects it, else complete."""
+    if commands.is_command(code):
+        return {"status": "complete"}
+    complete, empty = scan(code)
+    if not complete:
+        return {"status": "incomplete", "indent": "  "}
+    if empty or ".comment" in code:     # .comment makes the rest text, not Klong
+        return {"status": "complete"}
+    from klongtorch.parser import parse
+    try:
+        parse(code)
+    except KlongError:
+        return {"status": "invalid"}
+    return {"status": "complete"}
+
+
+__all__ = ["KlongKernel", "completeness", "make_interpreter"]

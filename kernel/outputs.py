@@ -1,0 +1,84 @@
+"""What a cell shows besides its streams: its value, its figures and its error.
+
+    value_bundle(v)       the execute_result data: text/plain in Klong form, and whatever
+                          klongtorch.rich adds (an HTML table or summary for arrays, the
+                          captured graph of a compiled function)
+    figure_bundles(k)     one display_data bundle (image/png) per figure the cell made
+    error_content(...)    ename, evalue and a traceback of plain lines: the kg message (in
+                          red), the failing source line and a caret under the failing spot
+    is_quiet(code)        a cell ending with ';' shows no value
+
+A cell's value is shown unless the code ends with ';' (after comments and blanks). Klong
+itself has no such rule, but it is the notebook convention (IPython's), it costs nothing
+to learn, and a definition such as f::{...} still shows what it defined (:monad), as kg
+does.
+"""
+import base64
+import logging
+
+from klongtorch.display import show
+from klongtorch.errors import KlongError
+from klongtorch.lexer import Lexer
+
+log = logging.getLogger(__name__)
+
+RED, RESET = "\x1b[0;31m", "\x1b[0m"
+
+
+def value_bundle(value):
+    """The data of an execute_result (never fails: plain text is always there)."""
+    plain = {"text/plain": show(value)}
+    try:
+        from klongtorch.rich import mime_bundle
+    except ImportError:
+        return plain
+    try:
+        bundle = dict(mime_bundle(value))
+    except Exception:       # a display bug must not lose the value
+        log.exception("klongtorch.rich.mime_bundle failed")
+        return plain
+    bundle.setdefault("text/plain", plain["text/plain"])
+    return bundle
+
+
+def figure_bundles(interp):
+    """display_data bundles for the figures made since the last call: by .plot and
+    friends, and by matplotlib through Python interop (which are closed afterwards)."""
+    try:
+        from klongtorch import plots
+    except ImportError:
+        return []
+    bundles = []
+    for fig in plots.take_figures(interp, include_pyplot=True):
+        png = base64.b64encode(plots.png(fig)).decode("ascii")
+        bundles.append({"image/png": png, "text/plain": repr(fig)})
+    return bundles
+
+
+def error_content(ename, message, context=""):
+    """The fields shared by an error message and an error reply."""
+    lines = [RED + message + RESET] + (context.split("\n") if context else [])
+    return {"ename": ename, "evalue": message, "traceback": lines}
+
+
+def klong_error(e):
+    return error_content("KlongError", e.message, e.context())
+
+
+def is_quiet(code):
+    """Whether the last token of code (comments and newlines aside) is ';'."""
+    lexer = Lexer(code)
+    last = None
+    try:
+        while True:
+            tok = lexer.next()
+            if tok.kind == "eof":
+                break
+            if tok.value != "\n":
+                last = tok
+    except KlongError:
+        return False
+    return last is not None and last.kind == ";"
+
+
+__all__ = ["value_bundle", "figure_bundles", "error_content", "klong_error", "is_quiet"]

@@ -1,0 +1,70 @@
+"""Support for the kernel tests: the kernelspec, installed the way users install it.
+
+`installed_kernelspec()` runs `python -m klongtorch.kernel install --prefix TMP` and points
+JUPYTER_PATH at TMP/share/jupyter for as long as it is active, so the tests need no setup
+and never touch ~/.local/share/jupyter. `execute()` runs one cell on a BlockingKernelClient
+and collects what it sent, with the time each message arrived.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from queue import Empty
+
+KERNEL_NAME = "klong"
+
+
+@contextmanager
+def installed_kernelspec():
+    """Install the kernelspec into a temporary prefix and make Jupyter look there first."""
+    with tempfile.TemporaryDirectory(prefix="klong-kernelspec-") as prefix:
+        subprocess.run([sys.executable, "-m", "klongtorch.kernel", "install", "--prefix",
+                        prefix], check=True, capture_output=True, text=True)
+        saved = os.environ.get("JUPYTER_PATH")
+        path = os.path.join(prefix, "share", "jupyter")
+        os.environ["JUPYTER_PATH"] = path + (os.pathsep + saved if saved else "")
+        try:
+            yield path
+        finally:
+            if saved is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = saved
+
+
+def execute(kc, code, timeout=30, silent=False, stop_on_error=False, allow_stdin=False):
+    """(reply, [(seconds since sent, msg_type, content)]): one cell's reply and its IOPub
+    messages up to the idle status."""
+    start = time.monotonic()
+    msg_id = kc.execute(code, silent=silent, stop_on_error=stop_on_error,
+                        allow_stdin=allow_stdin)
+    outputs = []
+    deadline = start + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no idle status within {timeout} s for {code!r}")
+        try:
+            msg = kc.get_iopub_msg(timeout=left)
+        except Empty:
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind = msg["msg_type"]
+        if kind == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if kind not in ("status", "execute_input"):
+            outputs.append((time.monotonic() - start, kind, msg["content"]))
+    reply = kc.get_shell_msg(timeout=max(1, deadline - time.monotonic()))
+    assert reply["parent_header"]["msg_id"] == msg_id
+    return reply["content"], outputs
+
+
+def of_type(outputs, kind):
+    return [content for _, k, content in outputs if k == kind]
+
+
+def stdout(outputs):
+    return "".join(c["text"] for c in of_type(outputs, "stream") if c["name"] == "stdout")
