@@ -1,7 +1,7 @@
 """Hooks that add klongtorch's own system functions (differentiation, Python interop,
 plots) to an interpreter. Each extension module has an `install(interp)`."""
 
-EXTENSIONS = ("autograd", "interop", "optim", "plots")
+EXTENSIONS = ("autograd", "compile", "interop", "optim", "plots")
 
 
 def install(interp):
