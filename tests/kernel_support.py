@@ -1,13 +1,12 @@
 """Support for the kernel tests: the kernelspec, installed the way users install it.
 
-`installed_kernelspec()` runs `python -m klongtorch.kernel install --prefix TMP` and points
+`installed_kernelspec()` runs the install command (`python -m klongtorch.kernel install
+--prefix TMP`, in this process: a new one would spend seconds importing torch) and points
 JUPYTER_PATH at TMP/share/jupyter for as long as it is active, so the tests need no setup
 and never touch ~/.local/share/jupyter. `execute()` runs one cell on a BlockingKernelClient
 and collects what it sent, with the time each message arrived.
 """
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -20,8 +19,8 @@ KERNEL_NAME = "klong"
 def installed_kernelspec():
     """Install the kernelspec into a temporary prefix and make Jupyter look there first."""
     with tempfile.TemporaryDirectory(prefix="klong-kernelspec-") as prefix:
-        subprocess.run([sys.executable, "-m", "klongtorch.kernel", "install", "--prefix",
-                        prefix], check=True, capture_output=True, text=True)
+        from klongtorch.kernel.install import main as install
+        assert install(["--prefix", prefix]) == 0
         saved = os.environ.get("JUPYTER_PATH")
         path = os.path.join(prefix, "share", "jupyter")
         os.environ["JUPYTER_PATH"] = path + (os.pathsep + saved if saved else "")
@@ -57,9 +56,10 @@ def execute(kc, code, timeout=30, silent=False, stop_on_error=False, allow_stdin
             break
         if kind not in ("status", "execute_input"):
             outputs.append((time.monotonic() - start, kind, msg["content"]))
-    reply = kc.get_shell_msg(timeout=max(1, deadline - time.monotonic()))
-    assert reply["parent_header"]["msg_id"] == msg_id
-    return reply["content"], outputs
+    while True:     # skip replies to earlier requests (wait_for_ready's kernel_info)
+        reply = kc.get_shell_msg(timeout=max(1, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"], outputs
 
 
 def of_type(outputs, kind):
