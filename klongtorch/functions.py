@@ -236,7 +236,8 @@ def _keeping_graph(fn, args, name):
 def _doc_arity(fn):
     """The arity of a builtin without a signature (torch's functions) from the first line of
     its docstring, "tanh(input, *, out=None) -> Tensor"; 1 when there is none."""
-    head = (getattr(fn, "__doc__", None) or "").strip().split("\n", 1)[0]
+    doc = getattr(fn, "__doc__", None)
+    head = doc.strip().split("\n", 1)[0] if isinstance(doc, str) else ""
     name = getattr(fn, "__name__", None)
     if not name or not head.startswith(name + "("):
         return 1

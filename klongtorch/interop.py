@@ -4,8 +4,8 @@
     .pyf("torch";["exp" "tanh"])   just these names; one name may be a string on its own
     .pya(obj;"attr")               an attribute of a Python object (a module, a tensor, ...)
     .pyc(f;args;kwargs)            call a Python callable with a list of positional arguments
-                                   and a dictionary of keyword arguments; f may also be a
-                                   [obj "method"] pair
+                                   and a dictionary of keyword arguments; f may also be
+                                   an object and a method name: obj,,"method"
 
 Modules are looked up in the current directory and on KLONGPATH before sys.path, so a
 script's own helper modules sit beside it. Python callables receive Klong values as tensors,
@@ -155,7 +155,8 @@ class Python:
     def pyc(self, fn, args, kwargs):
         """.pyc(f;args;kw)  Python-Call
         Call the Python callable f with the list of positional arguments args and the
-        dictionary of keyword arguments kw (:{} for none). f may be a pair [object "method"].
+        dictionary of keyword arguments kw (:{} for none). f may be a pair of an object and
+        a method's name, o,,"name".
         Example: .pyc(.pya(.py("torch");"linspace");[0 1];:{["steps" 3]}) --> [0.0 0.5 1.0]"""
         if type(fn) is list and len(fn) == 2 and type(fn[1]) is str:
             fn = self.pya(fn[0], fn[1])

@@ -1,5 +1,7 @@
 """The examples of the differentiation specification (torch-backend-and-autograd.md),
 checked against the values it states, plus closed forms for nested and forward mode."""
+import os
+
 import pytest
 import torch
 
@@ -84,3 +86,90 @@ def test_klong_function_differentiable_from_python(k):
     t = torch.tensor([1.0, 2.0], requires_grad=True)
     f(t).backward()
     assert close(t.grad, [3.0, 12.0])
+
+
+# -- the specification's optimizer section: built in, and the .pyf route ----------------------
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
+
+
+@pytest.fixture
+def kx(monkeypatch):
+    """An interpreter that finds examples/optimizers.py, as if copied into the project."""
+    monkeypatch.setenv("KLONGPATH", EXAMPLES)
+    return Klong(device="cpu")
+
+
+def test_manual_gradient_descent_example(k):
+    assert abs(k("w::10.0;loss::{w^2};lr::0.1;{w::w-(lr*loss:>w)}'!50;w")) < 1e-3
+
+
+def test_custom_sgd_optimizer_class_through_pyf(kx):
+    w = kx('.pyf("optimizers";"SGDOptimizer");w::10.0;loss::{w^2};'
+           'opt::SGDOptimizer(klong;["w"];:{["lr" 0.1]});{opt(loss)}\'!50;w')
+    assert abs(w - 10 * 0.8 ** 50) < 1e-9
+
+
+def test_custom_sgd_with_momentum_example(kx):
+    kx('.pyf("optimizers";"SGDOptimizer");w::10.0;loss::{w^2}')
+    w = kx('opt::SGDOptimizer(klong;["w"];:{["lr" 0.01 "momentum" 0.9]});{opt(loss)}\'!300;w')
+    assert abs(w) < 1e-3
+
+
+def test_custom_adam_training_loop_example(kx):
+    wb = kx('.pyf("optimizers";"AdamOptimizer");w::1.0;b::0.0;X::[1 2 3];Y::[3 5 7];'
+            'loss::{(+/((w*X)+b-Y)^2)%3};opt::AdamOptimizer(klong;["w" "b"];:{["lr" 0.1]});'
+            "{opt(loss)}'!500;w,b")
+    assert close(wb, [2.0, 1.0], tol=1e-2)
+
+
+@pytest.mark.parametrize("make", [".sgd(:w;:{[:lr 0.1] [:momentum 0.9]})", ".adam(:w;0.5)",
+                                  ".sgd(:w;0.1)", ".rmsprop(:w;0.1)", ".adamw(:w;0.5)",
+                                  ".adagrad(:w;2.0)"])
+def test_builtin_optimizers_train_in_two_lines(k, make):
+    w = k(f"w::10.0;loss::{{w^2}};opt::{make};{{opt(loss)}}'!300;w")
+    assert abs(w) < 0.05
+
+
+# -- compilation -------------------------------------------------------------------------------
+
+def test_compile_example(k):
+    assert k("f::{x^2};cf::.compilex(f;3.0;:{[\"backend\" \"aot_eager\"]});cf(5.0)") == 25.0
+
+
+def test_export_example(k, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    info = k('f::{(x^3)+(2*x^2)+x};info::.export(f;2.0;"model.pt2");info')
+    assert "aten" in k('info?"graph"')
+    module = torch.export.load(str(tmp_path / info["export_path"])).module()
+    assert close(module(torch.tensor(3.0, dtype=torch.float64)), 48.0)
+
+
+@pytest.mark.parametrize("opts", ['["mode" "reduce-overhead"]', '["backend" "eager"]'])
+def test_compilex_examples(k, opts):
+    assert k(f'f::{{x^2}};cf::.compilex(f;3.0;:{{{opts}}});cf(4.0)') == 16.0
+
+
+def test_cmodes_example(k):
+    for key in ("modes", "backends", "recommendations"):
+        assert k(f'info::.cmodes();info?"{key}"')
+
+
+# -- devices and Python ------------------------------------------------------------------------
+
+def test_operations_return_torch_tensors_on_the_device():
+    k = Klong()
+    result = k("2*1+!1000000")
+    assert isinstance(result, torch.Tensor) and result.device.type == k.device.type
+    assert int(result[-1]) == 2 * 1000000
+
+
+def test_default_device_is_the_best_available():
+    expected = "cuda" if torch.cuda.is_available() else (
+        "mps" if torch.backends.mps.is_available() else "cpu")
+    assert Klong().device.type == expected
+
+
+def test_gradient_comes_back_on_the_point_device(k):
+    g = k("{+/x^2}:>[1.0 2.0]")
+    assert g.device.type == "cpu" and g.dtype == torch.float64
