@@ -50,8 +50,8 @@ def install(user=False, prefix=None, sys_prefix=False, python=None):
             json.dump(kernel_json(python), f, indent=2)
         for logo in LOGOS:
             shutil.copy(os.path.join(RESOURCES, logo), spec)
-        return KernelSpecManager().install_kernel_spec(spec, NAME, user=user, prefix=prefix,
-                                                       replace=True)
+        # an earlier installation is replaced
+        return KernelSpecManager().install_kernel_spec(spec, NAME, user=user, prefix=prefix)
 
 
 def uninstall():

@@ -77,9 +77,10 @@ class KlongKernel(Kernel):
         "mimetype": "text/x-klong",
         "file_extension": ".kg",
         "pygments_lexer": "klong",
-        # no CodeMirror mode for Klong exists; APL's has the closest feel for an array
-        # language (the notebook falls back to plain text where it is missing)
-        "codemirror_mode": "apl",
+        # CodeMirror has no Klong mode. q (kdb+) is Klong's closest relative that it knows:
+        # a K dialect with "strings", ' / \ as adverbs and {x+y} lambdas. (APL's mode
+        # would read Klong's each adverb ' as the start of a string.)
+        "codemirror_mode": "q",
     }
     help_links = [
         {"text": "Klong reference manual", "url": "https://t3x.org/klong/klong-ref.txt.html"},
@@ -191,8 +192,8 @@ class KlongKernel(Kernel):
         """.x and ]q: ask the frontend to leave (jupyter console does); keep the state."""
         ran = Ran()
         ran.payload.append({"source": "ask_exit", "keepkernel": False})
-        print(f"kg: exit({code}) asked of the frontend; the kernel keeps running with its "
-              "state (restart it to start afresh)", file=sys.stderr)
+        sys.stderr.write(f"kg: exit({code}) asked of the frontend; the kernel keeps running "
+                         "with its state (restart it to start afresh)\n")
         return ran
 
     def command(self, line, ran):
@@ -208,7 +209,7 @@ class KlongKernel(Kernel):
             ran.payload.append({"source": "page", "data": {"text/plain": outcome.text},
                                 "start": 0})
         elif outcome.text:
-            print(outcome.text)
+            sys.stdout.write(outcome.text + "\n")
         if outcome.source is not None:
             loaded = self.evaluate(outcome.source)
             loaded.payload[:0] = ran.payload
@@ -225,9 +226,9 @@ class KlongKernel(Kernel):
             with interrupts.interruptible():
                 commands.run_shell(command, out=sys.stdout)
         except KeyboardInterrupt:
-            print("kg: error: ]!: interrupted", file=sys.stderr)
+            sys.stderr.write("kg: error: ]!: interrupted\n")
         except OSError as e:
-            print(f"kg: error: ]!: {e}", file=sys.stderr)
+            sys.stderr.write(f"kg: error: ]!: {e}\n")
 
     def _figures(self):
         try:

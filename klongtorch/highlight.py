@@ -5,6 +5,7 @@ Registered as the `klong` lexer (aliases klong, kg; files *.kg) through the
 and `pygmentize -l klong` all colour Klong the same way.
 
     :"a comment"          Comment.Single
+    .comment("end")...    Comment.Multiline  (the lines it skips)
     "a string"            String.Double      ("" is a quote inside)
     0cx                   String.Char
     :foo                  String.Symbol
@@ -15,7 +16,7 @@ and `pygmentize -l klong` all colour Klong the same way.
     ' / \ :~ :* ...       Name.Attribute     (adverbs: they modify the verb before them)
     + - :> ∇ ∂ ...        Operator
     ( [ { :[ :{ ; :|      Punctuation
-    ]h +  (a line's start) Keyword.Pseudo     (a REPL or notebook command)
+    ]h +  (a command cell) Keyword.Pseudo     (a REPL or notebook command)
 
 The token rules follow klongtorch.lexer, so a highlighted program splits where the
 interpreter splits it; the longest match wins, as there (`:\` is an adverb, `:"` a comment).
@@ -36,6 +37,21 @@ ADVERB_WORDS = sorted(ADVERBS, key=len, reverse=True)
 SHIFTED_WORDS = sorted(SHIFTED_OPS - {"::"}, key=len, reverse=True)
 
 
+def comment_block(lexer, match):
+    """.comment("end") and the text it skips (group 4, the delimiter, is inside group 3)."""
+    for group, token in ((1, Name.Builtin), (2, Punctuation), (3, String.Double),
+                         (5, Punctuation), (6, Comment.Multiline)):
+        yield match.start(group), token, match.group(group)
+
+
+def command_lines(lexer, match):
+    """]h topic lines: the command, then its argument as plain text."""
+    for line in re.finditer(r"(\s*)(\][a-z!]?)([^\n]*)", match.group()):
+        for group, token in ((1, Whitespace), (2, Keyword.Pseudo), (3, Text)):
+            if line.group(group):
+                yield match.start() + line.start(group), token, line.group(group)
+
+
 class KlongLexer(RegexLexer):
     """Klong, the array language (klongtorch's dialect: with :> ∇ ∂ for derivatives)."""
 
@@ -48,9 +64,13 @@ class KlongLexer(RegexLexer):
 
     tokens = {
         "root": [
-            # only at the very start of a line: a closing ']' may also begin one
-            (r"^(\][hqalit!])(.*)$", bygroups(Keyword.Pseudo, Text)),
+            # a cell of ]-commands: one per line from the first (elsewhere a line that
+            # starts with ']' closes a bracket)
+            (r"\A\s*\][^\n]*(?:\n\s*\][^\n]*)*", command_lines),
             (r':"(?:[^"]|"")*"?', Comment.Single),
+            # .comment("end") makes the rest of its line, and the lines up to one that
+            # starts with end, a comment (as klongtorch.lexer.skip_comment reads them)
+            (r'(\.comment)(\()("([^"\n]+)")(\))((?:[^\n]*\n)*?\4[^\n]*)', comment_block),
             (r"\s+", Whitespace),
             (r'"(?:[^"]|"")*"?', String.Double),
             (r"0c(?s:.)", String.Char),
