@@ -1,7 +1,7 @@
 """KlongKernel: the Jupyter kernel, one Klong interpreter per kernel, state kept across cells.
 
-A cell is Klong code, or ]-commands (a cell whose first character is ']' holds one per
-line, as typed at the REPL's prompt):
+A cell is Klong code, which may follow ]-commands, one per line, as typed at the REPL's
+prompt (`]l lib.kg` then code that uses it):
 
     .p, .d, .w output      stdout `stream` messages, sent while the cell runs (streams.py)
     the cell's value       an execute_result (outputs.py), and kept in `it` as the REPL does;
@@ -149,16 +149,18 @@ class KlongKernel(Kernel):
         return send
 
     def run_cell(self, code):
-        """Run one cell: Klong code, or ]-commands (one per line)."""
-        if not commands.is_command(code):
-            return self.evaluate(code)
+        """Run one cell: its leading ]-command lines, one by one, then the Klong code."""
+        lines, rest = split_commands(code)
         ran = Ran()
-        for line in code.strip().split("\n"):
-            if line.strip():
-                ran = self.command(line.strip(), ran)
-                if ran.error is not None:
-                    break
-        return ran
+        for line in lines:
+            ran = self.command(line, ran)
+            if ran.error is not None:
+                return ran
+        if not rest.strip():
+            return ran
+        evaluated = self.evaluate(rest)
+        evaluated.payload[:0] = ran.payload
+        return evaluated
 
     def evaluate(self, code):
         """Run Klong code; its value, or the error that stopped it."""
@@ -270,11 +272,21 @@ class KlongKernel(Kernel):
         return {"status": "ok", "restart": restart}
 
 
+def split_commands(code):
+    """([command lines], the Klong code after them)."""
+    lines = code.split("\n")
+    found = []
+    while lines and (commands.is_command(lines[0]) or not lines[0].strip()):
+        line = lines.pop(0).strip()
+        if line:
+            found.append(line)
+    return found, "\n".join(lines)
+
+
 def completeness(code):
     """The is_complete reply: incomplete while a bracket or string is open (the console
     then asks for another line), invalid when the parser rejects it, else complete."""
-    if commands.is_command(code):
-        return {"status": "complete"}
+    code = split_commands(code)[1]
     complete, empty = scan(code)
     if not complete:
         return {"status": "incomplete", "indent": "  "}
@@ -288,4 +300,4 @@ def completeness(code):
     return {"status": "complete"}
 
 
-__all__ = ["KlongKernel", "completeness", "make_interpreter"]
+__all__ = ["KlongKernel", "completeness", "split_commands", "make_interpreter"]

@@ -161,9 +161,7 @@ class TestKlongKernel(jkt.KernelTests):
                 f.write("sq::{x*x}\n")
             reply, out = self.run_cell(f"]i {d}")
             assert stdout(out) == "defs.kg\n"
-            reply, out = self.run_cell(f"]l {d}/defs.kg")
-            assert reply["status"] == "ok"
-            reply, out = self.run_cell("sq(9)")
+            reply, out = self.run_cell(f"]l {d}/defs.kg\nsq(9)")   # commands, then code
             assert of_type(out, "execute_result")[0]["data"]["text/plain"] == "81"
             reply, out = self.run_cell(f"]l {d}/nope")
             assert reply["status"] == "error" and "not found" in reply["evalue"]
@@ -241,3 +239,68 @@ def test_install_options_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exit:
         main(["--user", "--prefix", "/tmp/x"])
     assert exit.value.code == 2 and "not allowed" in capsys.readouterr().err
+
+
+# -- the kernel's parts, without a kernel ---------------------------------------------------
+
+def test_history_access():
+    from klongtorch.kernel.history import History
+    h = History()
+    for line, code in enumerate(["1+2", "a::1", "1+2", "1*2"], start=1):
+        h.add(line, code)
+    h.set_output(4, "2")
+    assert h.tail(2) == [(1, 3, "1+2"), (1, 4, "1*2")]
+    assert h.tail(1, output=True) == [(1, 4, ("1*2", "2"))]
+    assert h.range(1, 2, 4) == [(1, 2, "a::1"), (1, 3, "1+2")]
+    assert h.range(5, 1) == []
+    assert [row[2] for row in h.search("1?2*")] == ["1+2", "1+2", "1*2"]
+    assert [row[1] for row in h.search("1?2*", unique=True)] == [3, 4]
+    assert [row[1] for row in h.search("1?2*", n=1)] == [4]
+
+
+def test_streams_send_at_once_then_batch():
+    import time
+
+    from klongtorch.kernel import streams
+    sent = []
+    out = streams.IOPubStream(lambda name, text: sent.append((time.monotonic(), text)), "stdout")
+    out.write("first\n")
+    assert [t for _, t in sent] == ["first\n"]          # at once
+    for i in range(100):
+        out.write(f"{i}\n")
+    assert len(sent) == 1                                # held back, then sent together
+    time.sleep(3 * streams.INTERVAL)
+    assert "".join(t for _, t in sent) == "first\n" + "".join(f"{i}\n" for i in range(100))
+    assert len(sent) == 2
+    out.write("last")
+    out.flush()
+    assert sent[-1][1] == "last"
+
+
+def test_redirection_is_undone():
+    from klongtorch.kernel.streams import redirected
+    saved = sys.stdout, sys.stderr, sys.stdin
+    got = []
+    with pytest.raises(KeyboardInterrupt):
+        with redirected(lambda name, text: got.append((name, text)), input):
+            print("partial", end="")
+            raise KeyboardInterrupt
+    assert (sys.stdout, sys.stderr, sys.stdin) == saved
+    assert got == [("stdout", "partial")]
+
+
+@pytest.mark.parametrize("code, quiet", [
+    ("a::5;", True), ("a::5;\n", True), ('1;  :"why"\n', True), ("a::5", False),
+    (":[1;2;3]", False), ('"a;"', False), ("", False)])
+def test_trailing_semicolon_hides_the_value(code, quiet):
+    from klongtorch.kernel.outputs import is_quiet
+    assert is_quiet(code) == quiet
+
+
+def test_latex_names():
+    from klongtorch import Klong
+    from klongtorch.kernel.completion import LATEX, complete
+    k = Klong()
+    assert LATEX["nabla"] == "∇" and LATEX["partial"] == "∂"
+    assert complete("x\\part", 7, k)[:3] == (["\\partial"], 1, 7)
+    assert complete('"\\alpha', 7, k)[:3] == (["α"], 1, 7)
