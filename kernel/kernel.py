@@ -162,8 +162,9 @@ class KlongKernel(Kernel):
         evaluated.payload[:0] = ran.payload
         return evaluated
 
-    def evaluate(self, code):
-        """Run Klong code; its value, or the error that stopped it."""
+    def evaluate(self, code, remember=True):
+        """Run Klong code; its value (kept in `it` when remember), or the error that
+        stopped it."""
         complete, empty = scan(code)
         if empty and complete:
             return Ran()
@@ -187,7 +188,8 @@ class KlongKernel(Kernel):
                 "".join(details).rstrip() if wanted else ""))
         finally:
             k.reset_channels()
-        k.globals["it"] = value
+        if remember:
+            k.globals["it"] = value
         return Ran(value, quiet=outputs.is_quiet(code))
 
     def exit(self, code):
@@ -243,7 +245,7 @@ class KlongKernel(Kernel):
         """Each user expression's value, as the protocol asks (used by some frontends)."""
         results = {}
         for name, code in expressions.items():
-            ran = self.evaluate(code)
+            ran = self.evaluate(code, remember=False)
             if ran.error is not None:
                 results[name] = {"status": "error", **ran.error}
             else:
