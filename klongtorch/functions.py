@@ -241,6 +241,8 @@ def _doc_arity(fn):
     name = getattr(fn, "__name__", None)
     if not name or not head.startswith(name + "("):
         return 1
+    if head.startswith(name + "()"):      # time.perf_counter() -> float: a nilad
+        return 0
     n = 0
     for p in head[len(name) + 1:].split(")", 1)[0].split(","):
         p = p.strip()
