@@ -148,7 +148,8 @@ class Python:
         Example: .pya(.py("math");"pi") --> 3.141592653589793"""
         name = _string(attr, ".pya")
         try:
-            return klong_value(getattr(obj, name), self.interp)
+            # a callable object (a module, an exported program) came in as a PyFunc
+            return klong_value(getattr(obj.fn if isinstance(obj, PyFunc) else obj, name), self.interp)
         except AttributeError:
             raise err(".pya", "index", text=f"{type(obj).__name__} has no attribute {name!r}") from None
 
