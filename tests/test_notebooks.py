@@ -112,7 +112,7 @@ def check_classroom(nb):
     minima = [3.0, 2.0, -2.805118, 3.131313, -3.779310, -3.283186, 3.584428, -1.848127]
     assert ends == pytest.approx(minima, abs=1e-4)          # four starts, four minima
     assert all(v < 1e-12 for v in numbers(result(nb, "loss'ends")))
-    assert all(abs(v) < 1e-12 for v in numbers(result(nb, "+/'J")))
+    assert all(abs(v) < 1e-12 for v in numbers(result(nb, "+/J")))
     assert result(nb, "{{.sin(x)}:>x}:>1.0") == result(nb, "-.sin(1.0)") == "-0.8414709848078965"
     assert result(nb, ".hessian(loss;[3.0 2.0])") == "[[74.0 20.0] [20.0 34.0]]"
     assert result(nb, ".gradcheck({.tanh(x)*.sin(x)};[0.5 1.0 2.0])") == "1"
