@@ -2,6 +2,7 @@
 
     python -m klongtorch.kernel install [--user | --sys-prefix | --prefix DIR]
     python -m klongtorch.kernel uninstall
+    python -m klongtorch.kernel run NOTEBOOK [--save OUT]   run a notebook, print it
     python -m klongtorch.kernel -f CONNECTION_FILE          (what Jupyter runs)
 """
 import os
@@ -23,6 +24,9 @@ def main(argv=None):
     if argv[:1] == ["install"]:
         from .install import main as install
         return install(argv[1:])
+    if argv[:1] == ["run"]:
+        from .run import main as run
+        return run(argv[1:])
     if argv[:1] == ["uninstall"]:
         from .install import uninstall
         print(f"Removed {uninstall()}")

@@ -468,8 +468,8 @@ def export(f, x, path):
     except (OSError, RuntimeError) as e:     # torch reports a missing directory as RuntimeError
         raise err(".export", "io", text=f"{path}: {getattr(e, 'strerror', None) or e}") from None
     backend = "inductor" if (ctx.device.type != "cpu" or cxx()) else "eager"
+    # compiled when first called: exporting needs no C++ compiler, and costs no compile time
     compiled = Compiled(fn, getattr(fn, "interp", None), {"backend": backend})
-    compiled.prepare(args)
     return Dict({"compiled_fn": compiled, "export_path": path,
                  "graph": graph_text(program.graph_module), "backend": backend})
 

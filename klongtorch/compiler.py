@@ -229,7 +229,7 @@ class Compiler:
                 return ev(a)
             except KlongError as e:
                 raise e.locate(pos, src)
-            except (KeyboardInterrupt, RecursionError, KlongExit, GeneratorExit):
+            except (KeyboardInterrupt, RecursionError, MemoryError, KlongExit, GeneratorExit):
                 raise
             except Exception as e:
                 raise python_error(e, name).locate(pos, src) from e

@@ -22,6 +22,8 @@ from .values import ctx
 
 RECURSION_LIMIT = 20000
 COMPILED_CACHE = 256        # programs whose compiled code is kept, by source text
+OUT_OF_MEMORY = "kg: error: out of memory (a value grew without bound?)"
+STACK_OVERFLOW = "kg: error: stack overflow: recursion too deep"
 
 
 def best_device():
@@ -31,6 +33,20 @@ def best_device():
     if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def contained(run):
+    """run(), with Python running out of stack or memory turned into Klong errors. The error
+    is raised after the except block, once the failed computation's frames, and the values
+    that exhausted memory, have been let go: building it cannot then fail in turn."""
+    failure = None
+    try:
+        return run()
+    except RecursionError:
+        failure = STACK_OVERFLOW
+    except MemoryError:
+        failure = OUT_OF_MEMORY
+    raise KlongError(failure)
 
 
 DTYPES = {None: None, "float64": torch.float64, "float32": torch.float32,
@@ -90,20 +106,22 @@ class Klong:
             return self._run_compiled(cached)
         parser = Parser(source)
         outer, self.parser = self.parser, parser
-        value = None
         codes = []
         cacheable = self.module is None
-        try:
+
+        def statements():
+            nonlocal cacheable
+            value = None
             while True:
                 node = parser.next_statement()
                 if node is None:
-                    break
+                    return value
                 code = self.compiler.compile(node, source)
                 codes.append(code)
                 value = code(())
                 cacheable = cacheable and self.module is None and not parser.skipped
-        except RecursionError:
-            raise KlongError("kg: error: stack overflow: recursion too deep") from None
+        try:
+            value = contained(statements)
         finally:
             self.parser = outer
             self.compiler.source = outer.text if outer else ""
@@ -115,21 +133,18 @@ class Klong:
         return [] if value is None else value
 
     def _run_compiled(self, codes):
-        value = None
-        try:
+        def statements():
+            value = None
             for code in codes:
                 value = code(())
-        except RecursionError:
-            raise KlongError("kg: error: stack overflow: recursion too deep") from None
+            return value
+        value = contained(statements)
         return [] if value is None else value
 
     def call_function(self, fn, args):
         """Call a Klong function from Python with Python values."""
         with self.active():
-            try:
-                return fn.call(tuple(from_python(a) for a in args))
-            except RecursionError:
-                raise KlongError("kg: error: stack overflow: recursion too deep") from None
+            return contained(lambda: fn.call(tuple(from_python(a) for a in args)))
 
     def gradients(self, loss, names):
         """(loss value, [gradient per global]) for a Klong nilad loss and global names:

@@ -11,9 +11,13 @@ without an extra pass over the data: `!n` knows its bound, `+` and `*` derive th
 int64 result could overflow, the verb falls back to exact Python integers.
 """
 import math
+import operator
 
 import torch
 
+from .dual import Dual, NotScalar
+from .dual import dyad as dual_dyad
+from .dual import monad as dual_monad
 from .errors import err
 from .values import Char, Tensor, ctx, items_of, mklist
 
@@ -96,12 +100,30 @@ def floatish(a, b):
     return a, b
 
 
+# A real tensor and a Python number go straight to torch, without making a tensor of the
+# number: that saves the allocation, keeps the tensor's dtype (as floatish would), and lets
+# torch take its scalar kernels: x^2 becomes a square (16x faster than pow with a tensor
+# exponent), and a captured graph holds pow(x, 2), which inductor turns into x*x.
+SCALAR_OPS = {"plus": operator.add, "minus": operator.sub, "times": operator.mul,
+              "divide": operator.truediv, "power": operator.pow}
+SMALL_INT = 1 << 53           # integers a float64 holds exactly
+
+
+def _plain_number(v, t):
+    return t is float or (t is int and -SMALL_INT < v < SMALL_INT)
+
+
 def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
     """Carry the atomic dyad `verb` over lists and tensors.
 
     tensor_op(ta, tb) does the work on aligned tensors. bound_op(ba, bb), for int results,
     gives a bound on the result's magnitude; None means the op cannot overflow."""
     ta, tb = type(a), type(b)
+    if ta is Tensor and a.dtype.is_floating_point and _plain_number(b, tb) \
+            or tb is Tensor and b.dtype.is_floating_point and _plain_number(a, ta):
+        op = SCALAR_OPS.get(name)
+        if op is not None:
+            return op(a, b)
     if (ta is Tensor or ta is int or ta is float) and (tb is Tensor or tb is int or tb is float):
         if bound_op is not None:
             ba, bb = num_bound(a), num_bound(b)
@@ -126,6 +148,10 @@ def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
     else:
         la = ta is list or ta is Tensor or (ta is str)
         lb = tb is list or tb is Tensor or (tb is str)
+    if ta is Dual or tb is Dual:
+        if la or lb:
+            raise NotScalar(name)        # a dual met an array: :> takes the torch path
+        return dual_dyad(name, a, b)
     if la and lb:
         xs, ys = items_of(a), items_of(b)
         if len(xs) != len(ys):
@@ -165,6 +191,8 @@ def monadic(verb, name, v, tensor_op, empty=None):
         return mklist([verb(e) for e in v])
     if t is str and v:
         return mklist([verb(Char(c)) for c in v])
+    if t is Dual:
+        return dual_monad(name, v)
     raise err(name, "type", v)
 
 
