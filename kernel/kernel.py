@@ -126,7 +126,9 @@ class KlongKernel(Kernel):
             if not silent:
                 self.send_response(self.iopub_socket, "error", ran.error)
             return {"status": "error", "execution_count": count, **ran.error}
-        if not ran.quiet and not silent:
+        # a cell that only drew shows its figures, not the [] that drawing returns
+        drew_only = bool(figures) and type(ran.value) is list and not ran.value
+        if not ran.quiet and not silent and not drew_only:
             data = outputs.value_bundle(ran.value)
             self.send_response(self.iopub_socket, "execute_result",
                                {"execution_count": count, "data": data, "metadata": {}})

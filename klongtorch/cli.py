@@ -395,6 +395,8 @@ def run_file(k, path, debug, err):
     except OSError as e:
         err.write(f"kg: error: can't open {path}: {e.strerror}\n")
         return 2
+    # .py and .pyf find Python modules beside the script, wherever it is run from
+    k.script_dir = os.path.dirname(os.path.abspath(path))
     return guarded(lambda: k.run(text, filename=path), k, debug, err, path, text)
 
 

@@ -7,8 +7,8 @@
                                    and a dictionary of keyword arguments; f may also be
                                    an object and a method name: obj,,"method"
 
-Modules are looked up in the current directory and on KLONGPATH before sys.path, so a
-script's own helper modules sit beside it. Python callables receive Klong values as tensors,
+Modules are looked up beside the running script, in the current directory and on
+KLONGPATH before sys.path, so a script's own helper modules sit beside it. Python callables receive Klong values as tensors,
 numbers, strings, lists and dicts, and their tensor results come back unchanged, so autograd
 flows through them. An object with no Klong form (a module, an optimizer) is kept as it is:
 it prints as :pyobject and can be passed back to Python.
@@ -33,8 +33,8 @@ def _klong_name(name):
     return name.isidentifier() and name.isascii() and "_" not in name
 
 
-def _import(name, who):
-    dirs = [d for d in ["."] + os.environ.get("KLONGPATH", ".:lib").split(":") if d]
+def _import(name, who, script_dir=None):
+    dirs = [d for d in [script_dir, "."] + os.environ.get("KLONGPATH", ".:lib").split(":") if d]
     added = [os.path.abspath(d) for d in dirs if os.path.abspath(d) not in sys.path]
     sys.path[:0] = added
     try:
@@ -117,7 +117,7 @@ class Python:
         are skipped. Returns the module. Modules beside the script and on KLONGPATH are found.
         Example: .py("math");sqrt(2.0) --> 1.4142135623730951"""
         name = _string(module, ".py")
-        mod = _import(name, ".py")
+        mod = _import(name, ".py", self.interp.script_dir)
         names = getattr(mod, "__all__", None)
         if names is None:
             names = [n for n in vars(mod) if not n.startswith("_")]
@@ -132,7 +132,7 @@ class Python:
         Klong globals. Python functions become Klong functions of their arity; tensors
         pass through them, so gradients flow.
         Example: .pyf("torch";["exp" "tanh"]);tanh(0.5) --> 0.46211715726000974"""
-        mod = _import(_string(module, ".pyf"), ".pyf")
+        mod = _import(_string(module, ".pyf"), ".pyf", self.interp.script_dir)
         wanted = [names] if type(names) is str else items_of(names)
         for n in wanted:
             n = _string(n, ".pyf")

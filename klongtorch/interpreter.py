@@ -67,6 +67,7 @@ class Klong:
         self.globals = {}
         self.module = None
         self.parser = None            # the parser of the program running now (for .comment)
+        self.script_dir = None        # the running script's folder, where .py looks first
         self._compiled = {}           # source text -> compiled statements (see run)
         self.compiler = Compiler(self)
         with self.active():

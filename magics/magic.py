@@ -36,6 +36,7 @@ class KlongMagics(Magics):
         self.device = None          # the session's: None is the best available
         self.dtype = None
         self._interp = None         # made at first use, so %load_ext stays quick
+        self._drew = 0              # figures shown by the last run
 
     @property
     def interp(self):
@@ -101,7 +102,8 @@ class KlongMagics(Magics):
             return None
         if cell is None:
             return to_python(value)
-        if code.rstrip().endswith(";"):
+        # a cell that only drew shows its figures, not the [] that drawing returns
+        if code.rstrip().endswith(";") or (self._drew and type(value) is list and not value):
             return None
         return KlongValue(value)
 
@@ -194,7 +196,7 @@ class KlongMagics(Magics):
         finally:
             interp.device = session_device
             interp.reset_channels()
-            show_figures(interp)
+            self._drew = show_figures(interp)
 
 
 _EXITED = object()

@@ -26,13 +26,15 @@ class KlongValue:
 
 def show_figures(interp):
     """Display each figure the Klong code drew (.plot, .scatter, .hist, .imshow) as a PNG,
-    as IPython shows any inline matplotlib figure. Figures drawn by Python code through
+    as IPython shows any inline matplotlib figure, and say how many there were. Figures drawn by Python code through
     pyplot are left to IPython's own matplotlib backend, which shows them anyway."""
     if "matplotlib" not in sys.modules:
-        return                      # nothing can have been drawn, and importing it is slow
+        return 0                    # nothing can have been drawn, and importing it is slow
     from IPython.display import display
 
     from klongtorch import plots
-    for fig in plots.take_figures(interp):
+    figures = plots.take_figures(interp)
+    for fig in figures:
         # a raw bundle, so the PNG is there whatever figure formatter the session has set up
         display({"image/png": plots.png(fig), "text/plain": repr(fig)}, raw=True)
+    return len(figures)

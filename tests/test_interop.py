@@ -85,3 +85,15 @@ def test_opaque_objects_pass_through(k):
 def test_interop_mistakes_are_klong_errors(k, program, message):
     with pytest.raises(KlongError, match=message):
         k(program)
+
+
+def test_a_script_finds_python_modules_beside_it(tmp_path):
+    import subprocess
+    import sys
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "helper.py").write_text("def twice(x):\n    return 2 * x\n")
+    (folder / "main.kg").write_text('.pyf("helper";"twice")\n.p(twice(21))\n')
+    out = subprocess.run([sys.executable, "-m", "klongtorch", str(folder / "main.kg")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.stdout == "42\n" and out.returncode == 0, out.stderr

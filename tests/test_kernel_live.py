@@ -173,6 +173,14 @@ def test_plot_arrives_as_png(kernel):
     assert not of_type(out, "display_data")
 
 
+def test_a_cell_that_only_draws_shows_no_value(kernel):
+    _, kc = kernel
+    reply, out = execute(kc, ".plot(!10;!10)")      # no ';', yet no [] under the figure
+    assert len(of_type(out, "display_data")) == 1 and not of_type(out, "execute_result")
+    reply, out = execute(kc, ".plot(!3;!3);+/!3")   # a value after drawing is shown
+    assert of_type(out, "execute_result")[0]["data"]["text/plain"] == "3"
+
+
 def test_pyplot_figures_from_python(kernel):
     _, kc = kernel
     reply, out = execute(kc, '.pyf("matplotlib.pyplot";["plot"]);plot([3 1 2]);')

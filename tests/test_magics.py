@@ -357,6 +357,13 @@ def test_plot_is_displayed_as_png(ip):
     assert not [o for o in out.outputs if "image/png" in o.data]
 
 
+def test_a_cell_that_only_draws_has_no_out_value(ip):
+    pytest.importorskip("matplotlib")
+    result, out = shown(ip, "%%klong\n.plot(!10;!10)")
+    assert result.success and result.result is None
+    assert [o for o in out.outputs if "image/png" in o.data]
+
+
 def test_line_magic_plot_is_displayed(ip):
     pytest.importorskip("matplotlib")
     with capture_output() as out:
