@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 
 NAME = "klong"
 DISPLAY_NAME = "Klong (torch)"
@@ -89,4 +90,25 @@ def main(argv=None):
     return 0
 
 
-__all__ = ["install", "uninstall", "kernel_json", "main", "NAME", "DISPLAY_NAME"]
+@contextmanager
+def temporary_kernelspec():
+    """Install the kernelspec into a temporary prefix, as `install --prefix TMP` does, and
+    put TMP/share/jupyter first on JUPYTER_PATH (which kernel managers read) while the block
+    runs: for tests and scripts that must not touch the user's Jupyter folders."""
+    with tempfile.TemporaryDirectory(prefix="klong-kernelspec-") as prefix:
+        if main(["--prefix", prefix]) != 0:
+            raise OSError(f"cannot install the kernelspec into {prefix}")
+        saved = os.environ.get("JUPYTER_PATH")
+        path = os.path.join(prefix, "share", "jupyter")
+        os.environ["JUPYTER_PATH"] = path + (os.pathsep + saved if saved else "")
+        try:
+            yield path
+        finally:
+            if saved is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = saved
+
+
+__all__ = ["install", "uninstall", "kernel_json", "main", "temporary_kernelspec", "NAME",
+           "DISPLAY_NAME"]

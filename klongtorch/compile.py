@@ -23,6 +23,7 @@ that disagrees (a value baked in by a branch) is not used either.
 Graphs are specialised to the shapes, dtypes and device of the arguments: a call with new
 shapes captures again (cached), and "dynamic" 1 asks torch.compile for shape-generic code.
 """
+import html
 import re
 import shutil
 import sys
@@ -61,11 +62,9 @@ def cxx():
 
 
 def _has_triton():
-    try:
-        import triton  # noqa: F401
-        return True
-    except ImportError:
-        return False
+    """Whether triton, which inductor needs to generate GPU code, is installed."""
+    import importlib.util
+    return importlib.util.find_spec("triton") is not None
 
 
 def cmodes():
@@ -276,7 +275,7 @@ class Compiled(Function):
         except KlongError:
             raise
         except Exception as e:
-            raise _compile_error(e, self.name, self.options) from None
+            raise _compile_error(e, self.name) from None
         self.compile_seconds += time.perf_counter() - start
         return gm, compiled
 
@@ -290,7 +289,7 @@ class Compiled(Function):
         return None
 
     def call(self, args):
-        if len(args) != self.arity and not (self.arity == 0 and not args):
+        if len(args) != self.arity:
             raise self.arity_error(len(args))
         tensors = [_tensor_arg(a, self.name) for a in args]
         entry = self._entry(tensors, args)
@@ -312,11 +311,10 @@ class Compiled(Function):
         return graph_text(gms[-1])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        import html
         opts = " ".join(f"{k}={v}" for k, v in self.options.items()) or "default options"
         if self.captured:
             head = (f"compiled {self.fn.klong_name}, {len(aten_ops(self.captured[-1]))} torch "
-                    f"operations, {opts}")
+                    f"operations, {opts}, in {self.compile_seconds:.1f} s")
         else:
             head = f"uncompiled {self.fn.klong_name}: {self.fallback_reason}"
         body = self.graph() if self.captured else ""
@@ -357,10 +355,10 @@ def compile_graph(gm, options, who):
     try:
         return torch.compile(gm, **kwargs)
     except Exception as e:
-        raise _compile_error(e, who, options) from None
+        raise _compile_error(e, who) from None
 
 
-def _compile_error(e, who, options):
+def _compile_error(e, who):
     text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     if "C++ compiler" in text or "InvalidCxxCompiler" in type(e).__name__:
         return err(who, "compile", text=NO_CXX)

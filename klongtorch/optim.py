@@ -152,21 +152,12 @@ class Optimizer(Function):
         return "monad"
 
 
-def _maker(name, cls, allowed, doc):
-    def make(interp, params, options):
-        return Optimizer(name, interp, _names(params, name), cls, _options(options, allowed, name))
-    make.__doc__ = doc
-    return make
-
-
 def install(interp):
     for name, (cls, allowed, doc) in OPTIMIZERS.items():
-        make = _maker(name, cls, allowed, doc)
-
-        def bound(p, o, make=make):
-            return make(interp, p, o)
-        bound.__doc__ = doc
-        interp.globals[name] = SysFunc(name, 2, bound, interp)
+        def make(p, o, name=name, cls=cls, allowed=allowed):
+            return Optimizer(name, interp, _names(p, name), cls, _options(o, allowed, name))
+        make.__doc__ = doc
+        interp.globals[name] = SysFunc(name, 2, make, interp)
 
 
 __all__ = ["OPTIMIZERS", "Optimizer", "install"]

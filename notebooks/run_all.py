@@ -12,12 +12,8 @@ notebooks run on this checkout's klongtorch with nothing installed beforehand.
 tests/test_notebooks.py uses the same functions.
 """
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,23 +28,11 @@ def notebooks(prefixes=()):
     return found
 
 
-@contextmanager
 def klong_kernelspec():
-    """Install the `klong` kernelspec into a temporary prefix and put it first on
-    JUPYTER_PATH (in os.environ, which kernel managers read) while the block runs."""
-    with tempfile.TemporaryDirectory(prefix="klong-kernelspec-") as prefix:
-        subprocess.run([sys.executable, "-m", "klongtorch.kernel", "install", "--prefix",
-                        prefix], check=True, capture_output=True, text=True)
-        saved = os.environ.get("JUPYTER_PATH")
-        path = os.path.join(prefix, "share", "jupyter")
-        os.environ["JUPYTER_PATH"] = path + (os.pathsep + saved if saved else "")
-        try:
-            yield path
-        finally:
-            if saved is None:
-                os.environ.pop("JUPYTER_PATH", None)
-            else:
-                os.environ["JUPYTER_PATH"] = saved
+    """The `klong` kernelspec installed into a temporary prefix, first on JUPYTER_PATH
+    while the block runs (klongtorch.kernel.install.temporary_kernelspec)."""
+    from klongtorch.kernel.install import temporary_kernelspec
+    return temporary_kernelspec()
 
 
 def execute(path, cwd=None, timeout=TIMEOUT):

@@ -6,31 +6,16 @@ JUPYTER_PATH at TMP/share/jupyter for as long as it is active, so the tests need
 and never touch ~/.local/share/jupyter. `execute()` runs one cell on a BlockingKernelClient
 and collects what it sent, with the time each message arrived.
 """
-import os
-import tempfile
 import time
-from contextlib import contextmanager
 from queue import Empty
 
 KERNEL_NAME = "klong"
 
 
-@contextmanager
 def installed_kernelspec():
-    """Install the kernelspec into a temporary prefix and make Jupyter look there first."""
-    with tempfile.TemporaryDirectory(prefix="klong-kernelspec-") as prefix:
-        from klongtorch.kernel.install import main as install
-        assert install(["--prefix", prefix]) == 0
-        saved = os.environ.get("JUPYTER_PATH")
-        path = os.path.join(prefix, "share", "jupyter")
-        os.environ["JUPYTER_PATH"] = path + (os.pathsep + saved if saved else "")
-        try:
-            yield path
-        finally:
-            if saved is None:
-                os.environ.pop("JUPYTER_PATH", None)
-            else:
-                os.environ["JUPYTER_PATH"] = saved
+    """The kernelspec installed into a temporary prefix, found through JUPYTER_PATH."""
+    from klongtorch.kernel.install import temporary_kernelspec
+    return temporary_kernelspec()
 
 
 def execute(kc, code, timeout=30, silent=False, stop_on_error=False, allow_stdin=False):

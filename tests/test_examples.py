@@ -114,7 +114,19 @@ def test_python_optimizers_through_klongpath(tmp_path):
                                             tmp_path=tmp_path)))
 
 
-def test_python_optimizers_module_not_found_is_a_klong_error(tmp_path):
-    proc = run_example("python-optimizers.kg", klongpath=str(tmp_path), tmp_path=tmp_path)
+def test_python_optimizers_beside_the_script(tmp_path):
+    """Run from the repository root, with nothing on KLONGPATH: the script's own folder is
+    searched, so optimizers.py is found beside python-optimizers.kg."""
+    check_python_optimizers(ran(run_example("python-optimizers.kg", klongpath=str(tmp_path),
+                                            tmp_path=tmp_path)))
+
+
+def test_python_module_not_found_is_a_klong_error(tmp_path):
+    script = tmp_path / "lonely.kg"
+    script.write_text('.pyf("optimizers";"SGDOptimizer")\n')
+    proc = subprocess.run([sys.executable, "-m", "klongtorch", str(script)], cwd=tmp_path,
+                          env=dict(os.environ, KLONGPATH=str(tmp_path),
+                                   PYTHONPATH=str(REPO_ROOT)), capture_output=True,
+                          text=True, timeout=120)
     assert proc.returncode == 1
     assert "kg: error: .pyf" in proc.stderr and "Traceback" not in proc.stderr
