@@ -173,3 +173,11 @@ def test_default_device_is_the_best_available():
 def test_gradient_comes_back_on_the_point_device(k):
     g = k("{+/x^2}:>[1.0 2.0]")
     assert g.device.type == "cpu" and g.dtype == torch.float64
+
+
+def test_option_tuples_may_hold_several_pairs(k):
+    """The specification writes :{["lr" 0.01 "momentum" 0.9]}: two entries in one tuple."""
+    d = k(':{["lr" 0.01 "momentum" 0.9]}')
+    assert dict(d) == {"lr": 0.01, "momentum": 0.9}
+    with pytest.raises(KlongError, match=r"\[key value\] tuple"):
+        k(':{["lr" 0.01 "momentum"]}')
