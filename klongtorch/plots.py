@@ -302,7 +302,10 @@ class Plots:
         if len(xs) != len(ys):
             raise err(".scatter", "length", text=f"x has {len(xs)} points but y has {len(ys)}")
         ax = self.axes(".scatter")
-        ax._klong_series.append(ax.scatter(xs, ys, s=14))
+        # matplotlib cycles colours for points apart from lines: count all series instead,
+        # so points drawn over a line get a colour of their own
+        color = f"C{len(ax._klong_series) % 10}"
+        ax._klong_series.append(ax.scatter(xs, ys, s=14, color=color))
         return NOTHING
 
     @_guarded(".scatterc")

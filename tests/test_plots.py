@@ -407,3 +407,14 @@ def test_cli_writes_plot_files(tmp_path):
     assert r.stdout == "done\n"
     assert "plot written to klong-plot-1.png" in r.stderr
     assert (tmp_path / "klong-plot-1.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_points_over_a_line_get_a_colour_of_their_own():
+    from matplotlib.colors import to_hex
+    k = Klong(device="cpu")
+    k(".plot(!10;!10);.scatter(!10;(!10)*0.5)")
+    (fig,) = plots.take_figures(k)
+    ax = fig.axes[0]
+    line_colour = to_hex(ax.lines[0].get_color())
+    point_colour = to_hex(ax.collections[0].get_facecolor()[0])
+    assert line_colour != point_colour
