@@ -49,8 +49,13 @@ class FuzzTimeout(BaseException):
     """A generated program ran past TIME_LIMIT (a BaseException, so nothing converts it)."""
 
 
+class _Alarm:
+    armed = False       # whether a program is running under the time limit
+
+
 def _on_alarm(signum, frame):
-    raise FuzzTimeout()
+    if _Alarm.armed:
+        raise FuzzTimeout()
 
 
 @contextlib.contextmanager
@@ -82,9 +87,14 @@ def evaluate(src):
         try:
             with _address_space_cap(), contextlib.redirect_stdout(out):
                 k = Klong()
-                signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+                # the alarm repeats: a FuzzTimeout raised while a gc callback runs (hypothesis
+                # installs one) is reported as unraisable and lost, and the program would
+                # then run on without a limit
+                _Alarm.armed = True
+                signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT, 0.05)
                 k(src)
         finally:
+            _Alarm.armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
     except KlongError as e:
         assert str(e).startswith("kg: error: "), f"{src!r}: {e}"
