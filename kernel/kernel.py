@@ -5,7 +5,8 @@ prompt (`]l lib.kg` then code that uses it):
 
     .p, .d, .w output      stdout `stream` messages, sent while the cell runs (streams.py)
     the cell's value       an execute_result (outputs.py), and kept in `it` as the REPL does;
-                           none when the code ends with ';'
+                           none when the code ends with ';', or when it drew figures
+                           and its value is the [] that drawing returns
     figures                display_data with image/png, after the cell
     a Klong error          an `error` message and an error reply: the kg message, the line
                            and a caret; never a Python traceback for a user's mistake
