@@ -5,8 +5,6 @@ test_io_channels.py).
 starts with "/" or "." is used as it is. It loads the file as if typed at the prompt and
 returns the last value.
 """
-import os
-import sys
 import time
 
 import pytest
