@@ -20,8 +20,10 @@ interpreter, and says so once on stderr, unless the options ask for "fallback" "
 "fullgraph" 1. A captured graph is checked against the interpreter on the example: a graph
 that disagrees (a value baked in by a branch) is not used either.
 
-Graphs are specialised to the shapes, dtypes and device of the arguments: a call with new
-shapes captures again (cached), and "dynamic" 1 asks torch.compile for shape-generic code.
+Graphs are captured for the shapes, dtypes and device of the arguments: a call with new
+shapes captures again (cached). With "dynamic" 1, torch.compile makes shape-generic code,
+and a graph captured at other shapes is used for new ones when it computes what the
+interpreter does there (checked once per shape), so most functions compile once.
 """
 import html
 import re
@@ -259,8 +261,28 @@ class Compiled(Function):
         sig = _signature(tensors)
         entry = self.graphs.get(sig)
         if entry is None:
-            entry = self.graphs[sig] = self._build(tensors, args)
+            entry = self._reuse(tensors, args) if self.options.get("dynamic") else None
+            if entry is None:
+                entry = self._build(tensors, args)
+            self.graphs[sig] = entry
         return entry
+
+    def _reuse(self, tensors, args):
+        """With "dynamic" 1, a graph captured at other shapes serves new ones when it
+        computes what the interpreter does there: most graphs (elementwise work, reductions)
+        do not depend on the sizes, and torch.compile(dynamic=True) made shape-generic code
+        for them, so nothing is captured or compiled again."""
+        entries = list({id(e): e for e in self.graphs.values() if e is not None}.values())
+        if not entries:
+            return None
+        want = _interpret(self.fn, args)
+        for entry in entries:
+            try:
+                if _close(entry[0](*tensors), want):
+                    return entry
+            except Exception:           # a size baked into the graph (a reshape, a take)
+                continue
+        return None
 
     def _build(self, tensors, args):
         start = time.perf_counter()
@@ -302,7 +324,9 @@ class Compiled(Function):
 
     @property
     def captured(self):
-        return [gm for gm, _ in (e for e in self.graphs.values() if e is not None)]
+        """The distinct graphs captured so far (with "dynamic" 1, shapes may share one)."""
+        entries = {id(e): e for e in self.graphs.values() if e is not None}
+        return [gm for gm, _ in entries.values()]
 
     def graph(self):
         gms = self.captured
@@ -321,9 +345,13 @@ class Compiled(Function):
         return {"text/html": f"<div><b>{html.escape(head)}</b><pre>{html.escape(body)}</pre></div>"}
 
 
+def _interpret(fn, args):
+    return fn.call(tuple(args)) if fn.arity != 1 else fn.call1(args[0])
+
+
 def _check_same(gm, fn, tensors, args):
     """A captured graph must compute what the interpreter computes on the example."""
-    want = fn.call(tuple(args)) if fn.arity != 1 else fn.call1(args[0])
+    want = _interpret(fn, args)
     got = gm(*tensors)
     if not _close(got, want):
         raise CaptureError("the captured graph does not reproduce the function "

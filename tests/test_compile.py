@@ -181,3 +181,17 @@ def test_missing_cxx_compiler_says_what_to_do(tmp_path):
                          timeout=300)
     assert "kg: error: .compile: compile error" in out.stdout
     assert "C++ compiler" in out.stdout and '"backend" "eager"' in out.stdout
+
+
+def test_dynamic_shapes_share_one_graph(k):
+    k('cf::.compilex({+/x^2};[1.0 2.0];:{["backend" "aot_eager"] ["dynamic" 1]})')
+    assert k("cf([1.0 2.0 3.0])") == 14.0 and k("cf(!5)") == 30.0
+    assert len(k("cf").captured) == 1 and len(k("cf").graphs) == 3
+
+
+def test_dynamic_recaptures_when_a_size_is_baked_in(k):
+    # !#x is computed from x's size while tracing, so the graph holds a constant [0 1 2]
+    # that does not fit four elements: that graph is not reused, a new one is captured
+    k('cf::.compilex({+/x*!#x};[1.0 2.0 3.0];:{["backend" "aot_eager"] ["dynamic" 1]})')
+    assert k("cf([1.0 2.0 3.0 4.0])") == 20.0
+    assert len(k("cf").captured) == 2
