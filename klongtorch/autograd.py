@@ -90,10 +90,11 @@ def _out(g):
 class FastPath:
     """One :> call site's use of dual numbers (see klongtorch.dual): on until the dual
     path has had to give way to torch once there."""
-    __slots__ = ("on",)
+    __slots__ = ("on", "interp")
 
-    def __init__(self):
+    def __init__(self, interp):
         self.on = True
+        self.interp = interp
 
 
 def _dual_ready(site, points):
@@ -101,9 +102,9 @@ def _dual_ready(site, points):
             and all(type(p) is float or type(p) is int for p in points))
 
 
-def _by_duals(site, interp, run):
+def _by_duals(site, run):
     """run() on duals, or None when the dual path gave way (globals restored)."""
-    g = interp.globals
+    g = site.interp.globals
     saved = dict(g)
     try:
         return run()
@@ -123,7 +124,7 @@ def gradient(f, x, name=":>", site=None):
     Examples: {x^2}:>3 --> 6.0    {+/x^2}:>[1 2 3] --> [2.0 4.0 6.0]"""
     f = to_callable(f, name)
     if _dual_ready(site, (x,)):
-        d = _by_duals(site, f.interp, lambda: dual.value(f.call1(Dual(float(x), 1.0))))
+        d = _by_duals(site, lambda: dual.value(f.call1(Dual(float(x), 1.0))))
         if d is not None:
             return d
     x0 = _leaf(x, name)
@@ -184,7 +185,7 @@ def value_and_gradients(interp, f, names, site=None):
     g = interp.globals
     if site is not None and all(n in g for n in names) and \
             _dual_ready(site, [g[n] for n in names]):
-        out = _by_duals(site, interp, lambda: _dual_gradients(interp, f, names))
+        out = _by_duals(site, lambda: _dual_gradients(interp, f, names))
         if out is not None:
             return out
 
@@ -292,7 +293,7 @@ def compile_grad(compiler, node, scope):
     interp = compiler.interp
     var = compiler.resolve(node.right.name, scope) if type(node.right) is Var else None
 
-    site = FastPath()
+    site = FastPath(interp)
 
     def ev(a):
         fv = to_callable(left(a), ":>")

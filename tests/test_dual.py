@@ -92,3 +92,10 @@ def test_scalar_gradients_do_not_call_torch_autograd(monkeypatch):
     assert k("{(x^3)+.sin(x)}:>2.0") == pytest.approx(12 + math.cos(2.0))
     assert k("w::1.0;loss::{(w-3)^2};{w::w-(0.1*loss:>w)}'!10;w") == pytest.approx(
         3 - 2 * 0.8 ** 10)
+
+
+def test_python_and_system_functions_as_the_differentiated_function(k):
+    """f itself may be a Python function or a system function, not only a lambda."""
+    k('.pyf("torch";"tanh")')
+    assert k("tanh:>1.0") == pytest.approx(1 - math.tanh(1.0) ** 2)
+    assert k(".sin:>1.0") == pytest.approx(math.cos(1.0))
