@@ -1,6 +1,7 @@
 """The dual-number fast path of :> gives exactly what the torch path gives, and gives way
 to torch, with the globals as they were, whenever it meets something it does not cover."""
 import math
+import random
 
 import pytest
 import torch
@@ -99,3 +100,32 @@ def test_python_and_system_functions_as_the_differentiated_function(k):
     k('.pyf("torch";"tanh")')
     assert k("tanh:>1.0") == pytest.approx(1 - math.tanh(1.0) ** 2)
     assert k(".sin:>1.0") == pytest.approx(math.cos(1.0))
+
+
+ATOMS = ["x", "2", "0.5", "(-x)", ".sin(x)", ".exp(x)", "(x*x)", ".sqrt(x)", ".tanh(x)", "(%x)",
+         "(x|1)", "(x&2)", "(_x)", "(#x)", "(x!3)", ":[x>1;x;2*x]", "(+/x,x)", "(*/x,2)",
+         "({x*y}(x;3))", "(x:%2)", "(.abs(x))", "(.log(x))", "(x=x)"]
+
+
+def _outcome(run):
+    try:
+        return float(run()), None
+    except KlongError as e:
+        return None, e.message
+
+
+def test_random_scalar_functions_agree_with_torch(k):
+    """Seeded random compositions, inside and outside the dual tables: the same derivative,
+    or the same error, by either path."""
+    rng = random.Random(7)
+    for _ in range(300):
+        src = rng.choice(ATOMS)
+        for _ in range(rng.randint(1, 3)):
+            src = f"({src}){rng.choice('+-*%^|&')}{rng.choice(ATOMS)}"
+        x = rng.choice([0.5, 1.3, 2.0, 3.7])
+        fast, fast_error = _outcome(lambda: k(f"{{{src}}}:>{x}"))
+        slow, slow_error = _outcome(lambda: torch_gradient(k, f"{{{src}}}", x))
+        assert (fast_error is None) == (slow_error is None), (src, x, fast_error, slow_error)
+        if fast_error is None:
+            assert fast == slow or (math.isnan(fast) and math.isnan(slow)) or \
+                math.isclose(fast, slow, rel_tol=1e-9, abs_tol=1e-9), (src, x, fast, slow)
