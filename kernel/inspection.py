@@ -22,17 +22,14 @@ FULL = 20000        # ... and at detail level 1
 
 def tokens(code):
     """The tokens of code, as far as it can be read: a half-typed cell is still inspected."""
-    lexer = Lexer(code)
     found = []
     try:
-        while True:
-            tok = lexer.next()
-            if tok.kind == "eof":
-                return found
+        for tok in Lexer(code).tokens():
             if tok.value != "\n":
                 found.append(tok)
     except KlongError:
-        return found
+        pass
+    return found
 
 
 def tokens_at(code, cursor_pos):

@@ -67,13 +67,9 @@ def klong_error(e):
 
 def is_quiet(code):
     """Whether the last token of code (comments and newlines aside) is ';'."""
-    lexer = Lexer(code)
     last = None
     try:
-        while True:
-            tok = lexer.next()
-            if tok.kind == "eof":
-                break
+        for tok in Lexer(code).tokens():
             if tok.value != "\n":
                 last = tok
     except KlongError:

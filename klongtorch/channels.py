@@ -116,7 +116,7 @@ def _incomplete(text):
     """True when text is an unfinished list, dictionary or string."""
     lexer = Lexer(text)
     try:
-        while lexer.next().kind != "eof":
+        for _ in lexer.tokens():
             pass
     except KlongError:
         return True            # e.g. an unterminated string

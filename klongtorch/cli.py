@@ -95,10 +95,7 @@ def scan(text):
     lexer = Lexer(text)
     empty = True
     try:
-        while True:
-            tok = lexer.next()
-            if tok.kind == "eof":
-                break
+        for tok in lexer.tokens():
             if tok.kind != ";":
                 empty = False
     except KlongError as e:

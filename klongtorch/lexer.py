@@ -42,6 +42,14 @@ class Lexer:
     def error(self, msg, start):
         return KlongError(f"kg: error: syntax error: {msg}", (start, start + 1), self.text)
 
+    def tokens(self):
+        """The tokens up to the end of the text (a lexical error propagates)."""
+        while True:
+            tok = self.next()
+            if tok.kind == "eof":
+                return
+            yield tok
+
     def next(self):
         text, n = self.text, len(self.text)
         while True:
