@@ -134,25 +134,21 @@ def entries(interp=None):
     from .system import ARITIES, VARIABLE_HELP, SystemFunctions
     from .verbs import PRIMITIVES
 
-    out = []
-    for sym, fns in PRIMITIVES.items():
-        e = Entry("Operators", sym)
-        for fn, shape in zip(fns, (f"{sym}a", f"a{sym}b")):
-            if fn is not None:
-                e.forms.append(_form(fn.__doc__, f"{shape}  {fn.__name__}"))
-        out.append(e)
+    def monad_and_dyad(section, sym, fns, shapes):
+        forms = [_form(fn.__doc__, f"{shape}  {fn.__name__}")
+                 for fn, shape in zip(fns, shapes) if fn is not None]
+        return Entry(section, sym, forms)
+
+    out = [monad_and_dyad("Operators", sym, fns, (f"{sym}a", f"a{sym}b"))
+           for sym, fns in PRIMITIVES.items()]
     if interp is not None:
         # dyads that extensions compile themselves (:> ∂ ∇ in autograd.py): the docstring
         # of the compiling function is their help
         for sym, fn in interp.compiler.special.items():
             if sym not in PRIMITIVES:
                 out.append(Entry("Operators", sym, [_form(fn.__doc__, f"a{sym}b")]))
-    for sym, fns in ADVERBS.items():
-        e = Entry("Adverbs", sym)
-        for fn, shape in zip(fns, (f"f{sym}a", f"a f{sym}b")):
-            if fn is not None:
-                e.forms.append(_form(fn.__doc__, f"{shape}  {fn.__name__}"))
-        out.append(e)
+    out += [monad_and_dyad("Adverbs", sym, fns, (f"f{sym}a", f"a f{sym}b"))
+            for sym, fns in ADVERBS.items()]
     for sym, doc in SYNTAX_HELP.items():
         out.append(Entry("Syntax", sym, [_form(doc, sym)]))
     seen = set()
