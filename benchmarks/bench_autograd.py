@@ -37,7 +37,7 @@ for _p in (_HERE, _ROOT):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
-from bench_language import OMP_WAIT_POLICY, start_klongpy  # noqa: E402  (sets OMP policy)
+from bench_language import OMP_WAIT_POLICY, _median, start_klongpy  # noqa: E402  (sets OMP policy)
 
 import torch  # noqa: E402
 
@@ -130,10 +130,6 @@ class _Prog:
         self.globals = row.globals
 
 
-def _median(entry) -> Optional[float]:
-    return float(entry["median"]) if isinstance(entry, dict) and "median" in entry else None
-
-
 def _show(value) -> str:
     from klongtorch.display import show
     return show(value)[:60]
@@ -166,8 +162,7 @@ def run_all(quick: bool = False, with_klongpy: bool = True, threads: Optional[in
             if r.check:
                 row["klongtorch_value"] = _show(k(r.check))
                 if kp is not None and "klongpy_torch" in cols:
-                    got = kp._ask({"cmd": "eval", "backend": "torch", "src": r.check})
-                    row["klongpy_value"] = got.get("value", got.get("error"))
+                    row["klongpy_value"] = kp.value("torch", r.check)
             rows.append(row)
             print(f"[bench] {r.name} done", file=sys.stderr)
     finally:

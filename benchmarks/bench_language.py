@@ -226,6 +226,11 @@ class RemoteKlongPy:
 
         return sample
 
+    def value(self, backend: str, src: str) -> str:
+        """What KlongPy computes for src (its repr, shortened), or its error message."""
+        got = self._ask({"cmd": "eval", "backend": backend, "src": src})
+        return got.get("value", got.get("error"))
+
     def close(self) -> None:
         if self.proc.poll() is None:
             try:
