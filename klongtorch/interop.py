@@ -24,7 +24,7 @@ import torch
 
 from .convert import from_python, to_python
 from .errors import KlongError, err
-from .functions import PyFunc
+from .functions import PyFunc, _brief
 from .values import Dict, Tensor, ctx, items_of
 
 
@@ -53,11 +53,6 @@ def _string(v, who):
     if type(v) is not str:
         raise err(who, "type", text=f"a module or attribute name must be a string, not {_brief(v)}")
     return v
-
-
-def _brief(v):
-    from .display import show
-    return show(v)[:40]
 
 
 def klong_value(v, interp):
