@@ -13,6 +13,7 @@ the places that need no administrator.
 import argparse
 import json
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -22,13 +23,17 @@ NAME = "klong"
 DISPLAY_NAME = "Klong (torch)"
 RESOURCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources")
 LOGOS = ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg")
+# as ipykernel's own spec: with CPython's frozen stdlib modules, the debugger that ipykernel
+# imports warns at every start ("It seems that frozen modules are being used")
+PYTHON_ARGUMENTS = (["-Xfrozen_modules=off"] if platform.python_implementation() == "CPython"
+                    else [])
 
 
 def kernel_json(python=None):
     """The kernelspec's kernel.json."""
     return {
-        "argv": [python or sys.executable, "-m", "klongtorch.kernel", "-f",
-                 "{connection_file}"],
+        "argv": [python or sys.executable, *PYTHON_ARGUMENTS, "-m", "klongtorch.kernel",
+                 "-f", "{connection_file}"],
         "display_name": DISPLAY_NAME,
         "language": "klong",
         "interrupt_mode": "signal",

@@ -228,7 +228,16 @@ def test_install_command_writes_the_kernelspec(tmp_path):
     info = json.loads((spec / "kernel.json").read_text())
     assert info["display_name"] == "Klong (torch)" and info["language"] == "klong"
     assert info["interrupt_mode"] == "signal"
-    assert info["argv"][1:] == ["-m", "klongtorch.kernel", "-f", "{connection_file}"]
+    assert info["argv"][-4:] == ["-m", "klongtorch.kernel", "-f", "{connection_file}"]
+    # the spec's Python, as it starts the kernel, imports ipykernel's debugger without the
+    # frozen-modules warning (ipykernel's own spec passes the same flag)
+    python = info["argv"][:-4]
+    quiet = subprocess.run([*python, "-c", "import ipykernel.debugger"], capture_output=True,
+                           text=True)
+    assert quiet.returncode == 0 and "frozen modules" not in quiet.stderr, quiet.stderr
+    loud = subprocess.run([sys.executable, "-c", "import ipykernel.debugger"],
+                          capture_output=True, text=True)
+    assert "frozen modules" in loud.stderr     # so the check above can fail
     for logo in ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg"):
         assert (spec / logo).stat().st_size > 0
     assert (spec / "logo-64x64.png").read_bytes()[:4] == b"\x89PNG"
