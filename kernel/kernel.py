@@ -44,15 +44,20 @@ NOT_IN_NOTEBOOK = {"t": "]t: a notebook is its own transcript (File > Download)"
 
 
 def make_interpreter():
-    """A Klong interpreter as the environment asks; a bad setting is logged, not fatal."""
+    """(interpreter, problem): a Klong interpreter as KLONGTORCH_DEVICE and KLONGTORCH_DTYPE
+    ask, and None; or, when a setting cannot be honoured, one with the defaults (the best
+    device available) and the message that says why. A bad setting is not fatal: the kernel
+    must still start, and it says so once, in its log and its banner."""
     device = os.environ.get("KLONGTORCH_DEVICE") or None
     dtype = os.environ.get("KLONGTORCH_DTYPE") or None
     try:
-        return Klong(device=device, dtype=dtype)
-    except (ValueError, RuntimeError) as e:
-        log.error("KLONGTORCH_DEVICE=%s KLONGTORCH_DTYPE=%s: %s; using the defaults",
-                  device, dtype, e)
-        return Klong()
+        return Klong(device=device, dtype=dtype), None
+    except KlongError as e:
+        k = Klong()
+        problem = (f"{e.message} (KLONGTORCH_DEVICE={device or ''} "
+                   f"KLONGTORCH_DTYPE={dtype or ''}); running on {k.device} instead")
+        log.warning("%s", problem)
+        return k, problem
 
 
 class Ran:
@@ -90,15 +95,16 @@ class KlongKernel(Kernel):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.klong = make_interpreter()
+        self.klong, self.setting_problem = make_interpreter()
         self.history = History()
 
     @property
     def banner(self):
         dtype = str(self.klong.dtype).replace("torch.", "")
-        return (f"klongtorch {__version__}: Klong on PyTorch {torch.__version__} "
+        text = (f"klongtorch {__version__}: Klong on PyTorch {torch.__version__} "
                 f"({self.klong.device}, {dtype})\n]h for help, ]hall for all topics, "
                 "\\nabla<Tab> for ∇")
+        return text + (f"\n{self.setting_problem}" if self.setting_problem else "")
 
     # SIGINT stops Klong code only (interrupts.py)
     def pre_handler_hook(self):

@@ -1,10 +1,26 @@
 """klongtorch: the Klong array language on PyTorch, with differentiation built in."""
 from .errors import KlongError, KlongExit
-from .interpreter import Klong
-from .values import UNDEF, Char, Dict, Symbol
 
 __version__ = "0.1.0"
 __all__ = ["Klong", "KlongError", "KlongExit", "Char", "Symbol", "Dict", "UNDEF"]
+
+# the names that need torch, and their modules: imported at first use, so that
+# `klongtorch --help` and `--version` answer without loading torch (seconds)
+LAZY = {"Klong": "interpreter", "UNDEF": "values", "Char": "values", "Dict": "values",
+        "Symbol": "values"}
+
+
+def __getattr__(name):
+    if name not in LAZY:
+        raise AttributeError(f"module 'klongtorch' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f".{LAZY[name]}", __name__), name)
+    globals()[name] = value         # looked up once
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(LAZY))
 
 
 def load_ipython_extension(ipython):

@@ -29,16 +29,13 @@ import traceback
 
 from . import commands
 from . import help as helptable
-from . import plots
 from .errors import KlongError, KlongExit
-from .lexer import Lexer
 
 PROMPT = " " * 8
 PROMPT2 = "      > "
 HISTORY_FILE = "~/.klongtorch_history"
 HISTORY_LENGTH = 1000
 BACKENDS = ("torch",)
-DEVICES = ("cpu", "cuda", "mps")
 DTYPES = ("float32", "float64")
 
 # options that take a value: the first argument that is neither an option nor such a value
@@ -92,6 +89,7 @@ def scan(text):
     """(complete, empty): whether text can be evaluated as it is, and whether it holds
     nothing but blanks, newlines and comments. An unterminated string or an open bracket
     makes it incomplete; other lexical errors are left for the evaluation to report."""
+    from .lexer import Lexer        # needs torch (its values): not for --help
     lexer = Lexer(text)
     empty = True
     try:
@@ -105,9 +103,16 @@ def scan(text):
     return not lexer.depth, empty
 
 
+# display and plots need torch: imported when first used, so that --help and --version
+# answer at once
 def show(value):
     from .display import show as show_value
     return show_value(value)
+
+
+def write_figures(k, err):
+    from .plots import write_pending
+    write_pending(k, err)
 
 
 # -- the REPL ----------------------------------------------------------------------------
@@ -283,7 +288,7 @@ class Repl:
             self.record(shown)
         finally:
             k.reset_channels()
-            plots.write_pending(k, self.err)     # figures drawn by this input, as PNG files
+            write_figures(k, self.err)           # figures drawn by this input, as PNG files
         return None
 
     # -- ]commands --
@@ -366,22 +371,14 @@ def make_parser():
 
 
 def check_device(name):
-    """The device name, or Usage when it is unknown or not available here."""
+    """The device, or Usage when it is unknown or not available here (klongtorch.devices)."""
     if name is None:
         return None
-    import torch
+    from . import devices
     try:
-        device = torch.device(name)
-    except (RuntimeError, ValueError):
-        raise Usage(f"kg: error: unknown device: {name} (use cpu, cuda or mps)") from None
-    if device.type not in DEVICES:
-        raise Usage(f"kg: error: unknown device: {name} (use cpu, cuda or mps)")
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise Usage("kg: error: device cuda is not available")
-    mps = getattr(torch.backends, "mps", None)
-    if device.type == "mps" and not (mps is not None and mps.is_available()):
-        raise Usage("kg: error: device mps is not available")
-    return name
+        return devices.resolve(name)
+    except KlongError as e:
+        raise Usage(e.message) from None
 
 
 def run_file(k, path, debug, err):
@@ -415,7 +412,7 @@ def guarded(action, k, debug, err, filename=None, text=None):
         return 1
     finally:
         k.reset_channels()
-        plots.write_pending(k, err)              # figures drawn by the script, as PNG files
+        write_figures(k, err)                    # figures drawn by the script, as PNG files
     return None
 
 
@@ -459,8 +456,8 @@ def _main(argv):
         from .interpreter import Klong
         try:
             k = Klong(device=device, dtype=args.dtype)
-        except (ValueError, RuntimeError) as e:
-            raise Usage(f"kg: error: {e}") from None
+        except KlongError as e:
+            raise Usage(e.message) from None
         script = None
         if positionals and not args.eval:
             script, positionals = find_script(k, positionals[0]), positionals[1:]

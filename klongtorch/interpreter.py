@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import torch
 
+from . import devices
 from .compiler import Compiler
 from .convert import from_python
 from .errors import KlongError, KlongExit
@@ -27,12 +28,8 @@ STACK_OVERFLOW = "kg: error: stack overflow: recursion too deep"
 
 
 def best_device():
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+    """The best device this machine has: cuda, then mps, then cpu."""
+    return devices.best()
 
 
 def contained(run):
@@ -58,9 +55,11 @@ class Klong:
     """A Klong interpreter on torch."""
 
     def __init__(self, device=None, dtype=None):
-        self.device = torch.device(device) if device is not None else best_device()
+        # checked now, so that a device this machine lacks fails here, not in the first array
+        self.device = devices.resolve(device)
         if dtype not in DTYPES:
-            raise ValueError(f"dtype must be float32 or float64, not {dtype!r}")
+            raise KlongError(f"kg: error: dtype: {dtype} is not a real dtype "
+                             "(use float32 or float64)")
         # MPS has no float64: reals are float32 there unless the user insists otherwise
         default = torch.float32 if self.device.type == "mps" else torch.float64
         self.dtype = DTYPES[dtype] or default

@@ -14,7 +14,7 @@ from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_clas
                                 needs_local_scope, no_var_expand)
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from klongtorch import Klong, KlongExit
+from klongtorch import Klong, KlongError, KlongExit, devices
 from klongtorch.convert import to_python
 from klongtorch.lexer import SYMBOL_CHARS, SYMBOL_START
 
@@ -207,11 +207,9 @@ def _device(name):
     if name is None:
         return None
     try:
-        device = torch.device(name)
-        torch.empty(0, device=device)
-    except Exception as e:          # torch says "invalid device" in several exception types
-        raise UsageError(f"%klong --device {name}: {e}") from None
-    return device
+        return devices.resolve(name)
+    except KlongError as e:         # kg's words: "kg: error: device: cuda is not available: ..."
+        raise UsageError(e.message) from None
 
 
 def _names(line, magic):
