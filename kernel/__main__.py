@@ -8,30 +8,86 @@
 import os
 import sys
 
+USAGE = """usage: python -m klongtorch.kernel COMMAND ...
+
+The Klong (torch) Jupyter kernel.
+
+commands:
+  install [--user | --sys-prefix | --prefix DIR | --system]
+                        register the kernelspec "klong" with Jupyter
+  uninstall             remove it again
+  run NOTEBOOK [--save OUT] [--timeout S]
+                        run a notebook on its kernel and print it, cell by cell
+  -f CONNECTION_FILE    start the kernel (what Jupyter runs)
+
+`python -m klongtorch.kernel COMMAND --help` tells more about a command; the kernel's own
+options (the ones Jupyter passes) are IPython's: see `jupyter kernel --help`.
+"""
+
+# what each command needs beyond klongtorch itself, and the pip install that brings it
+EXTRA = "pip install 'klongtorch[kernel]'"
+
+
+def missing(error, what):
+    """The one-line message for a missing optional package."""
+    sys.stderr.write(f"kg: error: {what} needs {error.name or 'a package'}, which is not "
+                     f"installed: {EXTRA}\n")
+    return 2
+
 
 def launch(argv):
     # figures are drawn off-screen and sent as PNGs; a GUI backend would open windows
     os.environ.setdefault("MPLBACKEND", "Agg")
-    from ipykernel.kernelapp import IPKernelApp
-
+    try:
+        from ipykernel.kernelapp import IPKernelApp
+    except ImportError as e:
+        return missing(e, "the kernel")
     from .kernel import KlongKernel
     IPKernelApp.launch_instance(argv=argv, kernel_class=KlongKernel)
     return 0
 
 
+def install(argv):
+    from .install import main
+    return main(argv)
+
+
+def uninstall(argv):
+    from .install import uninstall
+    if argv:
+        sys.stderr.write("usage: python -m klongtorch.kernel uninstall\n")
+        return 2
+    try:
+        print(f"Removed {uninstall()}")
+    except KeyError:                # jupyter_client: no such kernelspec
+        sys.stderr.write("kg: error: the klong kernelspec is not installed\n")
+        return 1
+    return 0
+
+
+def run(argv):
+    from .run import main
+    return main(argv)
+
+
+COMMANDS = {"install": install, "uninstall": uninstall, "run": run}
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["install"]:
-        from .install import main as install
-        return install(argv[1:])
-    if argv[:1] == ["run"]:
-        from .run import main as run
-        return run(argv[1:])
-    if argv[:1] == ["uninstall"]:
-        from .install import uninstall
-        print(f"Removed {uninstall()}")
+    if not argv:                    # Jupyter always passes -f: this is a person asking
+        sys.stderr.write(USAGE)
+        return 2
+    if argv[0] in ("-h", "--help", "help"):
+        sys.stdout.write(USAGE)
         return 0
-    return launch(argv)
+    command = COMMANDS.get(argv[0])
+    if command is None:
+        return launch(argv)
+    try:
+        return command(argv[1:])
+    except ImportError as e:        # jupyter_client or nbclient: the kernel extra is missing
+        return missing(e, f"python -m klongtorch.kernel {argv[0]}")
 
 
 if __name__ == "__main__":

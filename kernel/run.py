@@ -5,9 +5,14 @@ nbclient does the running, through the kernelspec the notebook names (install ou
 `python -m klongtorch.kernel install --user`). Text comes out as the notebook shows it;
 pictures and HTML tables are named, since a terminal cannot show them. --save keeps the
 executed notebook, with its outputs, for Jupyter.
+
+An error fails the run (exit 1) unless its cell carries the tag `raises-exception`, as with
+nbclient and nbconvert: a notebook may show a mistake on purpose. Colour (the red of an
+error) is kept only when the output is a terminal.
 """
 import argparse
 import base64
+import re
 import struct
 import sys
 import time
@@ -40,21 +45,73 @@ def describe(output):
     return [NAMED.get(next(iter(data), ""), "[output]")]
 
 
+EXPECTED = "raises-exception"       # the cell tag nbclient reads as "this error is the point"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def expects_error(cell):
+    return EXPECTED in cell.get("metadata", {}).get("tags", [])
+
+
+def unexpected_errors(nb):
+    """The number of code cells that failed without a raises-exception tag: as nbclient
+    without allow_errors, a deliberate example of an error does not fail the run."""
+    return sum(any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+               and not expects_error(cell)
+               for cell in nb.cells if cell.cell_type == "code")
+
+
+def read(path):
+    """The notebook at path, or None after a one-line message."""
+    import nbformat
+    try:
+        return nbformat.read(path, as_version=4)
+    except OSError as e:
+        sys.stderr.write(f"kg: error: can't open {path}: {e.strerror}\n")
+    except Exception:               # nbformat: not JSON, or not a notebook
+        sys.stderr.write(f"kg: error: {path} is not a Jupyter notebook\n")
+    return None
+
+
+def show(nb, out, colour):
+    """Print the executed notebook's code cells and what each produced."""
+    def write(line):
+        out.write((line if colour else ANSI.sub("", line)) + "\n")
+
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        count = cell.get("execution_count") or " "
+        write(f"In [{count}]: " + cell.source.replace("\n", "\n" + " " * (7 + len(str(count)))))
+        for output in cell.get("outputs", []):
+            for line in describe(output):
+                write("    " + line)
+        if expects_error(cell):
+            write(f"    (an error is expected here: the cell is tagged {EXPECTED})")
+        write("")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m klongtorch.kernel run",
-                                     description="Run a notebook and print it.")
+                                     description="Run a notebook and print it. Errors fail "
+                                     f"the run, except in cells tagged {EXPECTED}.")
     parser.add_argument("notebook")
     parser.add_argument("--save", metavar="OUT", help="write the executed notebook here")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--colour", "--color", choices=("auto", "always", "never"),
+                        default="auto", help="ANSI colour in errors (auto: on a terminal)")
     args = parser.parse_args(argv)
     try:
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
-    except ImportError:
-        sys.stderr.write("running notebooks needs nbclient: pip install nbclient\n")
+    except ImportError as e:
+        sys.stderr.write(f"kg: error: running notebooks needs {e.name}: "
+                         "pip install 'klongtorch[kernel]'\n")
         return 2
-    nb = nbformat.read(args.notebook, as_version=4)
+    nb = read(args.notebook)
+    if nb is None:
+        return 2
     client = NotebookClient(nb, timeout=args.timeout, allow_errors=True)
     start = time.perf_counter()
     try:
@@ -63,22 +120,17 @@ def main(argv=None):
         sys.stderr.write(f"{e}\n")
         return 1
     except Exception as e:                 # no such kernel, a kernel that died
-        sys.stderr.write(f"cannot run {args.notebook}: {type(e).__name__}: {e}\n")
+        sys.stderr.write(f"kg: error: cannot run {args.notebook}: {type(e).__name__}: "
+                         f"{str(e).splitlines()[0] if str(e) else ''}\n")
         return 1
-    errors = 0
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        count = cell.get("execution_count") or " "
-        print(f"In [{count}]: " + cell.source.replace("\n", "\n" + " " * (7 + len(str(count)))))
-        for output in cell.get("outputs", []):
-            errors += output.get("output_type") == "error"
-            for line in describe(output):
-                print("    " + line)
-        print()
+    colour = {"always": True, "never": False}.get(args.colour, sys.stdout.isatty())
+    show(nb, sys.stdout, colour)
+    errors = unexpected_errors(nb)
+    expected = sum(expects_error(c) for c in nb.cells if c.cell_type == "code")
     kernel = nb.metadata.get("kernelspec", {}).get("display_name", "?")
     print(f"{args.notebook}: {sum(c.cell_type == 'code' for c in nb.cells)} cells on {kernel} "
-          f"in {time.perf_counter() - start:.1f} s, {errors} errors")
+          f"in {time.perf_counter() - start:.1f} s, {errors} errors"
+          + (f" ({expected} expected, tagged {EXPECTED})" if expected else ""))
     if args.save:
         nbformat.write(nb, args.save)
         print(f"saved to {args.save}")

@@ -42,3 +42,36 @@ def test_a_failing_cell_is_shown_and_fails_the_run(kernelspec, tmp_path, capsys)
     assert "kg: error: plus: type error" in out and "Traceback" not in out
     assert "In [2]: 2+2\n    4\n" in out          # the cells after an error still run
     assert "1 errors" in out
+
+
+def test_an_error_in_a_cell_tagged_raises_exception_is_expected(kernelspec, tmp_path, capsys):
+    path = tmp_path / "tagged.ipynb"
+    notebook(path, '1+"a"', "2+2")
+    nb = nbformat.read(str(path), as_version=4)
+    nb.cells[0].metadata["tags"] = ["raises-exception"]
+    nbformat.write(nb, str(path))
+    assert main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "kg: error: plus: type error" in out
+    assert "0 errors (1 expected, tagged raises-exception)" in out
+
+
+def test_colour_only_on_a_terminal(kernelspec, tmp_path, capsys):
+    path = notebook(tmp_path / "bad.ipynb", '1+"a"')
+    main([path])                                # capsys: not a terminal
+    assert "\x1b[" not in capsys.readouterr().out
+    main([path, "--colour", "always"])
+    assert "\x1b[" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "kg: error: can't open {path}: No such file or directory\n"),
+    ("{", "kg: error: {path} is not a Jupyter notebook\n"),
+])
+def test_a_missing_or_broken_notebook_is_one_line(tmp_path, capsys, content, message):
+    path = tmp_path / "nb.ipynb"
+    if content is not None:
+        path.write_text(content)
+    assert main([str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == message.format(path=path) and captured.out == ""
