@@ -2,12 +2,14 @@
 
     mime_bundle(value) -> {"text/plain": ..., "text/html": ..., ...}
 
-text/plain is always Klong's readable form (display.show). Besides it:
+text/plain is Klong's readable form (display.show), bounded for large values (summary.py:
+head … tail and the shape, as torch prints them). Besides it:
 
-- a tensor of rank 1 or 2 with at most 200 elements is an HTML grid with its row and column
-  indices (a long vector is laid out ten to a row, each row labelled with the index of its
-  first element); a larger tensor, or one of rank 3 or more, is a summary: shape, dtype,
-  device, min, mean and max, and its first values;
+- a tensor with at most 500 elements is an HTML grid with its row and column indices (a
+  long vector is laid out ten to a row, each row labelled with the index of its first
+  element; an array of rank 3 or more is a grid per matrix, each labelled with its leading
+  indices); a larger tensor is a summary: shape, dtype, device, min, mean and max, and its
+  first values;
 - the heading of either names the shape and dtype, shows the device when it is not the CPU,
   and marks a tensor that requires grad or has a grad_fn with a "∇ requires grad" badge and
   the grad_fn's name;
@@ -21,14 +23,16 @@ Numbers, atoms, strings and general lists are plain text only. Styles are inline
 inherited colours with translucent borders, so the HTML reads in light and dark themes.
 """
 import html
+import itertools
 import math
 
 import torch
 
 from .display import show
+from .summary import summary
 from .values import Dict, Symbol, Tensor, value_of_key
 
-TABLE_UP_TO = 200          # elements: larger tensors, or rank 3 and up, get a summary
+TABLE_UP_TO = 500          # elements: larger tensors get a summary
 ROW = 10                   # a long vector is laid out this many to a row
 PREVIEW = 6                # values shown in a summary
 DIGITS = 6                 # significant digits of reals
@@ -40,6 +44,7 @@ TABLE = "border-collapse:collapse;margin:0;font-size:12px"
 CELL = "padding:1px 7px;text-align:right;border:1px solid rgba(128,128,128,.28)"
 INDEX = ("padding:1px 7px;text-align:right;border:none;opacity:.5;font-weight:normal;"
          "font-size:11px")
+SLICE = "margin:4px 0 1px 0;opacity:.6;font-size:11px"
 KEY = "padding:1px 10px 1px 0;text-align:left;border:none;opacity:.65;font-weight:normal"
 VALUE = "padding:1px 0;text-align:left;border:none"
 BADGE = ("display:inline-block;margin-left:6px;padding:0 5px;border-radius:3px;"
@@ -57,7 +62,7 @@ FOREIGN = (("text/html", "_repr_html_"), ("image/svg+xml", "_repr_svg_"),
 def mime_bundle(value):
     """The mime bundle of a Klong value: always text/plain in Klong's readable form, plus
     HTML (and whatever the object offers itself) where that shows more."""
-    text = show(value)
+    text = summary(value)
     bundle = {}
     t = type(value)
     if t is Tensor:
@@ -123,7 +128,12 @@ def _heading(t):
 
 def tensor_html(t):
     """The HTML view of a tensor of rank 1 or more: a grid, or a summary if it is large."""
-    body = _grid(t) if t.numel() <= TABLE_UP_TO and t.dim() <= 2 else _summary(t)
+    if t.numel() > TABLE_UP_TO:
+        body = _summary(t)
+    elif t.dim() <= 2:
+        body = _grid(t)
+    else:
+        body = _grids(t)
     return f'<div class="klong-tensor" style="{BOX}">{_heading(t)}{body}</div>'
 
 
@@ -158,6 +168,17 @@ def _grid(t):
         lines.append(f'<tr><th style="{INDEX}">{label}</th>{_cells(vals, write)}{pad}</tr>')
     return (f'<div style="overflow-x:auto;max-width:100%"><table style="{TABLE}">'
             + "".join(lines) + "</table></div>")
+
+
+def _grids(t):
+    """An array of rank 3 or more: the grid of each of its matrices, under its leading
+    indices (as torch prints the matrices of a 3-D tensor one after another)."""
+    data = t.detach().cpu()
+    parts = []
+    for lead in itertools.product(*map(range, data.shape[:-2])):
+        label = " ".join(map(str, lead))
+        parts.append(f'<div style="{SLICE}">[{_esc(label)}]</div>{_grid(data[lead])}')
+    return "".join(parts)
 
 
 def _summary(t):
@@ -208,7 +229,7 @@ def dict_html(d):
     for k, v in d.items():
         if k == key:
             continue
-        text = show(v)
+        text = summary(v)
         if len(text) > 200:
             text = text[:197] + "..."
         rows.append(f'<tr><th style="{KEY}">{_esc(show(value_of_key(k)))}</th>'

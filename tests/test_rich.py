@@ -132,16 +132,33 @@ def test_large_vector_summary(k):
     assert len(cells(page)) < 20              # not a grid of 1000 cells
 
 
-def test_rank3_summary(k):
+def test_rank3_grid_shows_every_value(k):
     page = rich.mime_bundle(k("[2 3 4]:^!24"))["text/html"]
+    assert "2×3×4" in page and "min" not in page
+    assert cells(page) == [str(i) for i in range(24)]
+    assert "[0]" in page and "[1]" in page                # each matrix under its index
+    four = rich.mime_bundle(k("[2 2 2 3]:^!24"))["text/html"]
+    assert cells(four) == [str(i) for i in range(24)] and "[1 0]" in four
+
+
+def test_a_few_hundred_values_are_a_grid_more_a_summary(k):
+    grid = rich.mime_bundle(k("[5 10 10]:^!500"))["text/html"]
+    assert len(cells(grid)) == 500 and "min" not in grid
+    page = rich.mime_bundle(k("[5 10 11]:^!550"))["text/html"]
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
-    assert "2×3×4" in text and "min" in text and "23" in text
+    assert "5×10×11" in text and "min" in text and "549" in text
+
+
+def test_text_plain_of_a_large_value_is_bounded(k):
+    b = rich.mime_bundle(k("!10000000"))
+    assert b["text/plain"] == "[0 1 2 … 9999997 9999998 9999999]\n(shape [10000000])"
+    assert sum(map(len, b.values())) < 10000
 
 
 def test_summary_counts_nan():
-    t = torch.tensor([float("nan"), 1.0, 3.0] * 100)
+    t = torch.tensor([float("nan"), 1.0, 3.0] * 200)
     text = html.unescape(re.sub(r"<[^>]+>", " ", rich.mime_bundle(t)["text/html"]))
-    assert "100 (100 nan)" in text
+    assert "200 (200 nan)" in text
     assert re.search(r"mean\s+2\.0", text)
 
 
