@@ -10,6 +10,7 @@ import torch
 
 from klongtorch import Klong
 from klongtorch.display import show
+from klongtorch.values import Dict
 from klongtorch.summary import MAX_DIGITS, int_text, summary
 
 
@@ -74,7 +75,7 @@ def test_lists_strings_and_dicts(k):
     text = summary(k('1000000:^"ab"'))
     assert text.startswith('"abab') and text.endswith('abab" (1000000 chars)')
     assert "…" in text and len(text) < 500
-    d = k("d:::{};{d,x,x}'!3000;d")
+    d = Dict((i, i) for i in range(3000))
     text = summary(d)
     assert text.startswith(":{[0 0] [1 1] [2 2] … ") and len(text) < 100
 
