@@ -32,7 +32,7 @@ from ipykernel.kernelbase import Kernel
 from klongtorch import __version__, commands
 from klongtorch.cli import scan
 from klongtorch.errors import KlongError, KlongExit
-from klongtorch.interpreter import Klong
+from klongtorch.interpreter import OUT_OF_MEMORY, Klong
 
 from . import completion, inspection, interrupts, outputs
 from .history import History
@@ -129,20 +129,34 @@ class KlongKernel(Kernel):
             for bundle in figures:
                 self.send_response(self.iopub_socket, "display_data",
                                    {"data": bundle, "metadata": {}})
+        # a cell that only drew shows its figures, not the [] that drawing returns
+        drew_only = bool(figures) and type(ran.value) is list and not ran.value
+        shown = ran.error is None and not ran.quiet and not silent and not drew_only
+        if shown:
+            data, ran.error = self._display(ran.value)
         if ran.error is not None:
             if not silent:
                 self.send_response(self.iopub_socket, "error", ran.error)
             return {"status": "error", "execution_count": count, **ran.error}
-        # a cell that only drew shows its figures, not the [] that drawing returns
-        drew_only = bool(figures) and type(ran.value) is list and not ran.value
-        if not ran.quiet and not silent and not drew_only:
-            data = outputs.value_bundle(ran.value)
+        if shown:
             self.send_response(self.iopub_socket, "execute_result",
                                {"execution_count": count, "data": data, "metadata": {}})
             if store_history:
                 self.history.set_output(count, data["text/plain"])
         return {"status": "ok", "execution_count": count, "payload": ran.payload,
                 "user_expressions": self._user_expressions(user_expressions or {})}
+
+    def _display(self, value):
+        """(the value's mime bundle, None), or (None, the error that stopped it): building
+        a display can be interrupted, or run out of memory, as the code can, and the cell
+        still gets its reply."""
+        try:
+            with interrupts.interruptible():
+                return outputs.value_bundle(value), None
+        except KeyboardInterrupt:
+            return None, outputs.error_content("KeyboardInterrupt", "kg: error: interrupted")
+        except MemoryError:
+            return None, outputs.error_content("KlongError", OUT_OF_MEMORY)
 
     def _stream_sender(self, silent):
         """send(name, text) for this request's streams. The parent is taken now: the
@@ -188,6 +202,8 @@ class KlongKernel(Kernel):
                                                    "kg: error: interrupted"))
         except KlongExit as e:
             return self.exit(e.code)
+        except MemoryError:             # outside the interpreter's own guard
+            return Ran(error=outputs.error_content("KlongError", OUT_OF_MEMORY))
         except Exception as e:          # an interpreter bug: say so, keep the details
             log.error("internal error in %r", code, exc_info=True)
             details = traceback.format_exception(type(e), e, e.__traceback__)
