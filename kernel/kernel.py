@@ -83,10 +83,8 @@ class KlongKernel(Kernel):
         "mimetype": "text/x-klong",
         "file_extension": ".kg",
         "pygments_lexer": "klong",
-        # CodeMirror has no Klong mode. q (kdb+) is Klong's closest relative that it knows:
-        # a K dialect with "strings", ' / \ as adverbs and {x+y} lambdas. (APL's mode
-        # would read Klong's each adverb ' as the start of a string.)
-        "codemirror_mode": "q",
+        # the Klong language of klongtorch's JupyterLab extension (labextension/)
+        "codemirror_mode": "klong",
     }
     help_links = [
         {"text": "Klong reference manual", "url": "https://t3x.org/klong/klong-ref.txt.html"},
