@@ -14,12 +14,13 @@ from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_clas
                                 needs_local_scope, no_var_expand)
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from klongtorch import Klong, KlongError, KlongExit, devices
+from klongtorch import Klong, KlongError, KlongExit, devices, interrupts
 from klongtorch.convert import to_python
+from klongtorch.interpreter import OUT_OF_MEMORY
 from klongtorch.lexer import SYMBOL_CHARS, SYMBOL_START
 
 from .options import name_pairs, split_leading
-from .output import KlongValue, show_figures
+from .output import KlongDisplay, show_figures
 
 # %klong's options, and whether each takes a value: split_leading must know where they end
 # and the Klong code begins. Keep in step with the @argument lines below.
@@ -37,6 +38,7 @@ class KlongMagics(Magics):
         self.dtype = None
         self._interp = None         # made at first use, so %load_ext stays quick
         self._drew = 0              # figures shown by the last run
+        self.display = KlongDisplay(shell)
 
     @property
     def interp(self):
@@ -69,8 +71,9 @@ class KlongMagics(Magics):
             f = %klong {+/x^3}          # a Python callable; torch autograd goes through it
 
         Cell magic: `%%klong [options]` on the first line, Klong below. The cell's last value
-        is shown as Out[n] with the rich display of the Klong kernel (the value itself is
-        `Out[n].value`); a trailing `;` shows nothing. Output of .p is printed, and plots
+        is Out[n] (and `_`) as a Python value, the tensor itself, and is shown as the Klong
+        kernel shows it; a trailing `;` shows nothing. Control-C (or Interrupt) stops the
+        code with `kg: error: interrupted`, keeping the interpreter's state. Output of .p is printed, and plots
         (.plot, .scatter, .hist, .imshow) appear below the cell::
 
             %%klong -i x -o y
@@ -105,7 +108,10 @@ class KlongMagics(Magics):
         # a cell that only drew shows its figures, not the [] that drawing returns
         if code.rstrip().endswith(";") or (self._drew and type(value) is list and not value):
             return None
-        return KlongValue(value)
+        # Out[n] is the value itself; IPython shows it, this once, as Klong does
+        result = to_python(value)
+        self.display.claim(result, _bundle(value))
+        return result
 
     @needs_local_scope
     @line_magic
@@ -186,7 +192,11 @@ class KlongMagics(Magics):
         if device is not None:
             interp.device = device      # new tensors are made on interp.device (Klong.active)
         try:
-            return interp(code)
+            with interrupts.installed():
+                return interp(code)
+        except KeyboardInterrupt:
+            # one line, as in the kernel; the interpreter put its state back as it unwound
+            raise KlongError(INTERRUPTED) from None
         except KlongExit as e:
             # .x ends the interpreter; the session goes on with a fresh one
             self._interp = None
@@ -200,6 +210,20 @@ class KlongMagics(Magics):
 
 
 _EXITED = object()
+INTERRUPTED = "kg: error: interrupted"
+
+
+def _bundle(value):
+    """The kernel's display of a value; building it can be interrupted, or run out of
+    memory, as the code can: then a Klong error, not a traceback."""
+    from klongtorch.rich import mime_bundle
+    try:
+        with interrupts.installed():
+            return mime_bundle(value)
+    except KeyboardInterrupt:
+        raise KlongError(INTERRUPTED) from None
+    except MemoryError:
+        raise KlongError(OUT_OF_MEMORY) from None
 
 
 def _device(name):

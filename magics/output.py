@@ -1,27 +1,53 @@
 """What a %%klong cell shows: its value as Out[n], and the figures its code drew.
 
-The value goes through the same rich display as the Jupyter kernel (klongtorch.rich). It is
-wrapped rather than shown by formatters registered for its type: a Klong value is often a
-plain tensor, list or int, and a session's Python tensors must keep their own display.
+Out[n] and `_` are the value itself, as Python sees it (klongtorch.convert.to_python: the
+tensor, number, string, list or dict), so `_*2` works. It is shown as the Klong kernel shows
+it (klongtorch.rich: Klong's text, bounded, and the HTML grid), and that display is for this
+one object only, for as long as its cell runs:
+
+    KlongDisplay.claim(value, bundle)    the magic, returning value: show it as bundle
+
+IPython's displayhook formats a cell's result through shell.display_formatter.format. A
+claim puts a one-object override in front of it: the claimed object gets the Klong bundle,
+any other object the session's own formatters, and the override is gone when the cell ends
+(post_run_cell). Registering formatters by type instead would change how the session's own
+tensors, ints and lists look; wrapping the value (the old KlongValue) made Out[n] something
+other than the value. (rpy2's %%R leaves a cell's value unreturned and prints R's text; this
+keeps both the value and Klong's display.)
 """
 import sys
 
-from klongtorch.display import show
 
+class KlongDisplay:
+    """The one-object display override of one IPython shell."""
 
-class KlongValue:
-    """The value of a %%klong cell, displayed as Klong shows it. The value is `.value`."""
-    __slots__ = ("value",)
+    def __init__(self, shell):
+        self.shell = shell
+        self.claimed = None         # (object, bundle) until the displayhook or the cell's end
+        shell.events.register("post_run_cell", self.release)
 
-    def __init__(self, value):
-        self.value = value
+    def claim(self, obj, bundle):
+        """Show obj, when IPython displays it as this cell's result, as bundle."""
+        self.claimed = (obj, bundle)
+        formatter = self.shell.display_formatter
+        if "format" not in vars(formatter):
+            formatter.format = self.format          # on the instance: the class's is kept
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from klongtorch.rich import mime_bundle
-        return mime_bundle(self.value)
+    def format(self, obj, include=None, exclude=None):
+        claimed = self.claimed
+        if claimed is not None and obj is claimed[0]:
+            self.claimed = None
+            bundle = {mime: data for mime, data in claimed[1].items()
+                      if (not include or mime in include) and mime not in (exclude or ())}
+            return bundle, {}
+        return type(self.shell.display_formatter).format(
+            self.shell.display_formatter, obj, include=include, exclude=exclude)
 
-    def __repr__(self):
-        return show(self.value)
+    def release(self, result=None):
+        self.claimed = None
+        formatter = self.shell.display_formatter
+        if vars(formatter).get("format") == self.format:
+            del formatter.format
 
 
 def show_figures(interp):

@@ -126,7 +126,7 @@ def test_braces_and_dollars_are_not_expanded(ip):
     assert ip.user_ns["s"] == "a  {b}  $c"
     result, _ = shown(ip, "%%klong -o t\nt::\"x {b}  $c\"\n{x+1}(2)")
     assert ip.user_ns["t"] == "x {b}  $c"
-    assert result.result.value == 3
+    assert result.result == 3
 
 
 def test_spacing_inside_strings_is_kept(ip):
@@ -134,7 +134,7 @@ def test_spacing_inside_strings_is_kept(ip):
     ip.run_cell('r = %klong #"a   b"')        # IPython takes '#' here as code, not a comment
     assert ip.user_ns["r"] == 5
     assert line(ip, '-n --  #"a   b"') is None
-    assert cell(ip, 'n::#"a   b"', "-o n").value == 5
+    assert cell(ip, 'n::#"a   b"', "-o n") == 5
     assert ip.user_ns["n"] == 5
 
 
@@ -295,14 +295,56 @@ def test_klong_function_round_trips(ip):
 def test_cell_shows_its_value_as_out(ip):
     result, out = shown(ip, "%%klong\na::1+2\n[1 2 3]*a")
     assert result.success
-    assert result.result.value.tolist() == [3, 6, 9]
+    assert result.result.tolist() == [3, 6, 9]
     assert "Out[" in out.stdout and "[3 6 9]" in out.stdout
 
 
-def test_cell_value_has_the_rich_display(ip):
-    bundle = cell(ip, "[1.5 2.5]")._repr_mimebundle_()
-    assert bundle["text/plain"] == "[1.5 2.5]"
-    assert "text/html" in bundle
+def test_out_and_underscore_are_the_value_itself(ip):
+    with capture_output():
+        result = ip.run_cell("%%klong\nv::[1.5 2.5]\nv", store_history=True)
+    assert type(result.result) is torch.Tensor
+    assert result.result is line(ip, "v")               # the same tensor, not a copy
+    count = result.execution_count
+    assert ip.user_ns["Out"][count] is result.result and ip.user_ns["_"] is result.result
+    assert ip.user_ns[f"_{count}"] is result.result
+    doubled, _ = shown(ip, "_*2")
+    assert doubled.result.tolist() == [3.0, 5.0]
+    for source, kind, klong_text in [("%%klong\n1+2", int, "3"), ('%%klong\n"ab"', str, '"ab"'),
+                                     ('%%klong\n[1 "a"]', list, '[1 "a"]')]:
+        result, out = shown(ip, source)
+        assert type(result.result) is kind and f"]: {klong_text}" in out.stdout
+
+
+def test_the_value_keeps_pythons_display_afterwards(ip):
+    shown(ip, "%%klong\n[1.5 2.5]")
+    formats = ip.display_formatter.format(ip.user_ns["_"])[0]
+    assert formats["text/plain"].startswith("tensor(")      # Python's own display of it
+    assert "format" not in vars(ip.display_formatter)        # the override is gone
+
+
+def test_the_klong_display_is_for_the_result_only(ip):
+    import IPython.core.displayhook as displayhook
+    seen = []
+    real = displayhook.DisplayHook.write_format_data
+
+    def record(self, format_dict, md_dict=None):
+        seen.append(format_dict)
+        return real(self, format_dict, md_dict)
+    displayhook.DisplayHook.write_format_data = record
+    try:
+        ip.run_cell("%%klong\n[1.5 2.5]")
+        ip.run_cell("import torch; torch.tensor([1.5, 2.5])")
+    finally:
+        displayhook.DisplayHook.write_format_data = real
+    klong, python = seen
+    assert klong["text/plain"] == "[1.5 2.5]" and "<table" in klong["text/html"]
+    assert python["text/plain"].startswith("tensor(") and "text/html" not in python
+
+
+def test_a_large_value_shows_bounded(ip):
+    result, out = shown(ip, "%%klong\n!10000000")
+    assert result.result.numel() == 10000000
+    assert "[0 1 2 … 9999997 9999998 9999999]" in out.stdout and len(out.stdout) < 500
 
 
 def test_trailing_semicolon_silences(ip):
@@ -315,7 +357,7 @@ def test_trailing_semicolon_silences(ip):
 def test_print_output_is_printed(ip):
     result, out = shown(ip, '%%klong\n.p("hello");.p(1+1);5')
     assert out.stdout.startswith("hello\n2\n")
-    assert result.result.value == 5
+    assert result.result == 5
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -330,6 +372,28 @@ def test_klong_error_shows_message_and_caret_not_traceback(ip, source):
     lines = text.splitlines()
     at = lines.index('1+"a"')
     assert lines[at + 1].strip() == "^"
+
+
+def interrupt_soon(seconds=0.5):
+    """SIGINT to this process after a while, as IPython's Interrupt sends it."""
+    import os
+    import signal
+    import threading
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def test_an_interrupt_is_one_line_and_keeps_the_state(ip):
+    line(ip, "a::7;g::{[a];a::1;{x=x}{x+1}:~0}")
+    timer = interrupt_soon()
+    result, out = shown(ip, "%%klong\ng()")
+    timer.join()
+    assert isinstance(result.error_in_exec, KlongError)
+    text = (out.stdout + out.stderr).strip()
+    assert text == "kg: error: interrupted"               # not 81 lines of traceback
+    assert line(ip, "a") == 7                               # the local's value is gone
+    assert line(ip, "1+2") == 3
 
 
 @pytest.mark.parametrize("source", ["%klong -i", "%klong -i nosuch nosuch",
