@@ -30,7 +30,7 @@ EXTRA = "pip install 'klongtorch[kernel]'"
 
 def missing(error, what):
     """The one-line message for a missing optional package."""
-    sys.stderr.write(f"kg: error: {what} needs {error.name or 'a package'}, which is not "
+    sys.stderr.write(f"kg: error: {what} needs {(error.name or 'a package').partition('.')[0]}, which is not "
                      f"installed: {EXTRA}\n")
     return 2
 
@@ -40,7 +40,7 @@ def launch(argv):
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         from ipykernel.kernelapp import IPKernelApp
-    except ImportError as e:
+    except ModuleNotFoundError as e:
         return missing(e, "the kernel")
     from .kernel import KlongKernel
     IPKernelApp.launch_instance(argv=argv, kernel_class=KlongKernel)
@@ -86,7 +86,7 @@ def main(argv=None):
         return launch(argv)
     try:
         return command(argv[1:])
-    except ImportError as e:        # jupyter_client or nbclient: the kernel extra is missing
+    except ModuleNotFoundError as e:    # jupyter_client or nbclient: the kernel extra is missing
         return missing(e, f"python -m klongtorch.kernel {argv[0]}")
 
 

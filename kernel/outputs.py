@@ -1,6 +1,6 @@
 """What a cell shows besides its streams: its value, its figures and its error.
 
-    value_bundle(v)       the execute_result data: text/plain in Klong form, and whatever
+    value_bundle(v)       the execute_result data: text/plain in Klong form (bounded), and whatever
                           klongtorch.rich adds (an HTML table or summary for arrays, the
                           captured graph of a compiled function)
     figure_bundles(k)     one display_data bundle (image/png) per figure the cell made
@@ -16,9 +16,9 @@ does.
 import base64
 import logging
 
-from klongtorch.display import show
+from klongtorch.summary import summary
 from klongtorch.errors import KlongError
-from klongtorch.lexer import Lexer
+from klongtorch.cli import quiet
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,10 @@ RED, RESET = "\x1b[0;31m", "\x1b[0m"
 
 
 def value_bundle(value):
-    """The data of an execute_result (never fails: plain text is always there)."""
-    plain = {"text/plain": show(value)}
+    """The data of an execute_result: plain text is always there, bounded for a large value
+    (klongtorch.summary: head … tail and the shape), so that a notebook stays small. Only
+    running out of memory, or an interrupt, can stop it."""
+    plain = {"text/plain": summary(value)}
     try:
         from klongtorch.rich import mime_bundle
     except ImportError:
@@ -66,15 +68,9 @@ def klong_error(e):
 
 
 def is_quiet(code):
-    """Whether the last token of code (comments and newlines aside) is ';'."""
-    last = None
-    try:
-        for tok in Lexer(code).tokens():
-            if tok.value != "\n":
-                last = tok
-    except KlongError:
-        return False
-    return last is not None and last.kind == ";"
+    """Whether the last token of code (comments and newlines aside) is ';': the REPL's rule
+    (klongtorch.cli.quiet), so that a cell and a REPL line agree."""
+    return quiet(code)
 
 
 __all__ = ["value_bundle", "figure_bundles", "error_content", "klong_error", "is_quiet"]

@@ -13,7 +13,8 @@ a missing script file or an unknown backend; 130 after control-C in a script.
 
 The REPL prompts with eight blanks, as kg does, and prints each result in Klong's readable
 form at the left margin. An input whose brackets or string are still open is continued on
-the next line after the prompt "      > ". Results are kept in `it`. Commands: ]q quit,
+the next line after the prompt "      > ". Results are kept in `it`; an input that ends with
+`;` is not shown (as in the kernel), so `.p(s);` prints s once. Commands: ]q quit,
 ]h topic help (]hall lists all topics), ]a word apropos, ]l file load, ]! cmd shell,
 ]i dir list *.kg files, ]t file transcript. With a terminal, lines are edited with readline
 and the history is kept in ~/.klongtorch_history (or $KLONGTORCH_HISTORY).
@@ -101,6 +102,21 @@ def scan(text):
             return False, False
         return True, False
     return not lexer.depth, empty
+
+
+def quiet(text):
+    """Whether text ends with ';' (comments and newlines aside): then its value is not shown,
+    as in the kernel and %%klong, so `.p(s);` prints s once. kg calls a trailing ';' a
+    syntax error, so no kg program means anything else by it."""
+    from .lexer import Lexer
+    last = None
+    try:
+        for tok in Lexer(text).tokens():
+            if tok.value != "\n":
+                last = tok
+    except KlongError:
+        return False
+    return last is not None and last.kind == ";"
 
 
 # display and plots need torch: imported when first used, so that --help and --version
@@ -269,7 +285,7 @@ class Repl:
         k = self.k
         try:
             value = k(text)
-            shown = show(value)
+            shown = None if quiet(text) else show(value)
         except KlongExit as e:
             return exit_code(e)
         except KlongError as e:
@@ -283,9 +299,10 @@ class Repl:
             report_internal(e, self.err, self.debug)
         else:
             k.globals["it"] = value
-            self.out.write(shown + "\n")
-            self.out.flush()
-            self.record(shown)
+            if shown is not None:
+                self.out.write(shown + "\n")
+                self.out.flush()
+                self.record(shown)
         finally:
             k.reset_channels()
             write_figures(k, self.err)           # figures drawn by this input, as PNG files
@@ -383,9 +400,9 @@ def check_device(name):
 
 def run_file(k, path, debug, err):
     """Run a program file; None on success, else an exit code."""
+    from .sources import read_source
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        text = read_source(path)
     except OSError as e:
         err.write(f"kg: error: can't open {path}: {e.strerror}\n")
         return 2
@@ -487,7 +504,8 @@ def _main(argv):
         for expr in args.eval:
             def evaluate(expr=expr):
                 value = k.run(expr)
-                sys.stdout.write(show(value) + "\n")
+                if not quiet(expr):
+                    sys.stdout.write(show(value) + "\n")
             code = guarded(evaluate, k, debug, err)
             if code is not None:
                 return code

@@ -6,7 +6,15 @@ gives %klong (line), %%klong (cell), %klong_push, %klong_pull and %klong_reset; 
 tells how they are used. One interpreter per IPython session keeps its state across cells;
 `interpreter()` hands it to Python code.
 """
-from .magic import KlongMagics
+try:
+    from .magic import KlongMagics
+except ModuleNotFoundError as e:
+    if (e.name or "").partition(".")[0] != "IPython":
+        raise
+    # the one thing to do about it, rather than a traceback into IPython's imports
+    raise ModuleNotFoundError("klongtorch.magics needs IPython, which is not installed: "
+                              "pip install 'klongtorch[kernel]' (or pip install ipython)",
+                              name=e.name) from None
 
 __all__ = ["KlongMagics", "interpreter", "load_ipython_extension"]
 
@@ -16,6 +24,10 @@ def load_ipython_extension(ipython):
     session's interpreter rather than starting another."""
     if _magics(ipython) is None:
         ipython.register_magics(KlongMagics)
+        # Tab and Shift+Tab in Klong code ask Klong, with this session's interpreter
+        from . import completion, inspection
+        completion.register(ipython, lambda: interpreter(ipython))
+        inspection.register(ipython, lambda: interpreter(ipython))
 
 
 def interpreter(ipython=None):
