@@ -11,6 +11,7 @@ functions.Lambda): all variables live in one table, so a lookup is one dict acce
 from operator import itemgetter
 
 from .adverbs import Derived
+from .codegen import function_body
 from .errors import KlongError, KlongExit, err
 from .functions import Lambda as LambdaValue
 from .functions import Function, Projection, to_callable
@@ -123,19 +124,7 @@ class Compiler:
         names = frozenset(node.locals) | scope.locals
         fn = LambdaValue(node.arity, node.locals, self.interp, node.source)
         inner = Scope(fn, names, top=False)
-        stmts = [self.expr(s, inner) for s in node.body]
-        if not stmts:
-            fn.body = lambda a: []
-        elif len(stmts) == 1:
-            fn.body = stmts[0]
-        else:
-            *init, last = stmts
-
-            def body(a):
-                for s in init:
-                    s(a)
-                return last(a)
-            fn.body = body
+        fn.set_body(function_body(self, node, fn, inner))   # generated Python: codegen.py
         return lambda a: fn
 
     def monad(self, node, scope):

@@ -8,6 +8,7 @@ import inspect
 import warnings
 
 from .errors import KlongError, err
+from .interrupts import enter, leave
 from .values import UNDEF, Tensor, items_of
 
 ARITY_WORDS = ("nilad", "monad", "dyad", "triad")
@@ -45,8 +46,14 @@ class Function:
 
 
 class Lambda(Function):
-    """A function literal {...}: a compiled body, its arity and its dynamic locals."""
-    __slots__ = ("arity", "body", "locals", "interp", "source", "name")
+    """A function literal {...}: a compiled body, its arity and its dynamic locals.
+
+    The body (see codegen.py) is a Python function of the Klong arguments. `run` takes
+    exactly `arity` arguments; `call1`, `call2` and `run1` are set once the body is known,
+    so that a call from an adverb or from generated code goes straight to the body when
+    the function has no locals."""
+    __slots__ = ("arity", "body", "locals", "interp", "source", "name", "run", "run1",
+                 "call1", "call2")
 
     def __init__(self, arity, local_names, interp, source):
         self.arity = arity
@@ -56,42 +63,52 @@ class Lambda(Function):
         self.body = None          # set by the compiler, after .f can refer to this object
         self.name = None
 
+    def set_body(self, body):
+        self.body = body
+        run = self._scoped if self.locals else body
+        self.run = run
+        arity = self.arity
+        self.run1 = run if arity == 1 else self._arity1
+        # a nilad driven by an adverb ignores the element: {w::w-g()}'!50 steps 50 times
+        self.call1 = run if arity == 1 else (self._nilad1 if arity == 0 else self._arity1)
+        self.call2 = run if arity == 2 else self._arity2
+
     def call(self, args):
         if len(args) != self.arity:
             raise self.arity_error(len(args))
-        if not self.locals:
-            return self.body(args)
+        return self.run(*args)
+
+    def _nilad1(self, x):
+        return self.run()
+
+    def _arity1(self, x):
+        raise self.arity_error(1)
+
+    def _arity2(self, x, y):
+        raise self.arity_error(2)
+
+    def _scoped(self, *args):
         # Dynamic scope by shallow binding: locals live in the globals table while the
-        # function runs and the outer values come back afterwards, even on an interrupt.
+        # function runs, and the outer values come back afterwards. Binding and restoring
+        # are critical sections (interrupts.py), so an interrupt cannot split them; the
+        # body between them stays interruptible.
+        enter()                   # an interrupt here lands before anything is bound
         g = self.interp.globals
-        saved = [g.get(n, _MISSING) for n in self.locals]
-        for n in self.locals:
+        names = self.locals
+        saved = [g.get(n, _MISSING) for n in names]
+        for n in names:
             g[n] = UNDEF
         try:
-            return self.body(args)
+            leave()               # an interrupt that waited is raised here, inside the try
+            return self.body(*args)
         finally:
-            for n, v in zip(self.locals, saved):
+            enter()               # an interrupt landing in enter() itself waits too
+            for n, v in zip(names, saved):
                 if v is _MISSING:
                     g.pop(n, None)
                 else:
                     g[n] = v
-
-    def call1(self, x):
-        if self.arity != 1:
-            if self.arity == 0:
-                # a nilad driven by an adverb ignores the element: {w::w-g()}'!50 steps 50 times
-                return self.call(())
-            raise self.arity_error(1)
-        if self.locals:
-            return self.call((x,))
-        return self.body((x,))
-
-    def call2(self, x, y):
-        if self.arity != 2:
-            raise self.arity_error(2)
-        if self.locals:
-            return self.call((x, y))
-        return self.body((x, y))
+            leave()
 
     def __repr__(self):
         return f"<klong {self.klong_name} {self.source}>"
