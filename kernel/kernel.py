@@ -8,6 +8,9 @@ prompt (`]l lib.kg` then code that uses it):
                            none when the code ends with ';', or when it drew figures
                            and its value is the [] that drawing returns
     figures                display_data with image/png, after the cell
+    progress               a cell still running after 2 s shows how far its outermost
+                           counted loop has got, in one display_data updated in place
+                           (klongtorch/progress.py); a first .compile says it compiles
     a Klong error          an `error` message and an error reply: the kg message, the line
                            and a caret; never a Python traceback for a user's mistake
     an interpreter bug     `kg: error: internal error: ...`; the traceback goes to the log
@@ -21,6 +24,7 @@ The interpreter's device and real dtype come from KLONGTORCH_DEVICE and KLONGTOR
 (set them in the kernelspec's env, or before starting Jupyter); by default the best device
 and float64.
 """
+import contextlib
 import logging
 import os
 import sys
@@ -29,7 +33,7 @@ import traceback
 import torch
 from ipykernel.kernelbase import Kernel
 
-from klongtorch import __version__, commands
+from klongtorch import __version__, commands, progress
 from klongtorch.cli import scan
 from klongtorch.errors import KlongError, KlongExit
 from klongtorch.interpreter import OUT_OF_MEMORY, Klong
@@ -120,7 +124,7 @@ class KlongKernel(Kernel):
         if store_history and not silent:
             self.history.add(count, code)
         send = self._stream_sender(silent)
-        with redirected(send, self.raw_input):
+        with redirected(send, self.raw_input), self._progress(silent):
             ran = self.run_cell(code)
             figures = self._figures()
         if not silent:
@@ -155,6 +159,18 @@ class KlongKernel(Kernel):
             return None, outputs.error_content("KeyboardInterrupt", "kg: error: interrupted")
         except MemoryError:
             return None, outputs.error_content("KlongError", OUT_OF_MEMORY)
+
+    def _progress(self, silent):
+        """Where a long cell shows its progress (klongtorch.progress): one output of the
+        cell, updated in place. Sent from the progress thread, so the parent is taken now."""
+        if silent:
+            return contextlib.nullcontext()
+        parent = self.get_parent()
+
+        def send(kind, content):
+            self.session.send(self.iopub_socket, kind, content, parent=parent,
+                              ident=self._topic(kind))
+        return progress.watched(progress.JupyterDisplay(send))
 
     def _stream_sender(self, silent):
         """send(name, text) for this request's streams. The parent is taken now: the

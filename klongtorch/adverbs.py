@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from . import lists
+from . import lists, progress
 from .errors import err
 from .pervade import LIMIT, bound, with_bound
 from .values import Dict, Tensor, dict_items, is_atom, is_empty, items_of, mklist, scalar, truth
@@ -38,7 +38,11 @@ def each(f, a):
     if is_atom(a):
         return f.call1(a)
     call = f.call1
-    return mklist([call(e) for e in items_of(a)])
+    items = items_of(a)
+    if progress.watching:           # a cell's outermost counted loop shows its progress
+        with progress.loop(items, len(items), "each") as items:
+            return mklist([call(e) for e in items])
+    return mklist([call(e) for e in items])
 
 
 def each2(f, a, b):
@@ -220,6 +224,11 @@ def iterate(f, n, b):
     count = _count(n, "iterate")
     call = f.call1
     x = b
+    if progress.watching:
+        with progress.loop(range(count), count, "iterate") as steps:
+            for _ in steps:
+                x = call(x)
+            return x
     for _ in range(count):
         x = call(x)
     return x
@@ -264,6 +273,12 @@ def scan_iterate(f, n, b):
     call = f.call1
     out = [b]
     x = b
+    if progress.watching:
+        with progress.loop(range(count), count, "iterate") as steps:
+            for _ in steps:
+                x = call(x)
+                out.append(x)
+        return mklist(out)
     for _ in range(count):
         x = call(x)
         out.append(x)

@@ -33,6 +33,7 @@ import time
 
 import torch
 
+from . import progress
 from .errors import KlongError, err
 from .functions import Function, SysFunc, to_callable
 from .values import UNDEF, Dict, Tensor, ctx, mklist, scalar, value_of_key
@@ -293,7 +294,9 @@ class Compiled(Function):
             return self._fall_back(str(e))
         compiled = compile_graph(gm, self.options, self.name)
         try:
-            compiled(*tensors)            # compile now: a missing compiler shows here
+            # compile now: a missing compiler shows here; it takes seconds, so say so
+            with progress.stage(f"{self.name}: compiling with torch.compile"):
+                compiled(*tensors)
         except KlongError:
             raise
         except Exception as e:

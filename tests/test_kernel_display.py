@@ -1,0 +1,159 @@
+"""What the kernel shows of a value, through a running kernel: large values stay small and
+quick, every cell gets its reply whatever its value, and long cells show their progress.
+
+One kernel serves the module; the parts that need no kernel are tested on the class.
+"""
+import json
+import os
+import signal
+import threading
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from kernel_support import KERNEL_NAME, execute, installed_kernelspec, of_type
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    with installed_kernelspec():
+        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=120)
+        try:
+            yield km, kc
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
+
+def size(out):
+    """The bytes of a cell's IOPub messages, as a notebook would store them."""
+    return sum(len(json.dumps(content)) for _, _, content in out)
+
+
+def result(out):
+    (content,) = of_type(out, "execute_result")
+    return content["data"]
+
+
+# -- bounded displays -----------------------------------------------------------------------
+
+def test_ten_million_values_reply_at_once_and_small(kernel):
+    _, kc = kernel
+    start = time.monotonic()
+    reply, out = execute(kc, "!10000000", timeout=60)
+    took = time.monotonic() - start
+    assert reply["status"] == "ok"
+    data = result(out)
+    assert data["text/plain"] == "[0 1 2 … 9999997 9999998 9999999]\n(shape [10000000])"
+    assert "10000000" in data["text/html"] and "mean" in data["text/html"]
+    assert size(out) < 10_000                       # stored in the notebook: under 10 KB
+    assert took < 20                                # was 8 s and 79 MB; seconds, under load
+
+
+def test_an_assignment_shows_its_value_bounded(kernel):
+    _, kc = kernel
+    reply, out = execute(kc, "big::[1000 1000]:^!1000000")
+    text = result(out)["text/plain"]
+    assert text.startswith("[[0 1 2 … 997 998 999]\n [1000 1001 1002 …")
+    assert text.endswith("(shape [1000 1000])") and size(out) < 10_000
+    reply, out = execute(kc, "#big")
+    assert result(out)["text/plain"] == "1000"     # the value itself is whole
+
+
+def test_a_huge_integer_shows_its_digit_count(kernel):
+    _, kc = kernel
+    reply, out = execute(kc, "2^3000000", timeout=60)
+    text = result(out)["text/plain"]
+    assert text.startswith("970491963") and text.endswith("(903090 digits)")
+    assert size(out) < 2000
+
+
+def test_small_arrays_are_whole_in_the_grid(kernel):
+    _, kc = kernel
+    reply, out = execute(kc, "[2 3 4]:^!24")
+    data = result(out)
+    assert data["text/plain"] == "[[[0 1 2 3] [4 5 6 7] [8 9 10 11]] " \
+                                 "[[12 13 14 15] [16 17 18 19] [20 21 22 23]]]"
+    for i in range(24):
+        assert f">{i}</td>" in data["text/html"]
+
+
+# -- a reply whatever happens in the display ---------------------------------------------------
+
+class Hog:
+    """A value whose display runs out of memory (or, slow, waits to be interrupted)."""
+
+    def __init__(self, slow=False):
+        self.slow = slow
+
+    @property
+    def arity(self):
+        if self.slow:
+            end = time.monotonic() + 20
+            while time.monotonic() < end:
+                time.sleep(0.01)
+        raise MemoryError
+
+
+def test_out_of_memory_in_the_display_is_a_klong_error():
+    from klongtorch.interpreter import OUT_OF_MEMORY
+    from klongtorch.kernel.kernel import KlongKernel
+    data, error = KlongKernel._display(None, Hog())
+    assert data is None and error["evalue"] == OUT_OF_MEMORY
+    assert error["ename"] == "KlongError"
+
+
+def test_a_slow_display_can_be_interrupted():
+    from klongtorch.kernel.kernel import KlongKernel
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    data, error = KlongKernel._display(None, Hog(slow=True))
+    assert error["evalue"] == "kg: error: interrupted" and time.monotonic() - start < 10
+
+
+# -- progress -----------------------------------------------------------------------------------
+
+def progress_messages(out):
+    return [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
+            and "klong-progress" in c["data"].get("text/html", "")]
+
+
+def test_a_long_loop_shows_its_progress_in_place(kernel):
+    _, kc = kernel
+    reply, out = execute(kc, '.pyf("time";["sleep"]);{sleep(0.05);x}\'!80', timeout=120)
+    assert reply["status"] == "ok"
+    shown = progress_messages(out)
+    kinds = [kind for kind, _ in shown]
+    assert kinds[0] == "display_data" and set(kinds[1:]) == {"update_display_data"}
+    assert len(shown) >= 3
+    assert len({c["transient"]["display_id"] for _, c in shown}) == 1     # one output
+    texts = [c["data"]["text/plain"] for _, c in shown]
+    assert texts[0].startswith("each ") and "ETA" in texts[0] and "/s" in texts[0]
+    done = [int(t.split()[1].split("/")[0]) for t in texts]
+    assert done == sorted(done) and done[0] < 80
+    assert texts[-1].startswith("each  80/80  100%") and " in " in texts[-1]   # finalized
+    assert result(out)["text/plain"].startswith("[0 1 2 ")                    # and the value
+    # the first progress came after the cell had run some 2 s, not at once
+    first = next(t for t, kind, c in out if kind == "display_data")
+    assert first >= 1.5
+
+
+def test_an_interrupted_loop_finalizes_its_progress(kernel):
+    km, kc = kernel
+    timer = threading.Timer(4.0, km.interrupt_kernel)
+    timer.start()
+    reply, out = execute(kc, '.pyf("time";["sleep"]);{sleep(0.05);x}\'!100000', timeout=60)
+    timer.join()
+    assert reply["evalue"] == "kg: error: interrupted"
+    texts = [c["data"]["text/plain"] for _, c in progress_messages(out)]
+    assert texts and "(stopped)" in texts[-1] and "/100000" in texts[-1]
+
+
+def test_a_short_cell_shows_no_progress(kernel):
+    _, kc = kernel
+    reply, out = execute(kc, "{x*x}'!1000")
+    assert not progress_messages(out) and result(out)
