@@ -3,14 +3,15 @@
 The kernelspec asks for interrupt_mode "signal", so the frontend sends the kernel process
 a SIGINT. ipykernel ignores SIGINT while idle, and would turn it into KeyboardInterrupt for
 the whole of a request. The kernel narrows that to the Klong code itself: while Klong runs
-(`interruptible`), SIGINT raises KeyboardInterrupt there, and the interpreter unwinds with
-its dynamic scope restored (Lambda.call and the differentiation operators restore what
-they rebind in finally blocks); the rest of the request, which builds and sends the
-reply, is `shielded`, so a late interrupt cannot leave a frontend waiting for a reply that
-never comes.
+(`interruptible`), SIGINT raises KeyboardInterrupt there, through klongtorch.interrupts'
+handler, which waits while the interpreter puts state back (a function's dynamic locals,
+a gradient's parameters: critical sections), so an interrupt never leaves a global with a
+local's value; the rest of the request, which builds and sends the reply, is `shielded`,
+so a late interrupt cannot leave a frontend waiting for a reply that never comes.
 """
 import signal
-from contextlib import contextmanager
+
+from klongtorch import interrupts
 
 
 def _ignore(signum, frame):
@@ -28,14 +29,9 @@ def restore(handler):
         signal.signal(signal.SIGINT, handler)
 
 
-@contextmanager
 def interruptible():
-    """SIGINT raises KeyboardInterrupt in the code run inside."""
-    saved = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, saved)
+    """SIGINT raises KeyboardInterrupt in the code run inside, outside critical sections."""
+    return interrupts.installed()
 
 
 __all__ = ["interruptible", "shield", "restore"]

@@ -1,5 +1,12 @@
-"""I/O channels (SEMANTICS : I/O CHANNELS) and reading data back with .r and .rs."""
+"""I/O channels (SEMANTICS : I/O CHANNELS) and reading data back with .r and .rs.
+
+Nothing written is lost: every output channel opened is flushed when the process exits
+(as kg does), however the program ends, and interpreters flush theirs at .x and at a reset.
+"""
+import atexit
 import sys
+import threading
+import weakref
 
 from .errors import KlongError, err
 from .lexer import Lexer
@@ -44,15 +51,26 @@ class Channel:
         if self.closed:
             self.at_eof = True
             return None
-        line = self.stream.readline()
+        try:
+            line = self.stream.readline()
+        except UnicodeDecodeError:      # a standard stream that is not ours to decode
+            raise KlongError(f"kg: error: .rl: io error: {self.name}: binary data, "
+                             "not UTF-8 text") from None
+        except OSError as e:
+            raise KlongError(f"kg: error: .rl: io error: {self.name}: {e.strerror}") from None
+        if not line.isascii():
+            line = line.translate(_BYTES)
         if not line:
             self.at_eof = True
             return None
         return line[:-1] if line.endswith("\n") else line
 
-    def flush(self):
+    def flush(self, who=".fl"):
         if not self.closed and self.mode == "out":
-            self.stream.flush()
+            try:
+                self.stream.flush()
+            except OSError as e:
+                raise err(who, "io", text=f"{self.name}: {e.strerror}") from None
 
     def close(self):
         if self.std or self.closed:
@@ -64,14 +82,67 @@ class Channel:
         return f"<klong {self.mode}put channel {self.name}>"
 
 
+# Input is UTF-8; a byte that is not (a binary file) is read as kg reads every byte, as the
+# character of that code (Latin-1). surrogateescape keeps such a byte as U+DC80..U+DCFF.
+_BYTES = {0xDC00 + b: b for b in range(0x80, 0x100)}
+
+
 def open_channel(path, mode):
     modes = {"in": "r", "out": "w", "append": "a"}
     try:
-        stream = open(path, modes[mode], encoding="utf-8")
+        stream = open(path, modes[mode], encoding="utf-8",
+                      errors="surrogateescape" if mode == "in" else "strict")
     except OSError as e:
         name = {"in": ".ic", "out": ".oc", "append": ".ac"}[mode]
         raise err(name, "io", text=f"{path}: {e.strerror}") from None
-    return Channel(path, "in" if mode == "in" else "out", stream)
+    channel = Channel(path, "in" if mode == "in" else "out", stream)
+    if channel.mode == "out":
+        with _lock:
+            _outputs.add(channel)
+    return channel
+
+
+# every output channel of the process, for the flush at exit; the lock: interpreters in
+# several threads open channels at once
+_outputs = weakref.WeakSet()
+_lock = threading.Lock()
+
+
+def flush_each(channels, who=".fl"):
+    """Flush each channel; the message of the first failure (or None), after all tried.
+    who names the operation in the message: .fl, .x, exit."""
+    failure = None
+    for c in channels:
+        try:
+            c.flush(who)
+        except KlongError as e:
+            failure = failure or e.message
+        except (OSError, ValueError) as e:      # a stream closed or broken under us
+            failure = failure or f"kg: error: {who}: io error: {c.name}: {e}"
+    return failure
+
+
+def close_each(channels):
+    """Close each channel (its data flushed first); the first failure's message, or None."""
+    failure = None
+    for c in channels:
+        try:
+            c.close()
+        except OSError as e:
+            failure = failure or f"kg: error: .cc: io error: {c.name}: {e.strerror}"
+    return failure
+
+
+@atexit.register
+def _flush_at_exit():
+    with _lock:
+        channels = list(_outputs)
+    failure = flush_each(channels, "exit")
+    if failure:
+        try:
+            sys.stderr.write(failure + "\n")
+        except (OSError, ValueError):
+            pass
 
 
 def read_value(text):
@@ -121,3 +192,23 @@ def _incomplete(text):
     except KlongError:
         return True            # e.g. an unterminated string
     return bool(lexer.depth)
+
+
+def read_string(text):
+    """What .rs reads from text: the one data object it holds, :eof when it holds none, and
+    :undefined (kg's answer when the text does not compile) for anything else: half an
+    object (an unterminated string too), several objects, code."""
+    from .values import EOF, UNDEF
+    try:
+        if not _tokens(text):
+            return EOF
+        value, end = read_value(text)
+        rest = _tokens(text[end:])
+    except KlongError:
+        return UNDEF
+    return UNDEF if rest else value
+
+
+def _tokens(text):
+    """The tokens of text, newlines aside (a lexical error propagates)."""
+    return [tok for tok in Lexer(text).tokens() if tok.value != "\n"]

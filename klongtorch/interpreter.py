@@ -9,11 +9,12 @@ The kernel, the magic and the CLI are thin shells over this class.
 """
 import os
 import sys
-from contextlib import contextmanager
+import threading
+import weakref
 
 import torch
 
-from . import devices
+from . import channels, devices, interrupts
 from .compiler import Compiler
 from .convert import from_python
 from .errors import KlongError, KlongExit
@@ -25,6 +26,71 @@ RECURSION_LIMIT = 20000
 COMPILED_CACHE = 256        # programs whose compiled code is kept, by source text
 OUT_OF_MEMORY = "kg: error: out of memory (a value grew without bound?)"
 STACK_OVERFLOW = "kg: error: stack overflow: recursion too deep"
+
+
+class _Settings:
+    """The process-wide settings Klong needs while it runs: a deep recursion limit, and no
+    limit on the digits of integers read or written. They are the process's, so they are
+    set while some interpreter runs (counted across threads) and put back after the last
+    one ends, unless the project owns the process (the CLI, the kernel: own_process)."""
+    lock = threading.Lock()
+    users = 0
+    saved = None
+
+
+@interrupts.guard
+def _acquire_settings():
+    with _Settings.lock:
+        if not _Settings.users:
+            limit = sys.getrecursionlimit()
+            digits = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+            _Settings.saved = limit, digits
+            if limit < RECURSION_LIMIT:
+                sys.setrecursionlimit(RECURSION_LIMIT)
+            if digits:
+                sys.set_int_max_str_digits(0)
+        _Settings.users += 1
+
+
+@interrupts.guard
+def _release_settings():
+    with _Settings.lock:
+        _Settings.users -= 1
+        if not _Settings.users:
+            limit, digits = _Settings.saved
+            sys.setrecursionlimit(limit)
+            if digits:
+                sys.set_int_max_str_digits(digits)
+
+
+def own_process():
+    """For the CLI and the kernel, whose process is Klong's: the settings stay for good."""
+    _acquire_settings()
+
+
+class _Active:
+    """`with k.active():` this interpreter's device and dtype for new tensors (per thread),
+    the process settings, and SIGINT deferred inside critical sections (main thread). Its
+    enter and exit are guarded (klongtorch.interrupts): an interrupt cannot split them."""
+    __slots__ = ("k", "ctx", "signal")
+
+    def __init__(self, k):
+        self.k = k
+
+    @interrupts.guard
+    def __enter__(self):
+        self.signal = interrupts.begin()
+        self.ctx = ctx.device, ctx.real
+        ctx.device, ctx.real = self.k.device, self.k.dtype
+        _acquire_settings()
+        return self
+
+    @interrupts.guard
+    def __exit__(self, *exc):
+        ctx.device, ctx.real = self.ctx
+        _release_settings()
+        interrupts.end(self.signal)
+        return False
 
 
 def best_device():
@@ -69,33 +135,26 @@ class Klong:
         self.script_dir = None        # the running script's folder, where .py looks first
         self._compiled = {}           # source text -> compiled statements (see run)
         self.compiler = Compiler(self)
+        self._outputs = weakref.WeakSet()   # the output channels opened here (flush_channels)
         with self.active():
-            install(self)
-        self.from_channel = self.globals[".cin"]
-        self.to_channel = self.globals[".cout"]
+            install(self)                 # also sets self.cin, self.cout, self.cerr
+        self.from_channel = self.cin
+        self.to_channel = self.cout
         from . import extensions
         extensions.install(self)
-        if sys.getrecursionlimit() < RECURSION_LIMIT:
-            sys.setrecursionlimit(RECURSION_LIMIT)
-        # Klong integers have no limit, so neither may reading or writing their digits
-        if hasattr(sys, "set_int_max_str_digits"):
-            sys.set_int_max_str_digits(0)
 
-    @contextmanager
     def active(self):
-        """Make this interpreter's device and dtype the ones new tensors get."""
-        saved = ctx.device, ctx.real
-        ctx.device, ctx.real = self.device, self.dtype
-        try:
-            yield
-        finally:
-            ctx.device, ctx.real = saved
+        """`with k.active():` code that runs Klong: this interpreter's device and dtype for
+        new tensors, the recursion limit and integer digits Klong needs, and the SIGINT
+        handler that keeps interrupts out of critical sections (see _Active)."""
+        return _Active(self)
 
     # -- evaluation ----------------------------------------------------------------------
 
     def __call__(self, source):
         """Evaluate a Klong program; return the value of its last expression."""
-        with self.active():
+        with _Active(self):
+            interrupts.check()          # an interrupt that came while entering
             return self.run(source)
 
     def run(self, source, filename=None):
@@ -106,6 +165,7 @@ class Klong:
             return self._run_compiled(cached)
         parser = Parser(source)
         outer, self.parser = self.parser, parser
+        module = self.module
         codes = []
         cacheable = self.module is None
 
@@ -120,17 +180,30 @@ class Klong:
                 codes.append(code)
                 value = code(())
                 cacheable = cacheable and self.module is None and not parser.skipped
+        done = False
         try:
             value = contained(statements)
+            done = True
         finally:
-            self.parser = outer
-            self.compiler.source = outer.text if outer else ""
+            self._unwind(outer, module, done)
         if cacheable:
             # Running the same text again (a loop in Python, a benchmark) skips the front end.
             if len(self._compiled) >= COMPILED_CACHE:
                 self._compiled.pop(next(iter(self._compiled)))
             self._compiled[source] = codes
         return [] if value is None else value
+
+    @interrupts.guard
+    def _unwind(self, outer, module, done):
+        """After a program: the program around it gets its parser back. A program that
+        failed (an error, an interrupt, in a .l file or a cell) also closes the module it
+        opened: one left open would capture every definition that follows."""
+        interrupts.enter()
+        self.parser = outer
+        self.compiler.source = outer.text if outer else ""
+        if not done:
+            self.module = module
+        interrupts.leave()
 
     def _run_compiled(self, codes):
         def statements():
@@ -186,8 +259,31 @@ class Klong:
 
     def reset_channels(self):
         """Back to .cin and .cout, as interactive mode does after each evaluation."""
-        self.from_channel = self.globals[".cin"]
-        self.to_channel = self.globals[".cout"]
+        self.from_channel = self.cin
+        self.to_channel = self.cout
+
+    def opened(self, channel):
+        """Note an output channel opened by this interpreter (for flush_channels)."""
+        if channel.mode == "out":
+            self._outputs.add(channel)
+        return channel
+
+    def flush_channels(self, who=".fl"):
+        """Flush every output channel this interpreter opened, and standard output: at .x,
+        at exit, at a reset, as kg does. An error of one (a full disk) does not stop the
+        others; the first is raised as a Klong error afterwards, naming who flushed."""
+        failure = channels.flush_each(list(self._outputs) + [self.cout, self.cerr], who)
+        if failure:
+            raise KlongError(failure)
+
+    def close(self):
+        """Flush and close the files this interpreter opened (a reset, a kernel shutdown).
+        The interpreter can still run; .cin, .cout and .cerr stay open."""
+        outputs, self._outputs = list(self._outputs), weakref.WeakSet()
+        self.reset_channels()
+        failure = channels.close_each(outputs)
+        if failure:
+            raise KlongError(failure)
 
 
 __all__ = ["Klong", "KlongError", "KlongExit", "best_device"]

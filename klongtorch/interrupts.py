@@ -20,12 +20,27 @@ Outside `installed()` the sections cost two attribute updates and change nothing
 handler the process has runs as before. Signals reach only the main thread, so the depth
 and the pending flag are kept per thread; a worker thread's sections never see a
 KeyboardInterrupt.
+
+Python runs a signal handler only at a few points: a function's first instruction, a
+backward jump, the return of a call into C. So `finally: enter()` has one such point
+before the depth goes up, enter()'s own start, and the handler also defers an interrupt
+that lands in a function registered with `guard` (enter, leave, the exits below); that
+closes the gap between a `finally:` and its enter(). A guarded function must run no
+other Python code before its enter(), and must reach a leave() (or end()).
 """
 import signal
 import threading
 from contextlib import contextmanager
 
 _local = threading.local()
+_guarded = set()            # code objects in which an interrupt always waits
+_MAIN = threading.main_thread().ident
+
+
+def guard(fn):
+    """Register fn: an interrupt landing in its own frame waits, as in a critical section."""
+    _guarded.add(fn.__code__)
+    return fn
 
 
 def _state():
@@ -77,10 +92,56 @@ critical = _Critical()
 
 def handler(signum, frame):
     """SIGINT: KeyboardInterrupt now, or when the running critical section ends."""
-    if _state():
+    if _state() or (frame is not None and frame.f_code in _guarded):
         _local.pending = True
         return
     raise KeyboardInterrupt
+
+
+def check():
+    """Raise an interrupt that waited, when no critical section is running."""
+    if _local.pending and not _local.depth:
+        _local.pending = False
+        raise KeyboardInterrupt
+
+
+def begin():
+    """Install the handler for a stretch of Klong code (main thread; calls may nest).
+    Returns what end() needs. A SIGINT that lands here waits: check() raises it."""
+    _state()
+    if threading.get_ident() != _MAIN:
+        return None
+    n = getattr(_local, "installs", 0)
+    if n:
+        _local.installs = n + 1
+        return None
+    saved = signal.getsignal(signal.SIGINT)
+    # a process that ignores SIGINT (started in the background), or dies of it, keeps that
+    if saved in (signal.SIG_IGN, signal.SIG_DFL, None):
+        return None
+    signal.signal(signal.SIGINT, handler)
+    _local.installs = 1
+    return saved
+
+
+def end(saved):
+    """Undo begin(saved). The outermost end puts back the handler that was there and
+    forgets an interrupt that came too late to stop anything; an inner one raises it."""
+    if saved is None:
+        n = getattr(_local, "installs", 0)
+        if n > 1:
+            _local.installs = n - 1
+            if _local.pending and not _local.depth:
+                _local.pending = False
+                raise KeyboardInterrupt
+        return
+    signal.signal(signal.SIGINT, saved)
+    _local.installs = 0
+    _local.pending = False
+
+
+for _fn in (enter, leave, _Critical.__enter__, _Critical.__exit__, check, begin, end):
+    guard(_fn)
 
 
 def pending():
@@ -98,15 +159,13 @@ def clear():
 @contextmanager
 def installed():
     """Make SIGINT deferrable while the block runs (main thread only; elsewhere a no-op)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    saved = signal.signal(signal.SIGINT, handler)
+    saved = begin()
     try:
+        check()
         yield
     finally:
-        signal.signal(signal.SIGINT, saved)
-        clear()
+        end(saved)
 
 
-__all__ = ["enter", "leave", "critical", "handler", "installed", "pending", "clear"]
+__all__ = ["enter", "leave", "critical", "handler", "installed", "pending", "clear", "guard",
+           "check", "begin", "end"]

@@ -96,12 +96,12 @@ class SystemFunctions:
     def oc(self, a):
         """.oc(a)  Output-Channel
         Open (and truncate) the file named a for writing and return the channel."""
-        return open_channel(_string(a, ".oc"), "out")
+        return self.k.opened(open_channel(_string(a, ".oc"), "out"))
 
     def ac(self, a):
         """.ac(a)  Append-Channel
         Open the file named a for appending and return the channel."""
-        return open_channel(_string(a, ".ac"), "append")
+        return self.k.opened(open_channel(_string(a, ".ac"), "append"))
 
     def cc(self, a):
         """.cc(a)  Close-Channel
@@ -110,34 +110,39 @@ class SystemFunctions:
             raise err(".cc", "type", a)
         k = self.k
         if k.from_channel is a:
-            k.from_channel = k.globals[".cin"]
+            k.from_channel = k.cin
         if k.to_channel is a:
-            k.to_channel = k.globals[".cout"]
-        a.close()
+            k.to_channel = k.cout
+        try:
+            a.close()
+        except OSError as e:            # the last buffered data could not be written
+            raise err(".cc", "io", text=f"{a.name}: {e.strerror}") from None
         return []
 
     def fc(self, a):
         """.fc(a)  From-Channel
         Select input channel a for reading (a false value selects .cin). Returns the channel
         that was selected before."""
-        return self._select("from_channel", ".cin", "in", a, ".fc")
+        return self._select("from_channel", "cin", "in", a, ".fc")
 
     def tc(self, a):
         """.tc(a)  To-Channel
         Select output channel a for writing (a false value selects .cout). Returns the channel
         that was selected before."""
-        return self._select("to_channel", ".cout", "out", a, ".tc")
+        return self._select("to_channel", "cout", "out", a, ".tc")
 
     def _select(self, attr, default, mode, a, fn):
         k = self.k
         old = getattr(k, attr)
         if not truth(a):
-            a = k.globals[default]
+            a = getattr(k, default)     # the interpreter's own: .cout::5 cannot break output
         elif not isinstance(a, Channel) or a.mode != mode:
             raise err(fn, "type", a)
         setattr(k, attr, a)
         return old
 
+        elif a.closed and mode == "out":     # kg dies writing to one; reading one is :eof
+            raise err(fn, "io", text=f"channel {a.name} is closed")
     # -- files and the system ------------------------------------------------------------
 
     def df(self, a):
@@ -168,6 +173,7 @@ class SystemFunctions:
         if type(a) is int:
             raise KlongExit(a & 255)
         raise KlongExit(1 if truth(a) else 0)
+        self.k.flush_channels(".x")     # as kg does: nothing written is lost
 
     def pc(self):
         """.pc()  Process-Clock
@@ -246,9 +252,10 @@ def install(interp):
     g = interp.globals
     for name, arity in ARITIES.items():
         g[name] = SysFunc(name, arity, getattr(fns, name[1:]), interp)
-    g[".cin"] = Channel("stdin", "in", std="stdin")
-    g[".cout"] = Channel("stdout", "out", std="stdout")
-    g[".cerr"] = Channel("stderr", "out", std="stderr")
+    # the interpreter keeps its own references: the variables can be reassigned, as in kg
+    g[".cin"] = interp.cin = Channel("stdin", "in", std="stdin")
+    g[".cout"] = interp.cout = Channel("stdout", "out", std="stdout")
+    g[".cerr"] = interp.cerr = Channel("stderr", "out", std="stderr")
     g[".a"] = []
     g[".cols"] = 80
     g[".e"] = 2.220446049250313e-16 if ctx.real.itemsize == 8 else 1.1920928955078125e-07

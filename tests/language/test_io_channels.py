@@ -106,10 +106,12 @@ def test_closing_the_selected_channels_goes_back_to_the_standard_ones(k):
 
 
 def test_writing_to_a_closed_channel_is_an_error(k):
-    k('c::.oc("x.txt");.cc(c);.tc(c)')
-    with pytest.raises(KlongError, match="^kg: error: "):
-        k('.p("lost")')
-    k(".tc(0)")
+    k('c::.oc("x.txt");.tc(c);.cc(c)')
+    # .cc switched output back to .cout, and a closed channel cannot be selected again
+    assert k('.p("kept")') == "kept"
+    with pytest.raises(KlongError, match=r"^kg: error: \.tc: io error: channel x.txt is closed"):
+        k(".tc(c)")
+    assert k('.cc(c)') == []            # closing twice does nothing, as in kg
 
 
 def test_reading_a_closed_channel_is_the_end_of_input(k):
