@@ -20,7 +20,7 @@ from klongtorch.interpreter import OUT_OF_MEMORY
 from klongtorch.lexer import SYMBOL_CHARS, SYMBOL_START
 
 from .options import name_pairs, split_leading
-from .output import KlongDisplay, show_figures
+from .output import KlongDisplay, show_figures, watched
 
 # %klong's options, and whether each takes a value: split_leading must know where they end
 # and the Klong code begins. Keep in step with the @argument lines below.
@@ -192,7 +192,7 @@ class KlongMagics(Magics):
         if device is not None:
             interp.device = device      # new tensors are made on interp.device (Klong.active)
         try:
-            with interrupts.installed():
+            with interrupts.installed(), watched(self.shell):
                 return interp(code)
         except KeyboardInterrupt:
             # one line, as in the kernel; the interpreter put its state back as it unwound

@@ -50,6 +50,27 @@ class KlongDisplay:
             del formatter.format
 
 
+def watched(shell):
+    """Progress of a long %%klong cell (klongtorch.progress), where this shell can show it:
+    in a notebook, one output of the cell updated in place, sent with the cell's request as
+    parent (the updates come from the progress thread); in a terminal IPython, one line of
+    stderr; elsewhere nowhere."""
+    from contextlib import nullcontext
+
+    from klongtorch import progress
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None and hasattr(kernel, "session") and hasattr(kernel, "get_parent"):
+        parent = kernel.get_parent()
+
+        def send(kind, content):
+            kernel.session.send(kernel.iopub_socket, kind, content, parent=parent)
+        return progress.watched(progress.JupyterDisplay(send))
+    stream = sys.stderr
+    if kernel is None and getattr(stream, "isatty", lambda: False)():
+        return progress.watched(progress.TerminalDisplay(stream))
+    return nullcontext()
+
+
 def show_figures(interp):
     """Display each figure the Klong code drew (.plot, .scatter, .hist, .imshow) as a PNG,
     as IPython shows any inline matplotlib figure, and say how many there were. Figures drawn by Python code through
