@@ -9,15 +9,22 @@
 
 Gradients are taken with create_graph=True when an outer differentiation is running, so
 nested :> gives higher derivatives. Points are promoted to the interpreter's real dtype.
+
+The nilad-and-variable rule holds for every operator: a nilad ignores its argument, so it
+is differentiated with respect to globals, named by a variable (loss:>w, w∇loss, w∂loss)
+or a symbol list ([w b]); a nilad given a plain value is an error, never a silent zero.
+Globals rebound for a differentiation are put back by _rebound, which neither an error nor
+an interrupt can cut short (see klongtorch.interrupts).
 """
-from contextlib import contextmanager
+import threading
 
 import torch
 
-from . import dual
+from . import dual, interrupts
 from .dual import Dual, NotScalar
 from .errors import KlongError, err
-from .functions import SysFunc, to_callable
+from .functions import SysFunc, _brief, to_callable
+from .compiler import ARG
 from .parser import Var
 from .values import Symbol, Tensor, ctx, mklist, scalar
 
@@ -56,20 +63,51 @@ def _scalar_output(y, name):
     return y.reshape(())
 
 
-class _Depth:
-    """How many differentiations are evaluating their function right now. Inside one, a
-    gradient must keep its own graph (create_graph) so the outer one can differentiate it:
-    that is what makes {f:>x}:>x a second derivative. Outside, it is detached and cheap."""
+class _Depth(threading.local):
+    """How many differentiations are evaluating their function right now, in this thread.
+    Inside one, a gradient must keep its own graph (create_graph) so the outer one can
+    differentiate it: that is what makes {f:>x}:>x a second derivative. Outside, it is
+    detached and cheap."""
     running = 0
 
 
-@contextmanager
-def _differentiating():
+_Depth = _Depth()
+
+
+@interrupts.guard
+def _differentiating(fn, *args):
+    """fn(*args) counted as a running differentiation. The count is kept in a guarded
+    frame: an interrupt cannot leave it raised, which would make every later gradient
+    build graphs it never frees."""
     _Depth.running += 1
     try:
-        yield
+        interrupts.check()
+        return fn(*args)
     finally:
         _Depth.running -= 1
+        interrupts.check()
+
+
+_MISSING = object()
+
+
+@interrupts.guard
+def _rebound(g, bindings, fn, *args):
+    """fn(*args) with the globals g rebound as the dict bindings says, and put back after,
+    whatever happens. An interrupt landing in this frame (the rebinding, the restore) waits
+    until the globals are whole again; one inside fn stops fn."""
+    saved = [(n, g.get(n, _MISSING)) for n in bindings]
+    try:
+        g.update(bindings)
+        interrupts.check()
+        return fn(*args)
+    finally:
+        for n, v in saved:
+            if v is _MISSING:
+                g.pop(n, None)
+            else:
+                g[n] = v
+        interrupts.check()
 
 
 def _nested(xs):
@@ -106,13 +144,34 @@ def _by_duals(site, run):
     """run() on duals, or None when the dual path gave way (globals restored)."""
     g = site.interp.globals
     saved = dict(g)
+    return _dual_attempt(site, g, saved, run)
+
+
+@interrupts.guard
+def _dual_attempt(site, g, saved, run):
     try:
+        interrupts.check()
         return run()
     except (NotScalar, KlongError):
         g.clear()
         g.update(saved)
         site.on = False
         return None
+    except BaseException:
+        # an interrupt: no dual the function assigned may stay behind in a global
+        g.clear()
+        g.update(saved)
+        raise
+    finally:
+        interrupts.check()
+
+
+def _nilad_error(name, x):
+    use = {":>": "loss:>w or loss:>[w b]", "∇": "w∇loss or [w b]∇loss",
+           "∂": "w∂loss or [w b]∂loss"}.get(name, f"{name}(loss;:w)")
+    return err(name, "type", text=f"the function is a nilad, so it ignores the point "
+                                  f"{_brief(x)}: a nilad needs a variable name or a symbol "
+                                  f"list to differentiate with respect to ({use})")
 
 
 def gradient(f, x, name=":>", site=None):
@@ -120,17 +179,19 @@ def gradient(f, x, name=":>", site=None):
     The exact gradient of the scalar-valued function f at x, by torch autograd (at a
     single real, by dual numbers: the same derivative, faster). With a list of symbols,
     [w b], the gradients of the nilad f with respect to those globals; for a nilad and a
-    variable, loss:>w, the gradient with respect to the global w.
+    variable, loss:>w, the gradient with respect to the global w. A nilad given a value,
+    {w^2}:>3, is an error: it would ignore the 3.
     Examples: {x^2}:>3 --> 6.0    {+/x^2}:>[1 2 3] --> [2.0 4.0 6.0]"""
     f = to_callable(f, name)
+    if f.arity == 0:
+        raise _nilad_error(name, x)
     if _dual_ready(site, (x,)):
         d = _by_duals(site, lambda: dual.value(f.call1(Dual(float(x), 1.0))))
         if d is not None:
             return d
     x0 = _leaf(x, name)
     nested = _nested([x0])
-    with _differentiating():
-        y = _scalar_output(f.call1(x0), name)
+    y = _scalar_output(_differentiating(f.call1, x0), name)
     return _out(_grad(y, [x0], name, nested)[0])
 
 
@@ -142,22 +203,20 @@ def _symbols(v):
     return None
 
 
-def _with_params(interp, names, body):
-    """Run body(leaves) with globals rebound to differentiable leaves; restore afterwards."""
+def _globals_named(interp, names, name):
+    """The values of the globals names, each checked to be defined."""
     g = interp.globals
-    saved = {}
-    leaves = []
     for n in names:
         if n not in g:
-            raise KlongError(f"kg: error: :>: undefined: {n}")
-        saved[n] = g[n]
-        leaf = _leaf(g[n], ":>")
-        g[n] = leaf
-        leaves.append(leaf)
-    try:
-        return body(leaves)
-    finally:
-        g.update(saved)
+            raise KlongError(f"kg: error: {name}: undefined: {n}")
+    return [g[n] for n in names]
+
+
+def _with_params(interp, names, body):
+    """body(leaves) with the globals rebound to differentiable leaves; restored afterwards.
+    Every leaf is made before any global changes, so a bad name changes nothing."""
+    leaves = [_leaf(v, ":>") for v in _globals_named(interp, names, ":>")]
+    return _rebound(interp.globals, dict(zip(names, leaves)), body, leaves)
 
 
 def _dual_gradients(interp, f, names):
@@ -166,15 +225,10 @@ def _dual_gradients(interp, f, names):
     values = [g[n] for n in names]
     grads = []
     y = None
-    try:
-        for n, v in zip(names, values):
-            g[n] = Dual(float(v), 1.0)
-            y = f.call(()) if f.arity == 0 else f.call1(g[n])
-            grads.append(dual.value(y))
-            g[n] = v
-    finally:
-        for n, v in zip(names, values):
-            g[n] = v
+    for n, v in zip(names, values):
+        d = Dual(float(v), 1.0)
+        y = _rebound(g, {n: d}, f.call, ()) if f.arity == 0 else _rebound(g, {n: d}, f.call1, d)
+        grads.append(dual.value(y))
     return (y.v if type(y) is Dual else y), grads
 
 
@@ -191,8 +245,8 @@ def value_and_gradients(interp, f, names, site=None):
 
     def body(leaves):
         nested = _nested(leaves)
-        with _differentiating():
-            y = _scalar_output(f.call(()) if f.arity == 0 else f.call1(leaves[0]), ":>")
+        y = _differentiating(f.call, ()) if f.arity == 0 else _differentiating(f.call1, leaves[0])
+        y = _scalar_output(y, ":>")
         return _out(y if nested else y.detach()), [_out(g) for g in _grad(y, leaves, ":>", nested)]
     return _with_params(interp, names, body)
 
@@ -203,11 +257,46 @@ def param_gradients(interp, f, names, single=False, site=None):
     return grads[0] if single else mklist(grads)
 
 
-def numeric_gradient(x, f, name="∇"):
-    """x∇f  Numeric-Gradient
-    The gradient of f at x by central differences in float64 (error about 1e-8).
-    Example: 3∇{x^2} --> 6.000000000..."""
-    f = to_callable(f, name)
+# -- points: a value, or globals named by a variable or symbols --------------------------------
+
+def _at_global(interp, f, n):
+    """f as a function of the global n: t -> f's value with n bound to t."""
+    g = interp.globals
+    if f.arity == 0:
+        return lambda t: _rebound(g, {n: t}, f.call, ())
+    return lambda t: _rebound(g, {n: t}, f.call1, t)
+
+
+def _points(interp, f, x, var, name):
+    """What to differentiate, by the nilad-and-variable rule: (fn, point) pairs and
+    whether the answer is one result (a value or a variable) or a list (symbols)."""
+    if var is not None and f.arity == 0:
+        return [(_at_global(interp, f, var), _globals_named(interp, [var], name)[0])], True
+    names = _symbols(x)
+    if names is not None:
+        names = [s.name for s in names]
+        values = _globals_named(interp, names, name)
+        return [(_at_global(interp, f, n), v) for n, v in zip(names, values)], type(x) is Symbol
+    if f.arity == 0:
+        raise _nilad_error(name, x)
+    return [(f.call1, x)], True
+
+
+def _each_point(interp, f, x, var, name, method):
+    pairs, single = _points(interp, f, x, var, name)
+    out = [method(fn, p, name) for fn, p in pairs]
+    return out[0] if single else mklist(out)
+
+
+def _one_point(interp, f, x, name):
+    """For .hessian and .jvp: the value x, or one global named by a symbol."""
+    pairs, single = _points(interp, f, x, None, name)
+    if not single:
+        raise err(name, "type", text="differentiate with respect to one global at a time (:w)")
+    return pairs[0]
+
+
+def _numeric(fn, x, name):
     base = _leaf(x, name).detach().to(torch.float64)
     flat = base.reshape(-1)
     h = 1e-6
@@ -215,83 +304,149 @@ def numeric_gradient(x, f, name="∇"):
     for i in range(flat.numel()):
         e = torch.zeros_like(flat)
         e[i] = h * max(1.0, abs(float(flat[i])))
-        up = _scalar_output(f.call1((flat + e).reshape(base.shape).to(ctx.real)), name)
-        dn = _scalar_output(f.call1((flat - e).reshape(base.shape).to(ctx.real)), name)
+        up = _scalar_output(fn((flat + e).reshape(base.shape).to(ctx.real)), name)
+        dn = _scalar_output(fn((flat - e).reshape(base.shape).to(ctx.real)), name)
         out[i] = (up.double() - dn.double()) / (2 * e[i])
     return _out(out.reshape(base.shape))
 
 
-def jacobian(f, x, name=".jacobian"):
+def numeric_gradient(x, f, name="∇", interp=None, var=None):
+    """x∇f  Numeric-Gradient
+    The gradient of f at x by central differences in float64 (error about 1e-8). For a
+    nilad, x names the globals, as for :> (w∇loss, [w b]∇loss).
+    Example: 3∇{x^2} --> 6.000000000..."""
+    f = to_callable(f, name)
+    if interp is None:
+        if f.arity == 0:
+            raise _nilad_error(name, x)
+        return _numeric(f.call1, x, name)
+    return _each_point(interp, f, x, var, name, _numeric)
+
+
+def _tensor_result(fn):
+    def at(t):
+        y = fn(t)
+        return y if type(y) is Tensor else torch.tensor(float(y), dtype=ctx.real)
+    return at
+
+
+def _jacobian(fn, x, name):
+    x0 = _leaf(x, name).detach()
+    return _out(_differentiating(torch.autograd.functional.jacobian, _tensor_result(fn), x0))
+
+
+def jacobian(f, x, name=".jacobian", interp=None, var=None):
     """.jacobian(f;x)  Jacobian
-    The Jacobian matrix of f at x: J[i;j] is the derivative of output i by input j.
+    The Jacobian matrix of f at x: J[i;j] is the derivative of output i by input j. For a
+    nilad, x is a symbol or a list of them: .jacobian(f;:w), one Jacobian per global.
     Example: .jacobian({x^2};[1 2]) --> [[2.0 0.0] [0.0 4.0]]"""
     f = to_callable(f, name)
-    x0 = _leaf(x, name).detach()
-
-    def fn(t):
-        y = f.call1(t)
-        return y if type(y) is Tensor else torch.tensor(float(y), dtype=ctx.real)
-    with _differentiating():
-        return _out(torch.autograd.functional.jacobian(fn, x0))
+    if interp is None:
+        if f.arity == 0:
+            raise _nilad_error(name, x)
+        return _jacobian(f.call1, x, name)
+    return _each_point(interp, f, x, var, name, _jacobian)
 
 
-def hessian(f, x):
+def hessian(f, x, interp=None):
     """.hessian(f;x)  Hessian
-    The matrix of second derivatives of the scalar function f at x.
+    The matrix of second derivatives of the scalar function f at x (for a nilad, x is
+    the symbol of a global, .hessian(loss;:w)).
     Example: .hessian({+/x^3};[1 2]) --> [[6.0 0.0] [0.0 12.0]]"""
     f = to_callable(f, ".hessian")
+    fn, x = _one_point(interp, f, x, ".hessian") if interp is not None else \
+        (f.call1, x) if f.arity else (None, _raise(_nilad_error(".hessian", x)))
     x0 = _leaf(x, ".hessian").detach()
-    with _differentiating():
-        return _out(torch.autograd.functional.hessian(
-            lambda t: _scalar_output(f.call1(t), ".hessian"), x0))
+    return _out(_differentiating(torch.autograd.functional.hessian,
+                                 lambda t: _scalar_output(fn(t), ".hessian"), x0))
 
 
-def jvp(f, x, v):
+def _raise(e):
+    raise e
+
+
+def jvp(f, x, v, interp=None):
     """.jvp(f;x;v)  Jacobian-Vector-Product
-    The forward-mode directional derivative of f at x along v (J·v), without building J.
+    The forward-mode directional derivative of f at x along v (J·v), without building J
+    (for a nilad, x is the symbol of a global, .jvp(f;:w;v)).
     Example: .jvp({x^2};[1 2];[1 0]) --> [2.0 0.0]"""
     f = to_callable(f, ".jvp")
+    fn, x = _one_point(interp, f, x, ".jvp") if interp is not None else \
+        (f.call1, x) if f.arity else (None, _raise(_nilad_error(".jvp", x)))
     x0 = _leaf(x, ".jvp").detach()
     v0 = _leaf(v, ".jvp").detach().to(x0.dtype)
     if v0.shape != x0.shape:
         raise err(".jvp", "length", text=f"the direction v has shape {list(v0.shape)}, "
                                          f"the point x {list(x0.shape)}: they must match")
-
-    def fn(t):
-        y = f.call1(t)
-        return y if type(y) is Tensor else torch.tensor(float(y), dtype=ctx.real)
-    with _differentiating():
-        return _out(torch.func.jvp(fn, (x0,), (v0,))[1])
+    return _out(_differentiating(_forward, _tensor_result(fn), x0, v0))
 
 
-def gradcheck(f, x):
+@interrupts.guard
+def _forward(fn, x0, v0):
+    """J·v by forward-mode dual tensors. torch keeps the dual level in global state, so
+    entering and leaving it are critical: an interrupt in between would leave a level
+    open for ever (torch.func.jvp has that flaw, so it is not used); fn stays interruptible."""
+    from torch.autograd import forward_ad
+    interrupts.enter()
+    forward_ad.enter_dual_level()
+    try:
+        interrupts.leave()
+        # the point also requires grad, which keeps every step's value a tensor (Klong
+        # makes 0-d tensors that carry no gradient plain numbers, which would drop v)
+        y = fn(forward_ad.make_dual(x0.detach().requires_grad_(True), v0))
+        tangent = forward_ad.unpack_dual(y).tangent
+        return torch.zeros_like(y).detach() if tangent is None else tangent.detach().clone()
+    finally:
+        interrupts.enter()
+        forward_ad.exit_dual_level()
+        interrupts.leave()
+
+
+def gradcheck(f, x, interp=None):
     """.gradcheck(f;x)  Gradient-Check
     1 if the autograd gradient of f at x agrees with a numeric one (torch.autograd.gradcheck,
-    in float64), else 0.
+    in float64), else 0 (for a nilad, x is the symbol of a global, .gradcheck(loss;:w)).
     Example: .gradcheck({x^2};3.0) --> 1"""
     f = to_callable(f, ".gradcheck")
+    at, x = _one_point(interp, f, x, ".gradcheck") if interp is not None else \
+        (f.call1, x) if f.arity else (None, _raise(_nilad_error(".gradcheck", x)))
     x0 = _leaf(x, ".gradcheck").detach().to(torch.float64).requires_grad_(True)
 
     def fn(t):
-        y = f.call1(t)
+        y = at(t)
         return y if type(y) is Tensor else torch.tensor(float(y), dtype=torch.float64)
+    def check():
+        return int(torch.autograd.gradcheck(fn, (x0,), raise_exception=False))
+    return _in_float64(lambda: _differentiating(check))
+
+
+@interrupts.guard
+def _in_float64(fn):
     saved = ctx.real
-    ctx.real = torch.float64
     try:
-        with _differentiating():
-            return int(torch.autograd.gradcheck(fn, (x0,), raise_exception=False))
+        ctx.real = torch.float64
+        interrupts.check()
+        return fn()
     finally:
         ctx.real = saved
+        interrupts.check()
 
 
 # -- compiling the dyads -----------------------------------------------------------------------
+
+def _variable(compiler, node, scope):
+    """The global a point written as a variable names (for the nilad rule), else None."""
+    if type(node) is not Var or (node.name in ARG and not scope.top):
+        return None
+    return compiler.resolve(node.name, scope)
+
 
 def compile_grad(compiler, node, scope):
     """f:>x, with the nilad-and-variable rule: loss:>w differentiates with respect to w."""
     left = compiler.expr(node.left, scope)
     right = compiler.expr(node.right, scope)
     interp = compiler.interp
-    var = compiler.resolve(node.right.name, scope) if type(node.right) is Var else None
+    var = _variable(compiler, node.right, scope)
 
     site = FastPath(interp)
 
@@ -308,42 +463,27 @@ def compile_grad(compiler, node, scope):
 
 
 def compile_jacobian(compiler, node, scope):
-    """x∂f, and [w b]∂f for the Jacobians with respect to globals."""
+    """x∂f, and w∂f or [w b]∂f for the Jacobians with respect to globals."""
     left = compiler.expr(node.left, scope)
     right = compiler.expr(node.right, scope)
     interp = compiler.interp
+    var = _variable(compiler, node.left, scope)
 
     def ev(a):
-        fv = to_callable(right(a), "∂")
-        xv = left(a)
-        names = _symbols(xv)
-        if names is None:
-            return jacobian(fv, xv, "∂")
-        out = []
-        for n in names:
-            def at(t, n=n.name):
-                saved = interp.globals[n]
-                interp.globals[n] = t
-                try:
-                    return fv.call(()) if fv.arity == 0 else fv.call1(t)
-                finally:
-                    interp.globals[n] = saved
-            out.append(jacobian(_PyCallable(at), interp.globals[n.name], "∂"))
-        return mklist(out)
+        return jacobian(right(a), left(a), "∂", interp, var)
     return compiler.guard(ev, node.verb.pos, "∂")
 
 
 def compile_numeric(compiler, node, scope):
+    """x∇f, and w∇f or [w b]∇f for a nilad f."""
     left = compiler.expr(node.left, scope)
     right = compiler.expr(node.right, scope)
-    return compiler.guard(lambda a: numeric_gradient(left(a), right(a)), node.verb.pos, "∇")
+    interp = compiler.interp
+    var = _variable(compiler, node.left, scope)
 
-
-class _PyCallable:
-    arity = 1
-
-    def __init__(self, fn):
-        self.call1 = fn
+    def ev(a):
+        return numeric_gradient(left(a), right(a), "∇", interp, var)
+    return compiler.guard(ev, node.verb.pos, "∇")
 
 
 # -- built-in differentiable math --------------------------------------------------------------
@@ -401,8 +541,12 @@ def install(interp):
     g = interp.globals
     for name, (op, doc) in MATH.items():
         g[name] = SysFunc(name, 1, _unary(name, op, doc), interp)
-    for name, fn, arity in ((".jacobian", jacobian, 2), (".hessian", hessian, 2), (".jvp", jvp, 3),
-                            (".gradcheck", gradcheck, 2), (".dot", dot, 2)):
+    for name, fn, arity in ((".jacobian", lambda f, x: jacobian(f, x, interp=interp), 2),
+                            (".hessian", lambda f, x: hessian(f, x, interp), 2),
+                            (".jvp", lambda f, x, v: jvp(f, x, v, interp), 3),
+                            (".gradcheck", lambda f, x: gradcheck(f, x, interp), 2),
+                            (".dot", dot, 2)):
+        fn.__doc__ = fn.__doc__ or globals()[name[1:]].__doc__
         g[name] = SysFunc(name, arity, fn, interp)
 
 

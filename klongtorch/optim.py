@@ -13,7 +13,8 @@ Adam's moments) is kept.
 """
 import torch
 
-from .autograd import _leaf, _scalar_output
+from . import interrupts
+from .autograd import _leaf, _rebound, _scalar_output
 from .errors import err
 from .functions import Function, SysFunc, to_callable
 from .values import Dict, Symbol, Tensor, items_of, scalar, value_of_key
@@ -128,24 +129,33 @@ class Optimizer(Function):
                                               + " ".join(self.names))
         self._sync()
         g = self.interp.globals
-        saved = [g[n] for n in self.names]
-        for n, leaf in zip(self.names, self.leaves):
-            g[n] = leaf
-        try:
-            y = _scalar_output(loss.call(()), self.name)
-        finally:
-            for n, v in zip(self.names, saved):
-                g[n] = v
+        y = _scalar_output(_rebound(g, dict(zip(self.names, self.leaves)), loss.call, ()),
+                           self.name)
+        # Up to here only the leaves' .grad changed, and zero_grad clears that: an error or
+        # an interrupt leaves the globals and the optimizer's state as they were
         self.torch_opt.zero_grad(set_to_none=True)
         if y.requires_grad:
             y.backward()
-            self.torch_opt.step()
-        self.steps += 1
-        for i, (n, leaf) in enumerate(zip(self.names, self.leaves)):
-            new = leaf.detach().clone()
-            new = scalar(new) if new.dim() == 0 else new
-            g[n] = self.written[i] = new
+        self._commit(y.requires_grad)
         return scalar(y.detach())
+
+    @interrupts.guard
+    def _commit(self, step):
+        """The step and the new values of the globals, as one critical section: an
+        interrupt waits for it (torch's step is Python code, so the guard alone would not
+        cover it)."""
+        interrupts.enter()
+        try:
+            if step:
+                self.torch_opt.step()
+            self.steps += 1
+            g = self.interp.globals
+            for i, (n, leaf) in enumerate(zip(self.names, self.leaves)):
+                new = leaf.detach().clone()
+                new = scalar(new) if new.dim() == 0 else new
+                g[n] = self.written[i] = new
+        finally:
+            interrupts.leave()
 
     @property
     def klong_name(self):

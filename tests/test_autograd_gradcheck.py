@@ -375,7 +375,7 @@ def test_torch_func_transforms_from_python(k):
     (".hessian({x^2};[1.0 2.0])", "must return a scalar"),
     ("{$x}:>2.0", "must return a number"),
     ('{x,"a"}:>2.0', "must return a number"),
-    ("{:foo}:>2.0", "must return a number"),
+    ("{x;:foo}:>2.0", "must return a number"),
     ("{#$x}:>2.0", "returns an integer"),
     ("{+/<x}:>[3.0 1.0 2.0]", "grade"),
     ("{+/>x}:>[3.0 1.0 2.0]", "grade"),

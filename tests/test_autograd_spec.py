@@ -78,7 +78,7 @@ def test_non_scalar_loss_is_a_klong_error(k):
     with pytest.raises(KlongError, match="scalar"):
         k("{x}:>[1 2]")
     with pytest.raises(KlongError, match="number"):
-        k('{"a"}:>1')
+        k('{x;"a"}:>1')
 
 
 def test_klong_function_differentiable_from_python(k):

@@ -68,7 +68,7 @@ def test_display_inside_the_function_shows_the_number(k, capsys):
 
 def test_errors_are_the_torch_path_errors(k):
     with pytest.raises(KlongError, match="returns an integer"):
-        k("{1}:>2.0")
+        k("{x;1}:>2.0")
     with pytest.raises(KlongError, match="must return a scalar"):
         k("{x*[1 2]}:>1.0")
 
