@@ -1,0 +1,89 @@
+"""The differences from kg that klongtorch keeps on purpose: the one table.
+
+Each entry names a deviation listed in README.md ("Deviations from kg") and says how to
+recognise it in a pair of outcomes, narrowly: a pair is expected only when it differs in that
+way and in no other. Everything else counts against klongtorch.
+"""
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+_TOKEN = re.compile(r'"(?:[^"]|"")*"|0c.|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|:?[A-Za-z.][\w.]*|-?inf|nan|\S')
+_REAL = re.compile(r"-?\d+(?:\.\d+(?:e[+-]?\d+)?|e[+-]?\d+)$")
+_INT = re.compile(r"-?\d+$")
+
+
+def _tokens(text):
+    return _TOKEN.findall(text)
+
+
+def _same_but(kg, kt, alike):
+    """Both are values whose texts match token by token, pairs judged by alike(a, b)."""
+    if kg[0] != "value" or kt[0] != "value":
+        return False
+    a, b = _tokens(kg[1]), _tokens(kt[1])
+    return len(a) == len(b) and a != b and all(x == y or alike(x, y) for x, y in zip(a, b))
+
+
+def _close_reals(x, y):
+    """Two reals that agree to float64's precision (kg computes and prints 18 digits)."""
+    if not (_REAL.match(x) and _REAL.match(y)):
+        return False
+    p, q = float(x), float(y)
+    return abs(p - q) <= 1e-13 * max(abs(p), abs(q))
+
+
+def _undefined_as_ieee(x, y):
+    return x == ":undefined" and y in ("inf", "-inf", "nan")
+
+
+def _float_digits(expr, kg, kt):
+    return _same_but(kg, kt, _close_reals)
+
+
+def _ieee_specials(expr, kg, kt):
+    return _same_but(kg, kt, lambda x, y: _undefined_as_ieee(x, y) or _close_reals(x, y))
+
+
+def _stable_grade(expr, kg, kt):
+    """A grade of a list with ties: both orders sort it, ours keeps equal items in order."""
+    if not re.match(r"[<>][^<>]*$", expr) or kg[0] != "value" or kt[0] != "value":
+        return False
+    a, b = _tokens(kg[1]), _tokens(kt[1])
+    return all(_INT.match(t) or t in "[]" for t in a) and sorted(a) == sorted(b)
+
+
+_EMPTY_OPERAND = re.compile(r': type error: \[(?:(?:\[\]|"") .*|.* (?:\[\]|""))\]$|: type error: '
+                            r'\[(?:\[\]|"")\]$')
+
+
+def _empty_atomic(expr, kg, kt):
+    """An atomic verb given an empty list answers an empty list; kg calls that a type error."""
+    return kg[0] == "error" and kt[0] == "value" and bool(_EMPTY_OPERAND.search(kg[1]))
+
+
+@dataclass(frozen=True)
+class Deviation:
+    name: str
+    reason: str
+    expects: Callable
+
+
+DEVIATIONS = (
+    Deviation("float64 reals",
+              "reals are float64 (torch's), printed in their shortest round-trip form; kg "
+              "computes in long double and prints 18 digits",
+              _float_digits),
+    Deviation("inf and nan",
+              "a real division by zero or a real out of range is IEEE inf or nan inside a "
+              "tensor; kg answers :undefined",
+              _ieee_specials),
+    Deviation("stable grade",
+              "grade up and down keep equal elements in their original order (torch's stable "
+              "sort); kg's order of ties is not defined",
+              _stable_grade),
+    Deviation("empty operands",
+              "atomic verbs map over an empty list to an empty list, as torch does for empty "
+              "tensors (so filtered data need no special case); kg reports a type error",
+              _empty_atomic),
+)
