@@ -15,16 +15,34 @@ ARITY_NAMES = (":nilad", ":monad", ":dyad", ":triad")
 
 
 def show_real(x):
-    """A real as Klong writes it: always with a '.' (5.0, 1.0e+100), nan and inf as such."""
+    """A real as kg writes it: positional while the decimal exponent is within -18..17
+    (0.00001, 100000000000000000.0), otherwise d.ddde+NN; always with a '.'; nan and inf as
+    such. The digits are float64's shortest round trip (kg's long doubles show 18)."""
     if x != x:
         return "nan"
-    if x in (float("inf"), float("-inf")):
+    if x in (_INF, -_INF):
         return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0.0"                 # kg shows no negative zero
     text = repr(float(x))
-    mant, e, exp = text.partition("e")
-    if "." not in mant:
-        mant += ".0"
-    return mant + e + exp
+    mant, _, exp = text.partition("e")
+    sign = "-" if mant[0] == "-" else ""
+    whole, _, frac = mant.lstrip("-").partition(".")
+    digits = (whole + frac).lstrip("0")
+    # decimal exponent of the leading digit
+    point = int(exp or 0) + len(whole) - (len(whole + frac) - len((whole + frac).lstrip("0")))
+    digits = digits.rstrip("0") or "0"
+    lead = point - 1
+    if -19 < lead < 18:
+        if point <= 0:
+            return sign + "0." + "0" * -point + digits
+        if point >= len(digits):
+            return sign + digits + "0" * (point - len(digits)) + ".0"
+        return sign + digits[:point] + "." + digits[point:]
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}e{'+' if lead >= 0 else '-'}{abs(lead):02d}"
+
+
+_INF = float("inf")
 
 
 def show_real32(x):

@@ -137,8 +137,9 @@ def real_tensor(items):
 def mklist(items):
     """The canonical Klong list for a Python list of values.
 
-    Uniform numbers become one tensor, characters a string, equal-shaped tensors one stacked
-    tensor; anything else stays a Python list. This is the single place where lists are
+    Uniform numbers become one tensor (integers mixed with reals stay a list, as each keeps
+    its type in Klong: [1 2.5]), characters a string, equal-shaped tensors of one kind one
+    stacked tensor; anything else stays a Python list. This is the single place where lists are
     normalised, so every verb agrees on what `[1 2 3]` is."""
     if not items:
         return []
@@ -151,15 +152,13 @@ def mklist(items):
                 return int_tensor(items)
             except OverflowError:        # bignums stay Python ints
                 return items
-        if kinds <= {int, float}:
-            return real_tensor([float(v) for v in items])
-        if Tensor in kinds:
+        if Tensor in kinds and kinds <= {Tensor, int, float}:
             return _stack_mixed(items, kinds)
-        return items
+        return items                     # integers mixed with reals keep their own types
     if t0 is float:
         kinds = set(map(type, items))
-        if kinds <= {int, float}:
-            return real_tensor([float(v) for v in items])
+        if kinds == {float}:
+            return real_tensor(items)
         if Tensor in kinds:
             return _stack_mixed(items, kinds)
         return items
@@ -177,7 +176,7 @@ def mklist(items):
                 floats = [v.dtype.is_floating_point for v in items]
                 if all(floats) or not any(floats):
                     return torch.stack(items)
-                return torch.stack([v.to(ctx.real) for v in items])
+                return items                 # integer rows beside real rows keep their types
             return items
         if kinds <= {Tensor, int, float}:
             return _stack_mixed(items, kinds)
