@@ -126,6 +126,15 @@ def show(value):
     return show_value(value)
 
 
+def progress_on(err):
+    """Progress of long work (klongtorch.progress) on err's line, when err is a terminal."""
+    from contextlib import nullcontext
+    if not getattr(err, "isatty", lambda: False)():
+        return nullcontext()
+    from . import progress
+    return progress.watched(progress.TerminalDisplay(err))
+
+
 def write_figures(k, err):
     from .plots import write_pending
     write_pending(k, err)
@@ -284,8 +293,9 @@ class Repl:
         self.record(text, "\t")
         k = self.k
         try:
-            value = k(text)
-            shown = None if quiet(text) else show(value)
+            with progress_on(self.err):
+                value = k(text)
+            shown = None if quiet(text) else self.display(value)
         except KlongExit as e:
             return exit_code(e)
         except KlongError as e:
@@ -295,6 +305,10 @@ class Repl:
             self.err.write("kg: error: interrupted\n")
             self.err.flush()
             self.record("kg: error: interrupted")
+        except MemoryError:             # in the display, outside the interpreter's guard
+            from .interpreter import OUT_OF_MEMORY
+            self.err.write(OUT_OF_MEMORY + "\n")
+            self.record(OUT_OF_MEMORY)
         except Exception as e:          # an interpreter bug: say so and carry on
             report_internal(e, self.err, self.debug)
         else:
@@ -307,6 +321,14 @@ class Repl:
             k.reset_channels()
             write_figures(k, self.err)           # figures drawn by this input, as PNG files
         return None
+
+    def display(self, value):
+        """The value as printed: at a terminal, bounded for a large value (head … tail and
+        the shape, klongtorch.summary); into a pipe, whole, as kg prints it."""
+        if self.interactive:
+            from .summary import summary
+            return summary(value)
+        return show(value)
 
     # -- ]commands --
 
@@ -414,7 +436,7 @@ def run_file(k, path, debug, err):
 def guarded(action, k, debug, err, filename=None, text=None):
     """Run action in k's context; None on success, else the exit code."""
     try:
-        with k.active():
+        with k.active(), progress_on(err):
             action()
     except KlongExit as e:
         return exit_code(e)

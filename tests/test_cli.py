@@ -571,3 +571,28 @@ def test_terminal_session(tmp_path):
     assert child.exitstatus == 0
     history = (tmp_path / "history").read_text()
     assert "1+2" in history and "f(3;4)" in history
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_terminal_shows_large_values_bounded_and_progress(tmp_path):
+    """At a terminal the REPL prints a summary of a large value, and a long loop shows its
+    progress on stderr's line, cleared before the value prints; into a pipe, values are
+    whole, as kg prints them."""
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TERM="dumb",
+               KLONGTORCH_HISTORY=str(tmp_path / "history"))
+    child = pexpect.spawn(sys.executable, ["-m", "klongtorch"], env=env, encoding="utf-8",
+                          timeout=120, cwd=str(tmp_path))
+    try:
+        child.expect(r"\]q to quit")
+        child.sendline("!10000000")
+        child.expect(r"\[0 1 2 … 9999997 9999998 9999999\]\r\n\(shape \[10000000\]\)\r\n")
+        child.sendline('.pyf("time";["sleep"]);+/{sleep(0.05);x}\'!60')
+        child.expect(r"\reach +\d+/60 +\d+%  [\d.]+/s  ETA \d+s")
+        child.expect(r"\r\x1b\[K1770\r\n")      # the line cleared, then the value
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    piped = run_cli("-e", "!1001")
+    assert piped.stdout == "[" + " ".join(map(str, range(1001))) + "]\n"
