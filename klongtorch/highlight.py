@@ -8,8 +8,8 @@ and `pygmentize -l klong` all colour Klong the same way.
     .comment("end")...    Comment.Multiline  (the lines it skips)
     "a string"            String.Double      ("" is a quote inside)
     0cx                   String.Char
-    :foo                  String.Symbol
-    42 3.14 1e3 0xff      Number.*
+    :foo                  String.Symbol      (and a name in a list literal: [a b])
+    42 3.14 1e3 0xff      Number.*           (and -2 in a list literal: [1 -2])
     .p .gradcheck         Name.Builtin       (system functions and variables)
     x y z                 Name.Builtin.Pseudo (the implicit arguments)
     f:: in f::{...}       Name.Function      (and Name.Variable in a::...)
@@ -23,7 +23,7 @@ interpreter splits it; the longest match wins, as there (`:\` is an adverb, `:"`
 """
 import re
 
-from pygments.lexer import RegexLexer, bygroups, words
+from pygments.lexer import RegexLexer, bygroups, include, words
 from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String,
                             Text, Whitespace)
 
@@ -91,8 +91,19 @@ class KlongLexer(RegexLexer):
             (words(ADVERB_WORDS), Name.Attribute),
             (words(SHIFTED_WORDS + ["::"]), Operator),
             (r"[!#$%&*+,\-<=>?@^_|~∇∂]", Operator),
+            (r"\[", Punctuation, "list"),
             (r"[()\[\]{};]", Punctuation),
             (r".", Text),
+        ],
+        # a list literal [...] is data, as kg reads it: a - right before a digit is the
+        # number's sign ([1 -2] has two numbers; 1 -2 is a subtraction), and a name is a
+        # symbol ([a .p] is [:a :.p])
+        "list": [
+            (r"\]", Punctuation, "#pop"),
+            (r"-\d+(?:\.\d*(?:e[+-]?\d+)?|e[+-]?\d+)", Number.Float),
+            (r"-\d+", Number.Integer),
+            (r"\.?" + NAME, String.Symbol),
+            include("root"),
         ],
     }
 

@@ -87,6 +87,15 @@ class TestTokens:
         assert (Comment.Multiline, '\nnot klong: "\nend') in toks
         assert toks[-3:] == [(Number.Integer, "1"), (Operator, "+"), (Number.Integer, "1")]
 
+    def test_minus_is_a_sign_only_in_a_list_literal(self):
+        # as kg reads them: [1 -2] holds -2, 1 -2 subtracts, and a list quotes its names
+        assert tokens("[1 -2 a]") == [(Punctuation, "["), (Number.Integer, "1"),
+                                      (Number.Integer, "-2"), (String.Symbol, "a"),
+                                      (Punctuation, "]")]
+        assert tokens("1 -2")[1:] == [(Operator, "-"), (Number.Integer, "2")]
+        assert tokens("[[1] -2.5]-x")[-4:] == [(Number.Float, "-2.5"), (Punctuation, "]"),
+                                               (Operator, "-"), (Name.Builtin.Pseudo, "x")]
+
     def test_unterminated_string_runs_to_the_end(self):
         assert tokens('"abc\n1') == [(String.Double, '"abc\n1\n')]
 

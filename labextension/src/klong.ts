@@ -17,27 +17,37 @@ import {
 } from '@codemirror/language';
 import { Tag, tags as t, tagHighlighter } from '@lezer/highlight';
 
-/** The token kinds and their tags (kind: the parent tag in JupyterLab's theme). */
-export const KLONG_TAGS: { [kind: string]: Tag } = {
-  comment: Tag.define(t.lineComment),
-  'block-comment': Tag.define(t.blockComment),
-  string: Tag.define(t.string),
-  character: Tag.define(t.character),
-  symbol: Tag.define(t.string),
-  number: Tag.define(t.number),
-  operator: Tag.define(t.operator),
-  adverb: Tag.define(t.attributeName),
-  system: Tag.define(t.standard(t.variableName)),
-  argument: Tag.define(t.special(t.variableName)),
-  'function-definition': Tag.define(t.function(t.definition(t.variableName))),
-  'variable-definition': Tag.define(t.definition(t.variableName)),
-  name: Tag.define(t.variableName),
-  paren: Tag.define(t.paren),
-  bracket: Tag.define(t.squareBracket),
-  brace: Tag.define(t.brace),
-  punctuation: Tag.define(t.punctuation),
-  command: Tag.define(t.keyword)
+// Each kind's tag is its parent tag under a modifier of its own: the theme, finding no rule
+// for the modified tag, styles it as the parent, and the kinds stay apart (two kinds can
+// share a parent: strings and symbols). Tag.define cannot derive from a modified tag.
+const PARENTS: { [kind: string]: Tag } = {
+  comment: t.lineComment,
+  'block-comment': t.blockComment,
+  string: t.string,
+  character: t.character,
+  symbol: t.string,
+  number: t.number,
+  operator: t.operator,
+  adverb: t.attributeName,
+  system: t.standard(t.variableName),
+  argument: t.special(t.variableName),
+  'function-definition': t.function(t.definition(t.variableName)),
+  'variable-definition': t.definition(t.variableName),
+  name: t.variableName,
+  paren: t.paren,
+  bracket: t.squareBracket,
+  brace: t.brace,
+  punctuation: t.punctuation,
+  command: t.keyword
 };
+
+/** The token kinds and their tags. */
+export const KLONG_TAGS: { [kind: string]: Tag } = Object.fromEntries(
+  Object.entries(PARENTS).map(([kind, parent]) => [
+    kind,
+    Tag.defineModifier(`klong-${kind}`)(parent)
+  ])
+);
 
 // The lexer's sets (klongtorch/lexer.py), longest first where one is a prefix of another.
 const ADVERBS = [":'", ':\\', ':/', ':~', ':*', '\\~', '\\*', "'", '/', '\\'];
@@ -145,6 +155,9 @@ function token(stream: StringStream, state: KlongState): string | null {
   if (stream.match(NUMBER)) {
     return 'number';
   }
+  if (state.lists > 0 && stream.match(/^\.?[a-zA-Z][a-zA-Z0-9.]*/)) {
+    return 'symbol'; // a list literal quotes its names: [a .p] is [:a :.p]
+  }
   if (stream.match(/^\.?[a-zA-Z][a-zA-Z0-9.]*(?=\s*::\s*\{)/)) {
     return 'function-definition';
   }
@@ -155,13 +168,10 @@ function token(stream: StringStream, state: KlongState): string | null {
     return 'symbol';
   }
   if (stream.match(/^\.[a-zA-Z][a-zA-Z0-9.]*/)) {
-    return state.lists > 0 ? 'symbol' : 'system';
+    return 'system';
   }
   const name = stream.match(NAME) as RegExpMatchArray | null;
   if (name) {
-    if (state.lists > 0) {
-      return 'symbol'; // a list literal quotes its names: [a b] is [:a :b]
-    }
     return /^[xyz]$/.test(name[0]) ? 'argument' : 'name';
   }
   if (stream.match(/^:[[{(|]/)) {
