@@ -70,7 +70,7 @@ class Compiler:
 
     def var(self, node, scope):
         name = node.name
-        if name in ARG and not scope.top:
+        if name in ARG and not scope.top and name not in scope.locals:
             return ARG[name]
         if name == ".f" and scope.fn is not None:
             fn = scope.fn

@@ -20,7 +20,7 @@ from .convert import from_python
 from .errors import KlongError, KlongExit
 from .parser import Parser
 from .system import install
-from .values import ctx
+from .values import EOF, ctx
 
 RECURSION_LIMIT = 20000
 COMPILED_CACHE = 256        # programs whose compiled code is kept, by source text
@@ -191,7 +191,7 @@ class Klong:
             if len(self._compiled) >= COMPILED_CACHE:
                 self._compiled.pop(next(iter(self._compiled)))
             self._compiled[source] = codes
-        return [] if value is None else value
+        return EOF if value is None else value      # an empty program: :eof, as in kg
 
     @interrupts.guard
     def _unwind(self, outer, module, done):
@@ -212,7 +212,7 @@ class Klong:
                 value = code(())
             return value
         value = contained(statements)
-        return [] if value is None else value
+        return EOF if value is None else value      # an empty program: :eof, as in kg
 
     def call_function(self, fn, args):
         """Call a Klong function from Python with Python values."""

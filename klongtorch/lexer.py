@@ -16,6 +16,8 @@ ADVERBS = {"'": "each", ":'": "each-pair", "/": "over", "\\": "scan",
            "\\~": "scan-converging", "\\*": "scan-iterating"}
 OPEN = {"(": ")", "[": "]", "{": "}", ":[": "]", ":{": "}", ":(": ")"}
 CLOSE = {")", "]", "}"}
+# brackets whose contents are data (list and dictionary literals), and what closes them
+LITERALS = {"[": "]", ":{": "}"}
 SYMBOL_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
 SYMBOL_CHARS = SYMBOL_START | set("0123456789")
 DIGITS = set("0123456789")
@@ -68,6 +70,8 @@ class Lexer:
             if c == ":" and i + 1 < n and text[i + 1] == '"':      # comment
                 self.pos = self._string_end(i + 1)
                 continue
+            if self.depth and self.depth[-1] in LITERALS:
+                return self._element(i, c)
             return self._token(i, c)
 
     def _token(self, i, c):
@@ -114,6 +118,32 @@ class Lexer:
         if c == ";":
             return self._emit(";", c, i, 1)
         raise self.error(f"unexpected character {c!r}", i)
+
+    def _element(self, i, c):
+        """One element of a list or dictionary literal, read as kg reads it: data, nested
+        literals, names as symbols, and every other character as the symbol it spells, so
+        [1 - 2] is [1 :- 2] and {[a;b]...} declares a, ; and b."""
+        text, n = self.text, len(self.text)
+        nxt = text[i + 1] if i + 1 < n else ""
+        if c == LITERALS[self.depth[-1]]:
+            self.depth.pop()
+            return self._emit("close", c, i, 1)
+        if c in DIGITS or c == '"' or c in SYMBOL_START or c == "[":
+            return self._token(i, c)
+        if c == "-" and nxt in DIGITS:             # a sign only when a digit follows it
+            tok = self._number(i + 1)
+            tok.start, tok.value = i, -tok.value
+            return tok
+        if c == ":":
+            if nxt in SYMBOL_START or nxt in DIGITS or nxt == "{":
+                return self._token(i, c)
+            width = 2 if nxt and nxt not in " \t\r\n" else 1
+        elif c == "\\" and nxt in "~*":
+            width = 2
+        else:
+            width = 1
+        self.pos = i + width
+        return Token("qsym", Symbol(text[i:i + width]), i, i + width)
 
     def _emit(self, kind, value, i, width):
         self.pos = i + width

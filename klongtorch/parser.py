@@ -116,6 +116,7 @@ class Parser:
         self.lexer = Lexer(text)
         self.buf = []
         self.arg_use = []       # one set per enclosing function literal: which of x y z appear
+        self.local_use = []     # one set per enclosing function literal: its declared locals
         self.skipped = False    # set once .comment has skipped text: the parse is not reusable
 
     # -- token stream --------------------------------------------------------------------
@@ -201,7 +202,7 @@ class Parser:
             self.take()
             if not isinstance(left, Var):
                 raise self.error("can only define a variable", nxt)
-            if left.name in ARG_NAMES and self.arg_use:
+            if left.name in ARG_NAMES and self.arg_use and not self.is_local(left.name):
                 raise self.error(f"{left.name} is read-only inside a function", nxt)
             right = self.expr()
             return Define(left.name, right, (tok.start, nxt.end))
@@ -298,9 +299,14 @@ class Parser:
 
     def var(self, tok):
         name = tok.value
-        if name in ARG_NAMES and self.arg_use:
+        if name in ARG_NAMES and self.arg_use and not self.is_local(name):
             self.arg_use[-1].add(name)
         return Var(name, (tok.start, tok.end))
+
+    def is_local(self, name):
+        """Whether name is a declared local of the function literal being read or of one
+        around it (kg renames such names lexically, arguments included)."""
+        return any(name in names for names in self.local_use)
 
     def call(self, fn):
         """Arguments (or a projection) after a callable: f(1;2), f(;2), f()."""
@@ -333,20 +339,25 @@ class Parser:
         open_tok = self.take()
         self.arg_use.append(set())
         local_names = []
-        # {[a b];...} declares locals: a list of bare symbols followed by ';'
+        # {[a b];...} declares locals: a list of symbols followed by ';'. As in kg, the
+        # separators of {[a;b]...} and {[a,b]...} are symbols of that list and not locals.
         if self.peek().kind == "open" and self.peek().value == "[":
             k, names = 1, []
-            while self.peek(k).kind == "sym":
-                names.append(self.peek(k).value)
+            while self.peek(k).kind in ("sym", "qsym"):
+                if self.peek(k).kind == "sym":
+                    names.append(self.peek(k).value)
                 k += 1
             if self.peek(k).kind == "close" and self.peek(k + 1).kind == ";":
                 for _ in range(k + 2):
                     self.take()
                 local_names = names
+        # a local named x, y or z is no argument, here and in the functions inside this one
+        self.local_use.append(set(local_names))
         try:
             body = self.body()
         finally:
             used = self.arg_use.pop()
+            self.local_use.pop()
         close = self.expect("close", "}")
         arity = 3 if "z" in used else 2 if "y" in used else 1 if "x" in used else 0
         pos = (open_tok.start, close.end)
@@ -389,7 +400,7 @@ class Parser:
             return tok.value
         if kind == "sym":
             return Symbol(tok.value)            # lists quote their symbols
-        if kind == "op" and tok.value == "-":
+        if kind == "op" and tok.value == "-":       # .r and .rs read "-5" outside a list
             num = self.peek()
             if num.kind == "num" and num.start == tok.end:
                 self.take()

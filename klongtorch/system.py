@@ -9,11 +9,12 @@ import subprocess
 import sys
 import time
 
-from .channels import Channel, open_channel, read_from, read_value
+from .channels import Channel, open_channel, read_from, read_string
 from .display import show, show_display
 from .errors import KlongExit, err
 from .functions import SysFunc
-from .values import Symbol, ctx, truth
+from .sources import read_source
+from .values import EOF, Symbol, ctx, truth
 
 
 class Module:
@@ -78,8 +79,10 @@ class SystemFunctions:
 
     def rs(self, a):
         """.rs(a)  Read-String
-        Read one data object from the string a, e.g. .rs("[1 2 3]") --> [1 2 3]."""
-        return read_value(_string(a, ".rs"))[0]
+        Read the data object that the string a holds, e.g. .rs("[1 2 3]") --> [1 2 3] and
+        .rs("-5") --> -5. A string that holds no object gives :eof; one that holds more
+        than one object, half of one or code gives :undefined, as in kg."""
+        return read_string(_string(a, ".rs"))
 
     def mi(self, a):
         """.mi(a)  More-Input
@@ -138,11 +141,11 @@ class SystemFunctions:
             a = getattr(k, default)     # the interpreter's own: .cout::5 cannot break output
         elif not isinstance(a, Channel) or a.mode != mode:
             raise err(fn, "type", a)
+        elif a.closed and mode == "out":     # kg dies writing to one; reading one is :eof
+            raise err(fn, "io", text=f"channel {a.name} is closed")
         setattr(k, attr, a)
         return old
 
-        elif a.closed and mode == "out":     # kg dies writing to one; reading one is :eof
-            raise err(fn, "io", text=f"channel {a.name} is closed")
     # -- files and the system ------------------------------------------------------------
 
     def df(self, a):
@@ -170,10 +173,10 @@ class SystemFunctions:
         """.x(a)  Exit
         Leave Klong: with success when a is false (0, [], ""), else with failure. An integer
         a is the exit code."""
+        self.k.flush_channels(".x")     # as kg does: nothing written is lost
         if type(a) is int:
             raise KlongExit(a & 255)
         raise KlongExit(1 if truth(a) else 0)
-        self.k.flush_channels(".x")     # as kg does: nothing written is lost
 
     def pc(self):
         """.pc()  Process-Clock
@@ -198,9 +201,12 @@ class SystemFunctions:
         (default ".:lib"; a name starting with / or . is used as it is). Returns the value of
         the last expression in the file."""
         path = self.k.find_file(_string(a, ".l"))
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        return self.k.run(text, filename=path)
+        try:
+            text = read_source(path)
+        except OSError as e:
+            raise err(".l", "io", text=f"{path}: {e.strerror}") from None
+        value = self.k.run(text, filename=path)
+        return [] if value is EOF else value        # kg: loading an empty file gives []
 
     def comment(self, a):
         """.comment(a)  Comment
@@ -241,7 +247,8 @@ VARIABLE_HELP = {
     ".e": ".e  Epsilon\n    The smallest difference between two reals (0.1<=x<1) that Klong can tell apart.",
     ".edit": ".edit  Editor\n    True when line editing and history are enabled at the prompt.",
     ".f": ".f  Function\n    The innermost function being defined, for anonymous recursion: {:[x;x*.f(x-1);1]}.",
-    ".fastpow": ".fastpow  Fast-Power\n    Kept for compatibility: x^y is always computed directly.",
+    ".fastpow": ".fastpow  Fast-Power\n    0 at start, as in kg. kg compiles x^y to .pow(x;y) when this is set and an image\n    defines .pow; klongtorch always computes x^y directly, so setting it changes nothing.",
+    ".helpdb": ".helpdb  Help-Database\n    [] at start: the list of help entries that the library module help.kg fills.",
     ".h": ".h  Host\n    A symbol naming the host system: :unix.",
     "it": "it  It\n    The value of the last successful computation at the prompt.",
 }
@@ -260,8 +267,10 @@ def install(interp):
     g[".cols"] = 80
     g[".e"] = 2.220446049250313e-16 if ctx.real.itemsize == 8 else 1.1920928955078125e-07
     g[".edit"] = 1
-    g[".fastpow"] = 1
+    g[".fastpow"] = 0
+    g[".helpdb"] = []             # help.kg's database of help entries, empty as in kg
     g[".h"] = Symbol("unix")
     g[".f"] = []
+    g["it"] = []                  # before any value, as in kg
     return fns
 

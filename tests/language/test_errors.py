@@ -59,7 +59,7 @@ SYNTAX = [
     "(1", "[1 2", "1 2", "f::", "§", "(", ")", "]", "}", "+", "'", "/", ":[1;2]", ":[",
     "{x", "{[a b]", ":{", ":{[1]}", '"abc', ":\"unterminated", "0c", "f(1;2;3;4)",
     ":foo(1)", "1(2)", "{x::1}", "{y::1}", "1::2", "(1)::2", "1 +", "+/", "::", "::1", ":",
-    "[1 2 +]", "[1 (2)]", "()", "1;)", "{x})", "é", "1\u00a02", "$", "@", "x:", "1 2 3",
+    "()", "1;)", "{x})", "é", "1\u00a02", "$", "@", "x:", "1 2 3",
     ":(", "f(;;;;)", "a::b::", "[:{[1 2]]", ":[1;2:|3]",
 ]
 
@@ -68,6 +68,16 @@ SYNTAX = [
 def test_syntax_errors_are_klong_errors(k, src):
     err = klong_error(k, src)
     assert "syntax error" in str(err)
+
+
+def test_operators_in_list_literals_are_symbols(k):
+    # kg reads every character of a list literal as data: an operator is its symbol
+    from klongtorch.display import show
+    assert show(k.run("[1 2 +]")) == "[1 2 :+]"
+    assert show(k.run("[1 (2)]")) == "[1 :( 2 :)]"
+    assert show(k.run("[1 - 2 -3 -a]")) == "[1 :- 2 -3 :- :a]"
+    assert show(k.run("[a;b,c :[ :: \\~ }]")) == "[:a :; :b :, :c ::[ ::: :\\~ :}]"
+    assert show(k.run(":{[1 -]}")) == ":{[1 :-]}"
 
 
 def test_syntax_error_positions(k):
@@ -92,10 +102,11 @@ def test_a_syntax_error_runs_nothing_after_it_but_the_statements_before(k):
 
 
 def test_empty_programs_are_fine(k):
-    assert k("") == []
-    assert k("  \n\t ") == []
-    assert k(";;;") == []
-    assert k(':"just a comment"') == []
+    from klongtorch.values import EOF
+    assert k("") is EOF                 # kg -e '' prints :eof
+    assert k("  \n\t ") is EOF
+    assert k(";;;") is EOF
+    assert k(':"just a comment"') is EOF
 
 
 # -- runaway recursion ---------------------------------------------------------------------

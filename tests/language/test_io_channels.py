@@ -258,7 +258,7 @@ def test_r_on_an_empty_file_gives_eof(k):
 
 
 def test_r_reports_malformed_data(k):
-    write("bad.txt", "[1 2 +]\n")
+    write("bad.txt", "[1 2\n")
     k('.fc(.ic("bad.txt"))')
     with pytest.raises(KlongError, match="^kg: error: "):
         k(".r()")
@@ -269,7 +269,7 @@ def test_r_reports_malformed_data(k):
 @pytest.mark.parametrize("text, expected", [
     ("[1 2 3]", "[1 2 3]"), ("123", "123"), ("-5", "-5"), ("1.5", "1.5"), ('"ab"', '"ab"'),
     ('"a""b"', '"a""b"'), ("0cx", "0cx"), (":foo", ":foo"), ("[-1 -2.5]", "[-1 -2.5]"),
-    (":{[1 2]}", ":{[1 2]}"), ("[a b]", "[:a :b]"), ("  [1\n2]  ", "[1 2]"),
+    (":{[1 2]}", ":{[1 2]}"), ("[a b]", "[:a :b]"), ("[1 - -2 +]", "[1 :- -2 :+]"), ("foo", ":foo"), ("  [1\n2]  ", "[1 2]"),
     ("1267650600228229401496703205377", "1267650600228229401496703205377"),
 ])
 def test_rs_reads_a_value_from_a_string(k, text, expected):
@@ -283,10 +283,22 @@ def test_rs_inverts_w_through_a_file(k):
     assert k('.rs(.rl())~:{[1 "one"] [2 [2 2]]}') == 1
 
 
-@pytest.mark.parametrize("src", ['.rs("")', '.rs("[1 2")', '.rs(1)', '.rs("[1 +]")', '.rs(")")'])
-def test_rs_errors(k, src):
-    with pytest.raises(KlongError, match="^kg: error: "):
-        k(src)
+def test_rs_of_a_non_string_is_an_error(k):
+    with pytest.raises(KlongError, match="^kg: error: .rs: type error"):
+        k(".rs(1)")
+
+
+@pytest.mark.parametrize("text", ["[1 2", "1 2", "[1 2] 3", "1+2", "+", ")", "- 5", '"ab', ";"])
+def test_rs_of_what_is_not_one_object_is_undefined(k, text):
+    # kg compiles the text: what does not compile as one datum gives :undefined
+    k["s"] = text
+    assert show(k(".rs(s)")) == ":undefined"
+
+
+@pytest.mark.parametrize("text", ["", "  ", "\n", ':"a comment"'])
+def test_rs_of_nothing_is_eof(k, text):
+    k["s"] = text
+    assert show(k(".rs(s)")) == ":eof"
 
 
 # -- .df -----------------------------------------------------------------------------------
