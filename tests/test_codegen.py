@@ -1,0 +1,151 @@
+"""Function bodies compiled to generated Python (klongtorch/codegen.py): the fast paths keep
+Klong's semantics, errors point at the failing operation, dynamic scope survives errors
+and interrupts."""
+import random
+import signal
+import threading
+import time
+
+import pytest
+import torch
+
+from klongtorch import Klong, KlongError, interrupts
+from klongtorch.display import show
+
+
+@pytest.fixture
+def k():
+    return Klong(device="cpu")
+
+
+def shown(k, src):
+    return show(k(src))
+
+
+@pytest.mark.parametrize("src, want", [
+    ("fib::{:[x<2;x;fib(x-1)+fib(x-2)]};fib(15)", "610"),
+    # the int fast path stays exact past 64 bits
+    ("{x*x}(2^40)", str(2 ** 80)),
+    ("{x+y}(2^63;2^63)", str(2 ** 64)),
+    ("{x-y}(0;2^70)", str(-2 ** 70)),
+    # floats, and ints meeting floats, as the primitives give them
+    ("{x*y}(0.5;3)", "1.5"),
+    ("{x+y}(1;0.25)", "1.25"),
+    ("{x<y}(1;1.5)", "1"),
+    ("{x=y}(2;2.0)", "1"),
+    ("{x>y}(0.5;0.25)", "1"),
+    # comparisons give 0 or 1, conditionals take any Klong truth
+    ("{:[x;1;0]}([])", "0"),
+    ("{:[x;1;0]}(\"a\")", "1"),
+    ("{:[x<1;:a:|x<2;:b;:c]}'[0 1 2]", "[:a :b :c]"),
+    # tensors and lists take the primitive
+    ("{x+1}([1 2 3])", "[2 3 4]"),
+    ("{x<2}([1 2 3])", "[1 0 0]"),
+    ("{x+y}/[1 2 3 4]", "10"),
+    ("5{x*2}:*1", "32"),
+    ("{x<1000}{x*2}:~1", "1024"),
+    # characters and strings compare by the primitive's rules
+    ("{x<y}(0ca;0cb)", "1"),
+    ("{x=y}(\"ab\";\"ab\")", "1"),
+    # nilads, projections, .f, nested literals, a function returned by a function
+    ("{3}()", "3"),
+    ("f::{x+y};g::f(1;);g(2)", "3"),
+    ("{:[x<2;1;x*.f(x-1)]}(20)", str(2432902008176640000)),
+    ("{{x*10}(x)+1}(4)", "41"),
+    ("{{x+y}}()(1;2)", "3"),
+])
+def test_values(k, src, want):
+    assert shown(k, src) == want
+
+
+def test_results_match_the_closure_compiler(k):
+    """The same programs at top level (closures) and in a function body (generated)."""
+    exprs = ["1+2", "3*4.5", "7<2", "2^70", "[1 2]+3", "~0", "#\"abc\"", ",/[[1] [2]]",
+             "(!3)=1", "1.5-2", "-3", "|[1 2 3]", "3:%2", "7!5"]
+    for e in exprs:
+        assert shown(k, e) == shown(k, "{" + e + "}()"), e
+
+
+def test_functions_are_named_by_their_first_definition(k):
+    k("f::{g::{x};g}")
+    k("h::f()")
+    assert k["g"].name == "g"
+
+
+def test_errors_point_at_the_failing_operation(k):
+    with pytest.raises(KlongError) as info:
+        k('f::{x+1};g::{f(x)*"a"};g(1)')
+    assert info.value.message.startswith("kg: error: times: type error")
+    assert info.value.context().split("\n")[1].index("^") == \
+        info.value.context().split("\n")[0].index('*"a"')
+    with pytest.raises(KlongError) as info:
+        k("h::{zz+x};h(1)")
+    assert info.value.message == "kg: error: undefined: zz"
+    assert "^^" in info.value.context()
+    with pytest.raises(KlongError) as info:
+        k("q::{x@10};q(!3)")
+    assert info.value.message.startswith("kg: error: index: range error")
+
+
+def test_arity_errors(k):
+    with pytest.raises(KlongError, match="arity"):
+        k("{x+y}(1)")
+    with pytest.raises(KlongError, match="arity"):
+        k("f::{x};f(1;2)")
+
+
+def test_recursion_too_deep_is_a_klong_error(k):
+    with pytest.raises(KlongError, match="stack overflow"):
+        k("f::{f(x+1)};f(0)")
+    assert k("1+1") == 2
+
+
+def test_locals_come_back_after_an_error(k):
+    k("a::7;f::{[a];a::x;a%\"z\"}")
+    with pytest.raises(KlongError):
+        k("f(1)")
+    assert k("a") == 7
+    k("g::{[b];b::x;b}")
+    k("g(1)")
+    assert "b" not in k
+
+
+def test_gradients_flow_through_generated_bodies(k):
+    assert k("{x*x}:>3.0") == pytest.approx(6.0)
+    k("w::[1.0 2.0];loss::{+/w*w}")
+    g = k("loss:>:w")
+    assert torch.allclose(g, torch.tensor([2.0, 4.0], dtype=g.dtype))
+
+
+def test_amend_of_a_number_and_a_bignum(k):
+    assert shown(k, "v::!3;w::v:=9,0;v,w") == "[0 1 2 9 1 2]"
+    assert shown(k, "[1 2 3]:=(2^70),1") == f"[1 {2 ** 70} 3]"
+    assert shown(k, "[1 2 3]:=0.5,1") == "[1.0 0.5 3.0]"
+    assert shown(k, "u::!5;{u::u:=x,x!5}'!7;u") == "[5 6 2 3 4]"
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),
+                    reason="signals reach the main thread only")
+def test_interrupts_never_leave_a_local_in_a_global(k):
+    """SIGINT at random moments of a loop that binds a local: the global stays 7."""
+    k("a::7;g::{[a];a::x;a*2}")
+    rng = random.Random(15)
+    interrupted = 0
+    deadline = time.monotonic() + 20
+    with interrupts.installed():
+        for _ in range(150):
+            if time.monotonic() > deadline:
+                break
+            # SIGALRM handled as SIGINT is: a timer lands at a random bytecode
+            saved = signal.signal(signal.SIGALRM, interrupts.handler)
+            signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0005, 0.01))
+            try:
+                k("{1}{g(x);x+1}:~0")
+            except KeyboardInterrupt:
+                interrupted += 1
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, saved)
+                interrupts.clear()
+            assert k("a") == 7
+    assert interrupted > 10
