@@ -33,7 +33,7 @@ import traceback
 import torch
 from ipykernel.kernelbase import Kernel
 
-from klongtorch import __version__, commands, progress
+from klongtorch import __version__, commands, plots, progress
 from klongtorch.cli import scan
 from klongtorch.errors import KlongError, KlongExit
 from klongtorch.interpreter import OUT_OF_MEMORY, Klong
@@ -124,7 +124,7 @@ class KlongKernel(Kernel):
         if store_history and not silent:
             self.history.add(count, code)
         send = self._stream_sender(silent)
-        with redirected(send, self.raw_input), self._progress(silent):
+        with redirected(send, self.raw_input), self._live_outputs(silent):
             ran = self.run_cell(code)
             figures = self._figures()
         if not silent:
@@ -160,9 +160,10 @@ class KlongKernel(Kernel):
         except MemoryError:
             return None, outputs.error_content("KlongError", OUT_OF_MEMORY)
 
-    def _progress(self, silent):
-        """Where a long cell shows its progress (klongtorch.progress): one output of the
-        cell, updated in place. Sent from the progress thread, so the parent is taken now."""
+    def _live_outputs(self, silent):
+        """The outputs a cell updates in place while it runs: its progress (klongtorch.
+        progress) and the frames of .draw (klongtorch.plots). Progress is sent from its
+        own thread, so the parent is taken now."""
         if silent:
             return contextlib.nullcontext()
         parent = self.get_parent()
@@ -170,7 +171,10 @@ class KlongKernel(Kernel):
         def send(kind, content):
             self.session.send(self.iopub_socket, kind, content, parent=parent,
                               ident=self._topic(kind))
-        return progress.watched(progress.JupyterDisplay(send))
+        outputs = contextlib.ExitStack()
+        outputs.enter_context(progress.watched(progress.JupyterDisplay(send)))
+        outputs.enter_context(plots.live(self.klong, plots.LiveFigure(send)))
+        return outputs
 
     def _stream_sender(self, silent):
         """send(name, text) for this request's streams. The parent is taken now: the

@@ -8,6 +8,7 @@
     .title(s) .xlabel(s) .ylabel(s) .legend(names) .xlim([a b]) .ylim([a b])
     .figure()  new figure    .subplot(r;c;i)  panel i of r by c    .figsize([w h])
     .savefig(file)  write the current figure (png, pdf, svg by the file's extension)
+    .draw()    show the current figure now and start afresh: a live plot, redrawn in place
 
 How figures are made and shown (as IPython's inline backend does with pyplot):
 
@@ -40,11 +41,14 @@ The shells' interface:
     png(fig, dpi=100) -> bytes                                PNG image
     save_figures(interp, directory=".", stem="klong-plot") -> [path]   for the CLI
     write_pending(interp, stream)          save_figures + "plot written to ..." on stream
+    with live(interp, LiveFigure(send)):   .draw's frames go to one output updated in place
 """
+import contextlib
 import functools
 import io
 import os
 import sys
+import time
 
 import torch
 
@@ -59,6 +63,7 @@ MARKERS_UP_TO = 30            # series this short get a dot at each point
 ANNOTATE_UP_TO = 8            # heatmaps this small (rows and columns) show their values
 LOG_LEVELS_SKEW = 12          # contours get log levels when max-min > this * (median-min)
 NOTHING = []                  # what drawing functions return
+DRAW_EVERY = 0.5              # seconds between two frames of .draw in a notebook, at least
 
 
 # -- matplotlib, lazily -------------------------------------------------------------------
@@ -202,12 +207,24 @@ class Plots:
         self.fig = None            # the current figure and axes
         self.ax = None
         self.count = 0             # files written so far by save_figures
+        self.live = None           # the shell's live display: live(fig) shows fig in place
+        self.drawn = None          # the frame .draw made last, not yet shown
+        self.drawn_at = None       # when live last showed a frame
 
     # -- state --
 
     def take(self):
+        """The figures to show now that the evaluation has ended; the last frame of .draw
+        goes to the live display (its final state), or, with none, joins them."""
         figs = [f for f in self.pending if f.axes]
+        drawn, live = self.drawn, self.live
+        if drawn is not None:
+            if live is not None:
+                live(drawn)
+            else:
+                figs.insert(0, drawn)
         self.pending, self.fig, self.ax = [], None, None
+        self.drawn = self.drawn_at = None
         return figs
 
     def new_figure(self, who):
@@ -621,6 +638,30 @@ class Plots:
         self.fig._klong_sized = True
         return NOTHING
 
+    def draw(self):
+        """.draw()  Draw
+        Show the current figure now, while the code still runs, and start afresh: what is
+        drawn next goes on a new figure, and the next .draw() shows it in place of this one,
+        so a training loop can redraw its loss curve as it falls. A notebook (the kernel,
+        %%klong) updates one image, at most twice a second, and shows the last frame at the
+        end; elsewhere only the last frame is kept, and shown (or written to a file) when
+        the code ends.
+        Example: frame::{.curve(ls);.draw()}; {opt(loss);ls::ls,loss();:[0=x!20;frame();0]}'!1000"""
+        fig = self.fig
+        if fig is None or not fig.axes:
+            raise err(".draw", "value", text="there is no figure to draw; plot something first")
+        if fig in self.pending:
+            self.pending.remove(fig)
+        self.fig, self.ax = None, None
+        self.drawn = fig
+        now = time.monotonic()
+        if self.live is not None and (self.drawn_at is None
+                                      or now - self.drawn_at >= DRAW_EVERY):
+            self.drawn_at = now
+            self.drawn = None
+            self.live(fig)
+        return NOTHING
+
     def savefig(self, name):
         """.savefig(file)  Save-Figure
         Write the current figure to file, as PNG, PDF or SVG by its extension. It is still
@@ -644,7 +685,7 @@ ARITIES = {".plot": 2, ".curve": 1, ".loglog": 2, ".semilogy": 2, ".scatter": 2,
            ".scatterc": 3, ".hist": 1, ".histn": 2, ".imshow": 1, ".contour": 3,
            ".contourf": 3, ".title": 1, ".xlabel": 1, ".ylabel": 1, ".legend": 1,
            ".xlim": 1, ".ylim": 1, ".figure": 0, ".subplot": 3, ".figsize": 1,
-           ".savefig": 1}
+           ".savefig": 1, ".draw": 0}
 
 
 def install(interp):
@@ -655,6 +696,41 @@ def install(interp):
 
 
 # -- the shells' interface ----------------------------------------------------------------
+
+class LiveFigure:
+    """A shell's live display for .draw: one image output of a Jupyter cell, updated in
+    place (display_data with a display_id, then update_display_data). send(msg_type,
+    content) sends one IOPub message for the cell; the first frame makes the output."""
+
+    def __init__(self, send):
+        self.send = send
+        self.display_id = None
+
+    def __call__(self, fig):
+        import base64
+        first = self.display_id is None
+        if first:
+            import uuid
+            self.display_id = uuid.uuid4().hex
+        data = {"image/png": base64.b64encode(png(fig)).decode("ascii"), "text/plain": repr(fig)}
+        self.send("display_data" if first else "update_display_data",
+                  {"data": data, "metadata": {}, "transient": {"display_id": self.display_id}})
+
+
+@contextlib.contextmanager
+def live(interp, display):
+    """Let .draw show frames on display (a LiveFigure, or any callable taking a figure)
+    while the block runs: the shell's evaluation and its take_figures."""
+    state = getattr(interp, "_plots", None)
+    if state is None:
+        yield
+        return
+    saved, state.live = state.live, display
+    try:
+        yield
+    finally:
+        state.live = saved
+
 
 def take_figures(interp, include_pyplot=False):
     """The figures made since the last call, forgotten here. With include_pyplot, also the
@@ -715,4 +791,5 @@ def write_pending(interp, stream=None):
     return paths
 
 
-__all__ = ["take_figures", "png", "save_figures", "write_pending", "install", "Plots"]
+__all__ = ["take_figures", "png", "save_figures", "write_pending", "install", "Plots",
+           "LiveFigure", "live"]

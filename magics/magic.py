@@ -192,7 +192,7 @@ class KlongMagics(Magics):
         if device is not None:
             interp.device = device      # new tensors are made on interp.device (Klong.active)
         try:
-            with interrupts.installed(), watched(self.shell):
+            with interrupts.installed(), watched(self.shell, interp):
                 return interp(code)
         except KeyboardInterrupt:
             # one line, as in the kernel; the interpreter put its state back as it unwound

@@ -50,20 +50,23 @@ class KlongDisplay:
             del formatter.format
 
 
-def watched(shell):
+def watched(shell, interp):
     """Progress of a long %%klong cell (klongtorch.progress), where this shell can show it:
     in a notebook, one output of the cell updated in place, sent with the cell's request as
     parent (the updates come from the progress thread); in a terminal IPython, one line of
-    stderr; elsewhere nowhere."""
+    stderr; elsewhere nowhere. In a notebook, .draw's frames too update one image in place
+    (klongtorch.plots), until show_figures takes the cell's figures."""
     from contextlib import nullcontext
 
-    from klongtorch import progress
+    from klongtorch import plots, progress
     kernel = getattr(shell, "kernel", None)
     if kernel is not None and hasattr(kernel, "session") and hasattr(kernel, "get_parent"):
         parent = kernel.get_parent()
 
         def send(kind, content):
             kernel.session.send(kernel.iopub_socket, kind, content, parent=parent)
+        if hasattr(interp, "_plots"):
+            interp._plots.live = plots.LiveFigure(send)
         return progress.watched(progress.JupyterDisplay(send))
     stream = sys.stderr
     if kernel is None and getattr(stream, "isatty", lambda: False)():
@@ -80,7 +83,9 @@ def show_figures(interp):
     from IPython.display import display
 
     from klongtorch import plots
-    figures = plots.take_figures(interp)
+    figures = plots.take_figures(interp)      # the last frame of .draw goes to its display
+    if hasattr(interp, "_plots"):
+        interp._plots.live = None
     for fig in figures:
         # a raw bundle, so the PNG is there whatever figure formatter the session has set up
         display({"image/png": plots.png(fig), "text/plain": repr(fig)}, raw=True)

@@ -3,6 +3,7 @@ quick, every cell gets its reply whatever its value, and long cells show their p
 
 One kernel serves the module; the parts that need no kernel are tested on the class.
 """
+import base64
 import json
 import os
 import signal
@@ -157,3 +158,30 @@ def test_a_short_cell_shows_no_progress(kernel):
     _, kc = kernel
     reply, out = execute(kc, "{x*x}'!1000")
     assert not progress_messages(out) and result(out)
+
+
+# -- live plots -------------------------------------------------------------------------------
+
+DRAWING_LOOP = ('.pyf("time";["sleep"]);ls::[];frame::{.curve(ls);.title("loss");.draw()};'
+                "{sleep(0.03);ls::ls,1%1+x;:[0=x!4;frame();0]}'!80;")
+
+
+def image_messages(out):
+    return [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
+            and "image/png" in c["data"]]
+
+
+def test_draw_redraws_one_figure_in_place(kernel):
+    _, kc = kernel
+    reply, out = execute(kc, DRAWING_LOOP, timeout=120)
+    assert reply["status"] == "ok"
+    frames = image_messages(out)
+    kinds = [kind for kind, _ in frames]
+    assert kinds[0] == "display_data" and set(kinds[1:]) == {"update_display_data"}
+    assert len(frames) >= 3                         # redrawn while the loop ran (2.4 s)
+    assert len({c["transient"]["display_id"] for _, c in frames}) == 1
+    times = [t for t, kind, c in out if kind in ("display_data", "update_display_data")
+             and "image/png" in c["data"]]
+    assert times[1] - times[0] >= 0.4               # frames at most twice a second
+    pngs = [base64.b64decode(c["data"]["image/png"]) for _, c in frames]
+    assert all(p[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs) and pngs[-1] != pngs[0]

@@ -77,3 +77,15 @@ def test_an_interrupt_is_one_line_and_keeps_the_state(kernel):
     assert len(error["traceback"]) <= 2 and "Traceback" not in "".join(error["traceback"])
     reply, out = execute(kc, "%klong a")
     assert result(out)["text/plain"] == "7"
+
+
+def test_draw_redraws_one_figure_in_place(kernel):
+    _, kc = kernel
+    code = ('%%klong\n.pyf("time";["sleep"]);ls::[];frame::{.curve(ls);.draw()};'
+            "{sleep(0.03);ls::ls,x;:[0=x!4;frame();0]}'!80;")
+    reply, out = execute(kc, code, timeout=120)
+    assert reply["status"] == "ok"
+    frames = [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
+              and "image/png" in c["data"]]
+    assert [kind for kind, _ in frames][:2] == ["display_data", "update_display_data"]
+    assert len({c["transient"]["display_id"] for _, c in frames}) == 1   # no second image

@@ -47,7 +47,7 @@ def error(k, src):
 
 NAMES = [".plot", ".curve", ".loglog", ".semilogy", ".scatter", ".scatterc", ".hist",
          ".histn", ".imshow", ".contour", ".contourf", ".title", ".xlabel", ".ylabel",
-         ".legend", ".xlim", ".ylim", ".figure", ".subplot", ".figsize", ".savefig"]
+         ".legend", ".xlim", ".ylim", ".figure", ".subplot", ".figsize", ".savefig", ".draw"]
 
 
 def test_installed_as_system_functions(k):
@@ -418,3 +418,45 @@ def test_points_over_a_line_get_a_colour_of_their_own():
     line_colour = to_hex(ax.lines[0].get_color())
     point_colour = to_hex(ax.collections[0].get_facecolor()[0])
     assert line_colour != point_colour
+
+
+# -- live plots: .draw ------------------------------------------------------------------------
+
+LOOP = "ls::[];frame::{.curve(ls);.title(\"loss\");.draw()};{ls::ls,1%1+x;:[0=x!10;frame();0]}'!50"
+
+
+def test_draw_without_a_live_display_keeps_the_last_frame(k):
+    figs = figures(k, LOOP)
+    assert len(figs) == 1                       # five frames drawn, the last one kept
+    (line,) = figs[0].axes[0].get_lines()
+    assert len(line.get_xdata()) == 41          # the curve as it was at x=40
+    assert figs[0].axes[0].get_title() == "loss"
+
+
+def test_draw_shows_frames_in_place_and_the_last_at_the_end(k, monkeypatch):
+    frames = []
+
+    def live(fig):
+        frames.append(len(fig.axes[0].get_lines()[0].get_xdata()))
+    monkeypatch.setattr(plots, "DRAW_EVERY", 0.0)
+    with plots.live(k, live):
+        k(LOOP)
+        assert plots.take_figures(k) == []      # nothing left over to show again
+    assert frames == [1, 11, 21, 31, 41]
+    assert k._plots.live is None
+
+
+def test_draw_throttles_and_still_shows_the_last_frame(k, monkeypatch):
+    frames = []
+    monkeypatch.setattr(plots, "DRAW_EVERY", 3600.0)
+    with plots.live(k, lambda fig: frames.append(len(fig.axes[0].get_lines()[0].get_xdata()))):
+        k(LOOP)
+        assert frames == [1]                    # the first frame at once, then none
+        assert plots.take_figures(k) == []
+    assert frames == [1, 41]                    # and the last when the cell ends
+
+
+def test_draw_needs_a_figure(k):
+    assert "there is no figure to draw" in error(k, ".draw()")
+    k(".plot(!3;!3);.draw()")
+    assert "there is no figure to draw" in error(k, ".draw()")    # .draw started afresh
