@@ -12,7 +12,8 @@ import torch
 from . import lists, progress
 from .errors import err
 from .pervade import LIMIT, bound, with_bound
-from .values import Dict, Tensor, dict_items, is_atom, is_empty, items_of, mklist, scalar, truth
+from .values import (Dict, Tensor, dict_items, is_atom, is_empty, items_of, mklist, mkstring,
+                     scalar, truth)
 
 
 def _elements(v):
@@ -39,10 +40,11 @@ def each(f, a):
         return f.call1(a)
     call = f.call1
     items = items_of(a)
+    build = mkstring if type(a) is str else mklist     # a string's each may give a string
     if progress.watching:           # a cell's outermost counted loop shows its progress
         with progress.loop(items, len(items), "each") as items:
-            return mklist([call(e) for e in items])
-    return mklist([call(e) for e in items])
+            return build([call(e) for e in items])
+    return build([call(e) for e in items])
 
 
 def each2(f, a, b):
@@ -60,11 +62,12 @@ def each2(f, a, b):
     xs = _elements(a) if la else None
     ys = _elements(b) if lb else None
     call = f.call2
+    build = mkstring if str in (type(a), type(b)) else mklist
     if xs is None:
-        return mklist([call(a, y) for y in ys])
+        return build([call(a, y) for y in ys])
     if ys is None:
-        return mklist([call(x, b) for x in xs])
-    return mklist([call(x, y) for x, y in zip(xs, ys)])
+        return build([call(x, b) for x in xs])
+    return build([call(x, y) for x, y in zip(xs, ys)])
 
 
 def each_left(f, a, b):
@@ -76,7 +79,7 @@ def each_left(f, a, b):
     if not _is_list(b):
         return f.call2(a, b)
     call = f.call2
-    return mklist([call(a, y) for y in _elements(b)])
+    return (mkstring if type(b) is str else mklist)([call(a, y) for y in _elements(b)])
 
 
 def each_right(f, a, b):
@@ -88,7 +91,7 @@ def each_right(f, a, b):
     if not _is_list(b):
         return f.call2(b, a)
     call = f.call2
-    return mklist([call(y, a) for y in _elements(b)])
+    return (mkstring if type(b) is str else mklist)([call(y, a) for y in _elements(b)])
 
 
 def each_pair(f, a):
@@ -104,7 +107,7 @@ def each_pair(f, a):
     if getattr(f, "atomic", False) and type(a) is Tensor:
         return f.call2(a[:-1], a[1:])           # one vectorised call for atomic verbs
     call = f.call2
-    return mklist([call(x, y) for x, y in zip(xs, xs[1:])])
+    return (mkstring if type(a) is str else mklist)([call(x, y) for x, y in zip(xs, xs[1:])])
 
 
 def over(f, a):

@@ -479,7 +479,10 @@ def index(a, b):
     if ta is Dict:
         return a.get(key_of(b), UNDEF)
     if not _seq(a):
-        raise err("index", "type", a)
+        # the usual cause is an each that already took the elements apart: {x@0}'[10 20]
+        from .functions import _brief
+        raise err("index", "type", text=f"{_brief(a)}@{_brief(b)}: {_brief(a)} is an atom; only "
+                                        "lists, strings and dictionaries can be indexed")
     tb = type(b)
     if tb is int:
         n = len(a) if ta is not Tensor else a.shape[0]

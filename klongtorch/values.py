@@ -163,9 +163,7 @@ def mklist(items):
             return _stack_mixed(items, kinds)
         return items
     if t0 is Char:
-        if all(type(v) is Char for v in items):
-            return "".join(items)
-        return items
+        return items                     # a list of characters is not a string: see mkstring
     if t0 is Tensor:
         kinds = set(map(type, items))
         if kinds == {Tensor}:
@@ -181,6 +179,15 @@ def mklist(items):
         if kinds <= {Tensor, int, float}:
             return _stack_mixed(items, kinds)
     return items
+
+
+def mkstring(items):
+    """What a verb or adverb builds from a string's characters: a string when every item is
+    a character, else mklist. (A list of characters that was written as a list, [0ca 0cb],
+    stays a list, as in kg.)"""
+    if items and all(type(v) is Char for v in items):
+        return "".join(items)
+    return mklist(items)
 
 
 def _stack_mixed(items, kinds):
