@@ -38,6 +38,8 @@ def missing(error, what):
 def launch(argv):
     # figures are drawn off-screen and sent as PNGs; a GUI backend would open windows
     os.environ.setdefault("MPLBACKEND", "Agg")
+    from klongtorch import allocator
+    allocator.tune()                # this process is ours: big arrays fast in every kernel
     try:
         from ipykernel.kernelapp import IPKernelApp
     except ModuleNotFoundError as e:

@@ -492,6 +492,8 @@ def _main(argv):
             raise Usage(f"kg: error: unsupported backend: {args.backend} "
                         "(klongtorch runs on torch only)")
         device = check_device(args.device)
+        from . import allocator
+        allocator.tune()            # this process is ours: big arrays fast every run
         from .interpreter import Klong
         try:
             k = Klong(device=device, dtype=args.dtype)

@@ -2,7 +2,8 @@
 
     %load_ext klongtorch            (or %load_ext klongtorch.magics)
 
-gives %klong (line), %%klong (cell), %klong_push, %klong_pull and %klong_reset; `%klong?`
+gives %klong (line), %%klong (cell), %klong_push, %klong_pull, %klong_reset and the opt-in
+%klong_tune (see magics/tune.py); `%klong?`
 tells how they are used. One interpreter per IPython session keeps its state across cells;
 `interpreter()` hands it to Python code.
 """
@@ -25,7 +26,8 @@ def load_ipython_extension(ipython):
     if _magics(ipython) is None:
         ipython.register_magics(KlongMagics)
         # Tab and Shift+Tab in Klong code ask Klong, with this session's interpreter
-        from . import completion, inspection
+        from . import completion, inspection, tune
+        ipython.register_magics(tune.TuneMagics)        # %klong_tune, an opt-in
         completion.register(ipython, lambda: interpreter(ipython))
         inspection.register(ipython, lambda: interpreter(ipython))
 

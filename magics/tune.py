@@ -1,0 +1,30 @@
+"""%klong_tune: pin glibc malloc's thresholds in this IPython process (an opt-in).
+
+Big arrays (`2*1+!1000000`, `+/1+!10000000`) are fast or 5-7x slower from one process to the
+next by allocator luck: glibc's adaptive mmap and trim thresholds decide whether the pages of
+a freed 8 MB tensor are reused or mapped afresh, and a process that imported IPython lands
+in the slow mode most of the time. The CLI and the Klong kernel own their processes and pin
+the thresholds at start. Here the process is yours, so nothing changes unless you ask:
+
+    %klong_tune          mallopt(M_MMAP_THRESHOLD, 32 MiB), mallopt(M_TRIM_THRESHOLD, 512 MiB)
+
+The effect is on the whole process (numpy, torch, all of Python's allocations), lasts until
+it exits and cannot be undone; it costs at most 512 MiB of freed memory kept for reuse
+instead of returned to the system. Off Linux/glibc it does nothing and says so.
+"""
+from IPython.core.magic import Magics, line_magic, magics_class
+
+
+@magics_class
+class TuneMagics(Magics):
+    @line_magic
+    def klong_tune(self, line=""):
+        """%klong_tune: pin glibc malloc's mmap threshold (32 MiB) and trim threshold
+        (512 MiB) for this process, so that big arrays are equally fast in every process.
+        Process-wide and permanent; a no-op off Linux/glibc."""
+        from klongtorch import allocator
+        if line.strip():
+            print("usage: %klong_tune   (no arguments)")
+            return
+        done = allocator.tune(force=True)
+        print(done or "%klong_tune: not glibc malloc here; nothing to set")
