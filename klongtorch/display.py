@@ -116,7 +116,15 @@ def show(v):
     name = getattr(v, "klong_name", None)
     if name:
         return ":" + name
-    return ":" + t.__name__.lower()
+    return _python_text(v)
+
+
+def _python_text(v):
+    """A Python object with no Klong form shows as Python shows it (a datetime, a model)."""
+    try:
+        return str(v)
+    except Exception:           # a broken __str__ must not break the display
+        return ":" + type(v).__name__.lower()
 
 
 def show_display(v):

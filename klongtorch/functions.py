@@ -173,8 +173,11 @@ class SysFunc(Function):
 
 class PyFunc(Function):
     """A Python callable used from Klong. Tensors go in and come out unchanged, so autograd
-    flows through it; other results are converted to Klong values."""
-    __slots__ = ("fn", "arity", "most", "name", "interp")
+    flows through it; other results are converted to Klong values. A function built into
+    Python outside torch (math.fsum, sum, sorted) cannot use a tensor's methods and would
+    walk it one 0-d tensor at a time, so it gets the array as NumPy's view of the same
+    memory instead, which costs what the call costs from Python."""
+    __slots__ = ("fn", "arity", "most", "name", "interp", "plain")
 
     def __init__(self, fn, arity=None, name=None, interp=None):
         self.fn = fn
@@ -183,6 +186,8 @@ class PyFunc(Function):
         self.most = max(self.arity, _most_positional(fn))
         self.name = name or getattr(fn, "__name__", "python")
         self.interp = interp
+        self.plain = inspect.isbuiltin(fn) and \
+            not (getattr(fn, "__module__", None) or "").startswith("torch")
 
     def call(self, args):
         from .convert import from_python
@@ -191,6 +196,8 @@ class PyFunc(Function):
         try:
             if any(type(a) is Tensor and a.requires_grad for a in args):
                 out = _keeping_graph(self.fn, args, self.name)
+            elif self.plain:
+                out = self.fn(*[_plain(a) for a in args])
             else:
                 out = self.fn(*args)
         except KlongError:
@@ -198,6 +205,10 @@ class PyFunc(Function):
         except (KeyboardInterrupt, RecursionError):
             raise
         except Exception as e:
+            from .dual import Dual, NotScalar
+            if any(type(a) is Dual for a in args):
+                # :>'s dual-number fast path met Python code: let torch take it from here
+                raise NotScalar("a Python function") from None
             raise err(self.name, "python", text=f"{type(e).__name__}: {e}") from e
         try:
             return from_python(out, self.interp)
@@ -207,6 +218,16 @@ class PyFunc(Function):
     @property
     def source(self):
         return f"<python {self.name}>"
+
+
+def _plain(v):
+    """A tensor as a built-in Python function can use it: a number, or a NumPy array
+    sharing its memory (copied only from a GPU)."""
+    if type(v) is not Tensor:
+        return v
+    if v.dim() == 0:
+        return v.item()
+    return v.numpy(force=v.device.type != "cpu")
 
 
 def python_arity(fn):

@@ -17,6 +17,7 @@ The global `klong` holds the interpreter itself, for Python code that needs it, 
 optimizer classes in examples/optimizers.py: `opt::SGDOptimizer(klong;["w"];:{["lr" 0.1]})`.
 """
 import importlib
+import importlib.util
 import os
 import sys
 
@@ -33,8 +34,71 @@ def _klong_name(name):
     return name.isidentifier() and name.isascii() and "_" not in name
 
 
+def _search_dirs(script_dir):
+    return [d for d in [script_dir, "."] + os.environ.get("KLONGPATH", ".:lib").split(":") if d]
+
+
+def _module_path(name, script_dir):
+    """The file or package folder a module name written as a path names ("lstm.py",
+    "./optimizers.py", "lib/nets"), or None for a dotted module name such as "numpy"."""
+    if not (name.endswith(".py") or "/" in name or os.sep in name):
+        return None
+    dirs = [""] if os.path.isabs(name) else _search_dirs(script_dir)
+    for d in dirs:
+        path = os.path.abspath(os.path.join(d, name))
+        if os.path.isfile(path) or os.path.isfile(os.path.join(path, "__init__.py")):
+            return path
+    return ""
+
+
+def _import_path(path, who, given):
+    """Import a Python file (or a package folder) as KlongPy does: under its base name,
+    its folder first on sys.path while it loads, so that it can import its neighbours.
+    It runs again at each .py, so an edited file is picked up."""
+    if path.endswith("__init__.py"):
+        path = os.path.dirname(path)
+    package = os.path.isdir(path)
+    init = os.path.join(path, "__init__.py") if package else path
+    name = os.path.splitext(os.path.basename(path.rstrip(os.sep)))[0]
+    spec = importlib.util.spec_from_file_location(
+        name, init, submodule_search_locations=[path] if package else None)
+    if spec is None or not name.isidentifier():
+        raise err(who, "import", text=f"{given}: not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    folder = os.path.dirname(path)
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    old = sys.modules.get(name)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as e:
+        if old is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = old
+        if isinstance(e, (KlongError, KeyboardInterrupt)):
+            raise
+        if isinstance(e, ImportError):
+            raise err(who, "import", text=f"{given}: {e}") from None
+        raise err(who, "python", text=f"{given}: {type(e).__name__}: {e}") from None
+    finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
+    return module
+
+
 def _import(name, who, script_dir=None):
-    dirs = [d for d in [script_dir, "."] + os.environ.get("KLONGPATH", ".:lib").split(":") if d]
+    path = _module_path(name, script_dir)
+    if path == "":
+        raise err(who, "import", text=f"{name}: no such Python file or package folder")
+    if path is not None:
+        return _import_path(path, who, name)
+    if name.startswith("."):
+        raise err(who, "import", text=f"{name}: relative module names have no package here; "
+                                      f"give a file path such as \"./{name.lstrip('.')}.py\"")
+    dirs = _search_dirs(script_dir)
     added = [os.path.abspath(d) for d in dirs if os.path.abspath(d) not in sys.path]
     sys.path[:0] = added
     try:
@@ -70,6 +134,18 @@ def _bind(interp, name, value, who):
     interp.globals[name] = klong_value(_for_klong(value), interp)
 
 
+def _exports(mod):
+    """A module's klongpy_exports dictionary (name -> value), which decides what KlongPy
+    binds from it, or None."""
+    exports = getattr(mod, "klongpy_exports", None)
+    if exports is None:
+        return None
+    if not isinstance(exports, dict) or not all(type(n) is str for n in exports):
+        raise err(".py", "type", text=f"{getattr(mod, '__name__', 'the module')}.klongpy_exports "
+                                      "must be a dictionary from names to values")
+    return exports
+
+
 def _for_klong(value):
     """torch's own functions take tensors only, so numbers and numeric lists from Klong are
     made tensors on the way in (integers int64, reals the interpreter's real dtype)."""
@@ -79,7 +155,14 @@ def _for_klong(value):
     from .functions import python_arity
 
     def call(*args):
-        return value(*[_tensor(a) for a in args])
+        args = [_tensor(a) for a in args]
+        out = value(*args)
+        # torch makes reals from integers in float32, its default; Klong's reals have the
+        # interpreter's dtype, so an all-integer call is made again on reals of that dtype
+        if type(out) is Tensor and out.is_floating_point() and out.dtype != ctx.real and \
+                not any(type(a) is Tensor and a.is_floating_point() for a in args):
+            out = value(*[a.to(ctx.real) if type(a) is Tensor else a for a in args])
+        return out
     call.__name__ = getattr(value, "__name__", "torch")
     call.__doc__ = value.__doc__
     return PyFunc(call, arity=python_arity(value), name=call.__name__)
@@ -113,6 +196,11 @@ class Python:
         Example: .py("math");sqrt(2.0) --> 1.4142135623730951"""
         name = _string(module, ".py")
         mod = _import(name, ".py", self.interp.script_dir)
+        exports = _exports(mod)
+        if exports is not None:
+            for n, v in exports.items():
+                _bind(self.interp, n, v, ".py")
+            return mod
         names = getattr(mod, "__all__", None)
         if names is None:
             names = [n for n in vars(mod) if not n.startswith("_")]
@@ -128,12 +216,33 @@ class Python:
         pass through them, so gradients flow.
         Example: .pyf("torch";["exp" "tanh"]);tanh(0.5) --> 0.46211715726000974"""
         mod = _import(_string(module, ".pyf"), ".pyf", self.interp.script_dir)
+        exports = _exports(mod) or {}
         wanted = [names] if type(names) is str else items_of(names)
         for n in wanted:
             n = _string(n, ".pyf")
+            if n in exports:
+                _bind(self.interp, n, exports[n], ".pyf")
+                continue
             if not hasattr(mod, n):
                 raise err(".pyf", "import", text=f"{module} has no name {n!r}")
             _bind(self.interp, n, getattr(mod, n), ".pyf")
+        return len(wanted)
+
+    def bkf(self, names):
+        """.bkf(names)  Backend-Function
+        Bind torch's functions of these names (a string, or a list of strings) as Klong
+        globals, as KlongPy's .bkf does for its back end. They work on the interpreter's
+        device and real dtype and keep gradients, so {exp(x)}:>0.0 is 1.0.
+        Example: .bkf(["exp" "tanh"]);exp(1) --> 2.718281828459045"""
+        wanted = [names] if type(names) is str else items_of(names) if type(names) is list else None
+        if not wanted or not all(type(n) is str for n in wanted):
+            raise err(".bkf", "type", text="the names are a string or a list of strings, "
+                                           "[\"exp\" \"sin\"]")
+        for n in wanted:
+            fn = getattr(torch, n, None)
+            if not callable(fn) or isinstance(fn, type) or n.startswith("_"):
+                raise err(".bkf", "index", text=f"torch has no function named {n!r}")
+            _bind(self.interp, n, fn, ".bkf")
         return len(wanted)
 
     def pya(self, obj, attr):
@@ -177,7 +286,7 @@ def python_arg(v):
     return v if type(v) is Tensor else to_python(v)
 
 
-ARITIES = {"py": 1, "pyf": 2, "pya": 2, "pyc": 3}
+ARITIES = {"py": 1, "pyf": 2, "pya": 2, "pyc": 3, "bkf": 1}
 
 
 def install(interp):

@@ -241,6 +241,13 @@ class Klong:
     def __contains__(self, name):
         return name in self.globals
 
+    def __delitem__(self, name):
+        """del k["name"] forgets a global; KeyError when there is none."""
+        try:
+            del self.globals[name]
+        except KeyError:
+            raise KeyError(name) from None
+
     # -- files ---------------------------------------------------------------------------
 
     def find_file(self, name):

@@ -82,11 +82,34 @@ def align(a, b, name):
     na, nb = a.dim(), b.dim()
     if na < nb:
         if sb[:na] != sa:
-            raise err(name, "length", text=f"shapes {list(sa)} and {list(sb)} do not match")
+            raise _mismatch(name, sa, sb)
         return a.reshape(sa + (1,) * (nb - na)), b
     if sa[:nb] != sb:
-        raise err(name, "length", text=f"shapes {list(sa)} and {list(sb)} do not match")
+        raise _mismatch(name, sa, sb)
     return a, b.reshape(sb + (1,) * (na - nb))
+
+
+def _mismatch(name, sa, sb):
+    """Unequal shapes. Where NumPy would broadcast them (matching their last axes), say how
+    Klong writes that: Klong pairs elements from the first axis, so it takes an each."""
+    text = f"shapes [{' '.join(map(str, sa))}] and [{' '.join(map(str, sb))}] do not match"
+    try:
+        torch.broadcast_shapes(sa, sb)
+    except RuntimeError:
+        return err(name, "length", text=text)
+    if len(sa) == len(sb):
+        return err(name, "length", text=text)
+    big, small = ("a", "b") if len(sa) > len(sb) else ("b", "a")
+    verb = _VERB_SYMBOLS.get(name, "f")
+    pair = f"x{verb}{small}" if small == "b" else f"{small}{verb}x"
+    return err(name, "length", text=f"{text}; Klong pairs arrays from their first axis, not "
+                                    f"their last as NumPy does: to combine {small} with each "
+                                    f"row of {big}, use each, {{{pair}}}'{big}")
+
+
+_VERB_SYMBOLS = {"plus": "+", "minus": "-", "times": "*", "divide": "%", "power": "^",
+                 "max": "|", "min": "&", "less": "<", "more": ">", "equal": "=",
+                 "integer-divide": ":%", "remainder": "!"}
 
 
 def floatish(a, b):
