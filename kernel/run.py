@@ -12,9 +12,12 @@ error) is kept only when the output is a terminal.
 """
 import argparse
 import base64
+import contextlib
+import os
 import re
 import struct
 import sys
+import tempfile
 import time
 
 # what a terminal can show of each kind of output, best first
@@ -91,6 +94,27 @@ def show(nb, out, colour):
         write("")
 
 
+@contextlib.contextmanager
+def local_transport(nb):
+    """A kernel manager for the notebook's kernel that talks to it over local sockets in a
+    temporary folder where the system has them (no network ports, and so no warning from
+    ipykernel about unencrypted TCP), else None: nbclient's own, over TCP."""
+    if os.name != "posix":
+        yield None
+        return
+    from jupyter_client.manager import KernelManager
+    name = nb.metadata.get("kernelspec", {}).get("name", "")
+    with tempfile.TemporaryDirectory(prefix="klong-run-") as folder:
+        km = KernelManager(kernel_name=name, transport="ipc", ip=os.path.join(folder, "kernel"))
+        try:
+            yield km
+        finally:
+            # nbclient leaves a kernel it was given running: end it here, not by its noticing
+            # that this process has gone
+            if km.has_kernel:
+                km.shutdown_kernel()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m klongtorch.kernel run",
                                      description="Run a notebook and print it. Errors fail "
@@ -112,10 +136,10 @@ def main(argv=None):
     nb = read(args.notebook)
     if nb is None:
         return 2
-    client = NotebookClient(nb, timeout=args.timeout, allow_errors=True)
     start = time.perf_counter()
     try:
-        client.execute()
+        with local_transport(nb) as km:
+            NotebookClient(nb, km=km, timeout=args.timeout, allow_errors=True).execute()
     except CellExecutionError as e:        # only when a cell cannot run at all
         sys.stderr.write(f"{e}\n")
         return 1

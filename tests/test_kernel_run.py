@@ -1,4 +1,6 @@
 """python -m klongtorch.kernel run NOTEBOOK: a notebook run on the Klong kernel and printed."""
+import os
+
 import nbformat
 import pytest
 
@@ -75,3 +77,13 @@ def test_a_missing_or_broken_notebook_is_one_line(tmp_path, capsys, content, mes
     assert main([str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.err == message.format(path=path) and captured.out == ""
+
+
+def test_a_clean_run_writes_nothing_on_stderr(kernelspec, tmp_path, capfd, monkeypatch):
+    monkeypatch.chdir(tmp_path)                 # and leaves no socket files behind
+    path = notebook(tmp_path / "nb.ipynb", "+/!10")
+    assert main([path]) == 0
+    captured = capfd.readouterr()
+    assert "In [1]: +/!10\n    45\n" in captured.out
+    assert captured.err == ""                   # no warnings from the kernel either
+    assert sorted(os.listdir(tmp_path)) == ["nb.ipynb"]
