@@ -70,9 +70,10 @@ def err(verb, kind, value=_NONE, text=None):
 
 
 def _show(v):
-    from .display import show
+    # bounded (summary.py): the whole text of a big value would take seconds to write
+    from .summary import summary
     try:
-        text = show(v)
+        text = summary(v).split("\n", 1)[0]
     except Exception:       # a message must never fail to build
         text = repr(v)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -195,6 +195,8 @@ class PyFunc(Function):
             raise self.arity_error(len(args))
         try:
             if any(type(a) is Tensor and a.requires_grad for a in args):
+                if self.plain:      # C code outside torch cannot carry a gradient, ever
+                    raise _cut(self.name)
                 out = _keeping_graph(self.fn, args, self.name)
             elif self.plain:
                 out = self.fn(*[_plain(a) for a in args])
@@ -265,10 +267,14 @@ def _keeping_graph(fn, args, name):
         out = fn(*args)
     for w in caught:
         if "requires_grad=True to a scalar" in str(w.message):
-            raise err(name, "gradient", text="this Python function turns a tensor into a number, "
-                                              "which cuts the gradient; use a torch function")
+            raise _cut(name)
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return out
+
+
+def _cut(name):
+    return err(name, "gradient", text="this Python function turns a tensor into a number, "
+                                      "which cuts the gradient; use a torch function")
 
 
 def _doc_arity(fn):
@@ -316,6 +322,7 @@ def to_callable(v, where):
 
 
 def _brief(v):
-    from .display import show
-    text = show(v)
+    # bounded (summary.py): the whole text of a big value would take seconds to write
+    from .summary import summary
+    text = summary(v).split("\n", 1)[0]
     return text if len(text) < 40 else text[:37] + "..."

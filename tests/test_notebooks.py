@@ -132,6 +132,13 @@ def check_training(nb):
     assert abs(w - 3) < 0.2 and abs(b + 1) < 0.2
     assert result(nb, "^P") == "[2 200]"
     assert number(result(nb, "(+/lab=net(P)>0.5)%#lab")) >= 0.95
+    # the live plot: one image, redrawn in place as the loop ran (its last frame kept), and
+    # the loop's progress, finalized
+    (live,) = [c for c in code_cells(nb) if "frame::" in c.source]
+    shown = [o for o in live.outputs if o.output_type == "display_data"]
+    assert sum("image/png" in o.data for o in shown) == 1
+    first, last = numbers(result(nb, "(*ls),*|ls"))
+    assert last < first / 2
     sgd, momentum, adam = numbers(result(nb, "{rosen(*|x)}'runs"))
     assert momentum < 1e-2 and adam < 1e-2 < sgd        # plain SGD is still in the valley
 
@@ -142,8 +149,12 @@ def check_compile(nb):
         "no C++ compiler" in printed(nb, "inductor::")
     graph = printed(nb, ".p(.graph(f;[1.0 2.0 3.0]))")
     assert "def forward" in graph and "torch.ops.aten.sigmoid" in graph
-    (shown,) = [o for c in code_cells(nb) if c.source.endswith("\ncf") for o in c.outputs]
+    outputs = [o for c in code_cells(nb) if c.source.endswith("\ncf") for o in c.outputs]
+    (shown,) = [o for o in outputs if o.output_type == "execute_result"]
     assert "compiled monad, 7 torch operations" in shown.data["text/html"]
+    # the first compile said so while it ran (klongtorch.progress), then finalized
+    said = [o.data["text/plain"] for o in outputs if o.output_type == "display_data"]
+    assert len(said) == 1 and "compiling" in said[0] and "done in" in said[0]
     compiled, interpreted = numbers(result(nb, "(cf(xs)),f(xs)"))
     assert compiled == pytest.approx(interpreted, rel=1e-9)
     speedups = numbers(result(nb, "{(x@0)%x@1}'times"))

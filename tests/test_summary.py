@@ -122,3 +122,13 @@ def test_huge_integers_need_no_digit_limit_lifted():
         assert int_text(10 ** 5000).endswith("(5001 digits)")
     finally:
         sys.set_int_max_str_digits(saved)
+
+
+def test_error_messages_quote_big_values_bounded(k):
+    from klongtorch import KlongError
+    with pytest.raises(KlongError) as info:
+        k(".jacobian(!10000000;1)")
+    assert info.value.message == ("kg: error: .jacobian: type error: not a function: "
+                                  "[0 1 2 … 9999997 9999998 9999999]")
+    from klongtorch.errors import err
+    assert err("plus", "type", 2 ** 100000).message.endswith("(30103 digits)")
