@@ -11,7 +11,12 @@ Modules are looked up beside the running script, in the current directory and on
 KLONGPATH before sys.path, so a script's own helper modules sit beside it. Python callables receive Klong values as tensors,
 numbers, strings, lists and dicts, and their tensor results come back unchanged, so autograd
 flows through them. An object with no Klong form (a module, an optimizer) is kept as it is:
-it prints as :pyobject and can be passed back to Python.
+it prints as its str() shows it and can be passed back to Python.
+
+For programs written for KlongPy: .bkf("exp") binds torch's function of that name; .py and
+.pyf also take a file path ("lstm.py", "./optimizers.py", a package folder), imported under
+its base name with its folder on sys.path while it loads; and a module's klongpy_exports
+dictionary, when it has one, decides what .py binds.
 
 The global `klong` holds the interpreter itself, for Python code that needs it, such as the
 optimizer classes in examples/optimizers.py: `opt::SGDOptimizer(klong;["w"];:{["lr" 0.1]})`.
@@ -26,7 +31,7 @@ import torch
 from .convert import from_python, to_python
 from .errors import KlongError, err
 from .functions import PyFunc, _brief
-from .values import Dict, Tensor, ctx, items_of
+from .values import Dict, Tensor, ctx, items_of, scalar
 
 
 def _klong_name(name):
@@ -162,7 +167,8 @@ def _for_klong(value):
         if type(out) is Tensor and out.is_floating_point() and out.dtype != ctx.real and \
                 not any(type(a) is Tensor and a.is_floating_point() for a in args):
             out = value(*[a.to(ctx.real) if type(a) is Tensor else a for a in args])
-        return out
+        # a 0-d result is a Klong atom, a plain number, unless it carries a gradient
+        return scalar(out) if type(out) is Tensor and out.dim() == 0 else out
     call.__name__ = getattr(value, "__name__", "torch")
     call.__doc__ = value.__doc__
     return PyFunc(call, arity=python_arity(value), name=call.__name__)

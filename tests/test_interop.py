@@ -97,3 +97,78 @@ def test_a_script_finds_python_modules_beside_it(tmp_path):
     out = subprocess.run([sys.executable, "-m", "klongtorch", str(folder / "main.kg")],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert out.stdout == "42\n" and out.returncode == 0, out.stderr
+
+
+# -- KlongPy's forms and the edges of the crossing (issue 12) -----------------------------------
+
+def test_bkf_binds_torch_functions_with_gradients_and_the_real_dtype(k):
+    assert k('.bkf("exp");{exp(x)}:>0.0') == 1.0
+    assert k('.bkf(["sin" "cos"]);{sin(x)}:>0.5') == pytest.approx(float(torch.cos(torch.tensor(0.5, dtype=torch.float64))), abs=1e-15)
+    one = k("exp(1)")                    # an integer in, a real of the interpreter's dtype out
+    assert one == pytest.approx(torch.e, abs=1e-15) and abs(one - torch.e) < 1e-12
+    assert k("exp([1 2])").dtype == torch.float64
+    assert Klong(dtype="float32")('.bkf("exp");exp([1 2])').dtype == torch.float32
+    assert k('.bkf("abs");abs(-3)') == 3 and type(k("abs(-3)")) is int
+
+
+@pytest.mark.parametrize("program, message", [
+    ('.bkf("nosuchfunction")', "torch has no function named 'nosuchfunction'"),
+    ('.bkf("Tensor")', "torch has no function named"),
+    (".bkf(1)", "a string or a list of strings"),
+    ('.py("missing.py")', "no such Python file"),
+    ('.pyf(".helpers";"cube")', "relative module names.*./helpers.py"),
+])
+def test_klongpy_forms_fail_clearly(k, program, message):
+    with pytest.raises(KlongError, match=message):
+        k(program)
+
+
+def test_py_takes_a_file_path_and_honours_klongpy_exports(k, tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "nets.py").write_text(
+        "import nethelp\nklongpy_exports = {'grow': nethelp.grow, 'size': 3}\n"
+        "def notexported():\n    return 0\n")
+    (tmp_path / "sub" / "nethelp.py").write_text("def grow(x):\n    return x + 1\n")
+    assert k('.py("sub/nets.py");grow(size)') == 4        # its neighbour module is found
+    assert "notexported" not in k
+    assert k('.pyf("./helpers.py";"cube");cube(3)') == 27
+    (tmp_path / "sub" / "bad.py").write_text("klongpy_exports = [1]\n")
+    with pytest.raises(KlongError, match="klongpy_exports must be a dictionary"):
+        k('.py("sub/bad.py")')
+
+
+def test_del_forgets_a_global(k):
+    k("a::1")
+    del k["a"]
+    assert "a" not in k
+    with pytest.raises(KeyError):
+        del k["a"]
+
+
+def test_python_objects_print_as_python_shows_them(k, capsys):
+    k('d::.pyc(.pya(.py("datetime");"date");[2024 5 6];:{});.p(d)')
+    assert capsys.readouterr().out == "2024-05-06\n"
+
+
+def test_builtin_python_functions_get_arrays_not_element_tensors(k):
+    # math.fsum and other C functions outside torch get NumPy's view of the tensor (one
+    # crossing, as from Python), not a million 0-d tensors
+    assert k('.pyf("math";"fsum");fsum(!1000000)') == 499999500000.0
+    assert k('.pyf("builtins";"repr");repr(!3)').startswith("array(")
+    assert k('.pyf("builtins";"sorted");sorted([3 1 2])').tolist() == [1, 2, 3]
+    with pytest.raises(KlongError, match="cuts the gradient"):
+        k('.pyf("math";"tanh");{tanh(x)}:>[0.5]')
+
+
+def test_unequal_shapes_say_to_use_each(k):
+    with pytest.raises(KlongError, match=r"shapes \[2 3\] and \[3\] do not match.*use each, \{x\+b\}'a"):
+        k("[[1 2 3] [4 5 6]]+[10 20 30]")
+    assert k("{x+[10 20 30]}'[[1 2 3] [4 5 6]]").tolist() == [[11, 22, 33], [14, 25, 36]]
+    with pytest.raises(KlongError) as e:
+        k("[1 2]+[1 2 3]")
+    assert "each" not in str(e.value)                     # NumPy could not pair these either
+
+
+def test_indexing_an_atom_says_so(k):
+    with pytest.raises(KlongError, match="10@0: 10 is an atom"):
+        k("{x@0}'[10 20 30]")
