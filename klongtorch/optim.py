@@ -13,7 +13,7 @@ Adam's moments) is kept.
 """
 import torch
 
-from . import interrupts
+from . import interrupts, progress
 from .autograd import _leaf, _rebound, _scalar_output
 from .errors import err
 from .functions import Function, SysFunc, to_callable
@@ -137,7 +137,10 @@ class Optimizer(Function):
         if y.requires_grad:
             y.backward()
         self._commit(y.requires_grad)
-        return scalar(y.detach())
+        y = y.detach()
+        if progress.tracking:           # the training loop's progress shows the loss
+            progress.latest = y
+        return scalar(y)
 
     @interrupts.guard
     def _commit(self, step):

@@ -120,3 +120,14 @@ def test_jupyter_display_updates_one_output():
     assert [kind for kind, _ in sent] == ["display_data"] + ["update_display_data"] * 2
     assert len({c["transient"]["display_id"] for _, c in sent}) == 1
     assert sent[-1][1]["data"]["text/plain"].startswith("each  3/3  100%")
+
+
+def test_an_optimizer_loop_shows_its_loss(k, quick):
+    shown = Recorder()
+    k("w::5.0;loss::{w^2};opt::.sgd(:w;0.01)")
+    with progress.watched(shown):
+        losses = k("{sleep(0.005);opt(loss)}'!60")
+    last = shown.reports[-1]
+    assert last.final and last.done == 60
+    assert last.text().endswith(f"loss {float(losses[-1]):.6g}")    # the last step's loss
+    assert "loss" in shown.reports[0].text()
