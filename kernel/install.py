@@ -56,6 +56,11 @@ def install(user=False, prefix=None, sys_prefix=False, python=None):
             json.dump(kernel_json(python), f, indent=2)
         for logo in LOGOS:
             shutil.copy(os.path.join(RESOURCES, logo), spec)
+        # readable by everyone, as ipykernel's spec is: a temporary directory is 0700, and
+        # the copy Jupyter makes keeps its mode, which would hide a shared install
+        os.chmod(spec, 0o755)
+        for name in os.listdir(spec):
+            os.chmod(os.path.join(spec, name), 0o644)
         # an earlier installation is replaced
         return KernelSpecManager().install_kernel_spec(spec, NAME, user=user, prefix=prefix)
 

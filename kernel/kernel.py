@@ -36,7 +36,7 @@ from ipykernel.kernelbase import Kernel
 from klongtorch import __version__, commands, plots, progress
 from klongtorch.cli import scan
 from klongtorch.errors import KlongError, KlongExit
-from klongtorch.interpreter import OUT_OF_MEMORY, Klong
+from klongtorch.interpreter import OUT_OF_MEMORY, Klong, own_process
 
 from . import completion, inspection, interrupts, outputs
 from .history import History
@@ -97,6 +97,7 @@ class KlongKernel(Kernel):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        own_process()               # the kernel's process is Klong's: its recursion limit
         self.klong, self.setting_problem = make_interpreter()
         self.history = History()
 
@@ -314,6 +315,11 @@ class KlongKernel(Kernel):
         return {"status": "ok", "history": rows}
 
     async def do_shutdown(self, restart):
+        # as kg does at exit: what was written to files reaches them (nothing is lost)
+        try:
+            self.klong.close()
+        except KlongError as e:
+            sys.stderr.write(e.message + "\n")
         return {"status": "ok", "restart": restart}
 
 

@@ -25,6 +25,7 @@ class Channel:
         self.closed = False
         self.at_eof = False
         self.pending = ""           # text read ahead by .r
+        self.failed = False         # a flush failed, and the error was reported
 
     @property
     def stream(self):
@@ -70,6 +71,7 @@ class Channel:
             try:
                 self.stream.flush()
             except OSError as e:
+                self.failed = True      # reported now: the flush at exit stays quiet
                 raise err(who, "io", text=f"{self.name}: {e.strerror}") from None
 
     def close(self):
@@ -137,7 +139,9 @@ def close_each(channels):
 def _flush_at_exit():
     with _lock:
         channels = list(_outputs)
-    failure = flush_each(channels, "exit")
+    quiet = [c for c in channels if c.failed]
+    flush_each(quiet, "exit")            # worth a try; their error was shown already
+    failure = flush_each([c for c in channels if not c.failed], "exit")
     if failure:
         try:
             sys.stderr.write(failure + "\n")

@@ -494,7 +494,8 @@ def _main(argv):
         device = check_device(args.device)
         from . import allocator
         allocator.tune()            # this process is ours: big arrays fast every run
-        from .interpreter import Klong
+        from .interpreter import Klong, own_process
+        own_process()               # the recursion limit and integer digits Klong needs
         try:
             k = Klong(device=device, dtype=args.dtype)
         except KlongError as e:
@@ -510,7 +511,7 @@ def _main(argv):
                 raise Usage(e.message) from None
             code = run_file(k, path, debug, err)
             if code is not None:
-                return code
+                return finish(k, code, err)
     except Usage as e:
         err.write(f"{e}\n")
         return 2
@@ -521,8 +522,7 @@ def _main(argv):
             code = guarded(lambda: k.run(text, filename="-"), k, debug, err, "-", text)
         else:
             code = run_file(k, script, debug, err)
-        sys.stdout.flush()
-        return code or 0
+        return finish(k, code or 0, err)
 
     if args.eval:
         for expr in args.eval:
@@ -532,11 +532,22 @@ def _main(argv):
                     sys.stdout.write(show(value) + "\n")
             code = guarded(evaluate, k, debug, err)
             if code is not None:
-                return code
-        sys.stdout.flush()
-        return 0
+                return finish(k, code, err)
+        return finish(k, 0, err)
 
-    return Repl(k, debug=debug).run(banner=not args.quiet)
+    return finish(k, Repl(k, debug=debug).run(banner=not args.quiet), err)
+
+
+def finish(k, code, err):
+    """The exit code, once everything written has reached its file (as kg does, output
+    channels left open are flushed at exit): a failure there, such as a full disk, is
+    reported and the exit code becomes 1."""
+    try:
+        k.flush_channels("exit")
+    except KlongError as e:
+        err.write(e.message + "\n")
+        return code or 1
+    return code
 
 
 if __name__ == "__main__":

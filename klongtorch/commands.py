@@ -88,7 +88,7 @@ def apropos(arg, interp):
 
 def load(arg, interp):
     if not arg:
-        return Outcome(error="usage: ]l file")
+        return Outcome(error="kg: error: ]l: no file named (usage: ]l file)")
     return Outcome(source=f".l({klong_string(arg)})")
 
 

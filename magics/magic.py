@@ -149,7 +149,7 @@ class KlongMagics(Magics):
             self.device = _device(args.device)
         if args.dtype is not None:
             self.dtype = args.dtype
-        self._interp = None
+        self._retire()
 
     # -- crossing --------------------------------------------------------------------------
 
@@ -199,7 +199,7 @@ class KlongMagics(Magics):
             raise KlongError(INTERRUPTED) from None
         except KlongExit as e:
             # .x ends the interpreter; the session goes on with a fresh one
-            self._interp = None
+            self._retire()
             print(f"klong: exited with code {e.code}; the next %klong starts afresh",
                   file=sys.stderr)
             return _EXITED
@@ -207,6 +207,17 @@ class KlongMagics(Magics):
             interp.device = session_device
             interp.reset_channels()
             self._drew = show_figures(interp)
+
+
+    def _retire(self):
+        """Drop the session's interpreter, its files flushed and closed first (nothing
+        written is lost, as kg does at exit)."""
+        interp, self._interp = self._interp, None
+        if interp is not None:
+            try:
+                interp.close()
+            except KlongError as e:
+                print(e.message, file=sys.stderr)
 
 
 _EXITED = object()
