@@ -81,3 +81,44 @@ def test_render_without_klongpy(bench):
                         malloc_tune=False)
     md = bench.render_markdown(res)
     assert "| `fib(16)` |" in md and "n/a" in md
+
+
+_PROCESSES = os.path.join(os.path.dirname(_BENCH), "bench_processes.py")
+
+
+@pytest.fixture(scope="module")
+def processes():
+    spec = importlib.util.spec_from_file_location("bench_processes", _PROCESSES)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_process_benchmarks_compute_what_their_baselines_compute(processes):
+    """Every row of bench_processes: klongtorch's value is the raw baseline's."""
+    from klongtorch import Klong
+    for name, src, setup, rsetup, rexpr, reps in processes.PROGRAMS:
+        if "10000000" in src:
+            src, rexpr = src.replace("10000000", "1000"), rexpr.replace("10000000", "1000")
+        k = Klong(device="cpu")
+        if setup:
+            k(setup)
+        got = k(src)
+        ns = {"torch": torch}
+        exec(rsetup, ns)
+        want = eval(rexpr, ns)
+        if isinstance(want, torch.Tensor) and want.dim() > 0 and name != "amend loop":
+            assert torch.equal(got.to(torch.int64), want.to(torch.int64)), name
+        elif name == "amend loop":
+            assert torch.equal(k("v"), want), name
+        else:
+            assert _as_int(got) == _as_int(want), name
+        assert reps >= 1
+
+
+def test_process_report_renders_a_kg_column(processes):
+    fake = {n: {"median": 1e-3, "min": 9e-4, "max": 2e-3, "n": 3} for n, *_ in processes.PROGRAMS}
+    results = {"table": {"klongtorch": fake, "kg": fake, "raw": fake}}
+    md = processes.render(results)
+    assert "| program | klongtorch | kg | raw |" in md
+    assert "| `fib(20)` | 1.00 ms (900.0 µs–2.00 ms)" in md and "1.00x" in md
