@@ -29,7 +29,7 @@ PROGRAMS = {
 }
 GRADIENT = ("w::1.0;loss::{w^2}", "{1}{loss:>w;x+1}:~0")
 
-ROUNDS = int(os.environ.get("KLONGTORCH_STORM_ROUNDS", "700"))    # per program
+ROUNDS = int(os.environ.get("KLONGTORCH_STORM_ROUNDS", "500"))    # per program
 
 
 def snapshot(k):

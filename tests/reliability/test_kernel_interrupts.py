@@ -1,0 +1,72 @@
+"""The Interrupt button, pressed again and again on a real Klong kernel, changes no global.
+
+Each round runs a runaway loop that rebinds a global dynamically (a function local), then
+presses Interrupt (jupyter_client's interrupt_kernel: SIGINT, as the notebook sends it) at a
+random moment. Every round must end with the `interrupted` error reply, and afterwards the
+globals must be what they were.
+"""
+import random
+import time
+from queue import Empty
+
+import pytest
+
+from tests.kernel_support import KERNEL_NAME, execute, installed_kernelspec, of_type
+
+jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("ipykernel")
+
+PRESSES = 30
+SETUP = "a::7;b::[1 2 3];g::{[a];a::x;a*2};h::{[a b];a::x;b::g(x);a+b}"
+LOOPS = ("{1}{g(x);x+1}:~0", "{1}{h(x);x+1}:~0")
+CHECK = "(,a),(,b),g(21),h(1)"
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    from jupyter_client.manager import start_new_kernel
+    with installed_kernelspec():
+        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=120)
+        try:
+            yield km, kc
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
+
+def shown(kc, code):
+    reply, out = execute(kc, code)
+    assert reply["status"] == "ok", reply
+    return of_type(out, "execute_result")[0]["data"]["text/plain"]
+
+
+def interrupted(km, kc, code, delay):
+    """Run code, press Interrupt after delay seconds (and again if a press came before the
+    cell started, when there was nothing to stop); the reply."""
+    msg_id = kc.execute(code, stop_on_error=False)
+    time.sleep(delay)
+    for _ in range(20):
+        km.interrupt_kernel()
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            try:
+                reply = kc.get_shell_msg(timeout=0.5)
+            except Empty:
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"]
+    raise AssertionError(f"no reply to {code!r} after 20 interrupts")
+
+
+def test_interrupt_button_in_a_loop_changes_no_global(kernel):
+    km, kc = kernel
+    execute(kc, SETUP)
+    before = shown(kc, CHECK)
+    rng = random.Random(13)
+    replies = []
+    for i in range(PRESSES):
+        reply = interrupted(km, kc, LOOPS[i % 2], rng.uniform(0.05, 0.4))
+        replies.append(reply.get("evalue") or reply)
+    assert replies == ["kg: error: interrupted"] * PRESSES
+    assert shown(kc, CHECK) == before
+    assert shown(kc, "a") == "7"
