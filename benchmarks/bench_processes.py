@@ -19,7 +19,8 @@ Columns:
 - raw: the same computation in torch (vectors) or plain Python (scalar loops), in a
   process with the thresholds pinned;
 - KlongPy numpy / torch: through klongpy_runner.py in $KLONGPY_PYTHON or
-  /work/klongpy-venv (skipped when absent).
+  /work/klongpy-venv (skipped when absent); a KlongPy process takes minutes (fib(20)
+  alone takes seconds), so it joins the first --klongpy-rounds rounds only.
 `--kernel` adds rows measured inside a real Klong Jupyter kernel process (jupyter_client),
 and its start-to-first-reply time against ipykernel's python3 kernel.
 Nothing here asserts on timings.
@@ -280,7 +281,8 @@ def ratio(a, b):
     return f"{a['median'] / b['median']:.2f}x"
 
 
-def run(rounds, quick, with_klongpy=True, with_kernel=False, kernel_processes=10):
+def run(rounds, quick, with_klongpy=True, with_kernel=False, kernel_processes=10,
+        klongpy_rounds=2):
     target = 0.1 if quick else 0.3
     kg = kg_path()
     kp = klongpy_python() if with_klongpy else None
@@ -289,6 +291,8 @@ def run(rounds, quick, with_klongpy=True, with_kernel=False, kernel_processes=10
     for r in range(rounds):
         order = impls[r % len(impls):] + impls[:r % len(impls)]
         for impl in order:
+            if impl == "klongpy" and r >= klongpy_rounds:
+                continue                  # minutes per process: fib(20) alone takes seconds
             print(f"[bench] round {r + 1}/{rounds}: {impl}", file=sys.stderr)
             try:
                 if impl in ("klongtorch", "raw"):
@@ -296,7 +300,7 @@ def run(rounds, quick, with_klongpy=True, with_kernel=False, kernel_processes=10
                 elif impl == "kg":
                     got = {"kg": kg_process_set(kg)}
                 else:
-                    got = klongpy_process(kp, quick)
+                    got = klongpy_process(kp, True)      # its quickest: 3 runs after warm-up
             except (RuntimeError, subprocess.SubprocessError, OSError) as e:
                 print(f"[bench] {impl}: {e}", file=sys.stderr)
                 continue
@@ -354,6 +358,8 @@ def main(argv=None):
     ap.add_argument("--kernel", action="store_true",
                     help="also rows inside 10 fresh Jupyter kernels, and kernel start-up")
     ap.add_argument("--kernel-processes", type=int, default=10)
+    ap.add_argument("--klongpy-rounds", type=int, default=2,
+                    help="KlongPy takes part in the first N rounds only (it is slow)")
     ap.add_argument("--json", metavar="PATH")
     ap.add_argument("--worker", choices=["klongtorch", "raw"], help=argparse.SUPPRESS)
     ap.add_argument("--target", type=float, default=0.3, help=argparse.SUPPRESS)
@@ -362,7 +368,7 @@ def main(argv=None):
         worker(args.worker, args.target)
         return None
     results = run(args.rounds, args.quick, not args.no_klongpy, args.kernel,
-                  args.kernel_processes)
+                  args.kernel_processes, args.klongpy_rounds)
     print(f"{results['rounds']} fresh processes per implementation, interleaved; "
           f"{results['cpus']} CPUs, load {'/'.join(f'{x:.1f}' for x in results['loadavg'])}")
     print(render(results))
