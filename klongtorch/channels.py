@@ -64,7 +64,10 @@ class Channel:
         if not line:
             self.at_eof = True
             return None
-        return line[:-1] if line.endswith("\n") else line
+        if not line.endswith("\n"):
+            self.at_eof = True      # the read met the end, as kg's .mi sees it: a last line
+            return line             # without a newline leaves no more input
+        return line[:-1]
 
     def flush(self, who=".fl"):
         if not self.closed and self.mode == "out":

@@ -225,7 +225,8 @@ class BodyWriter:
         name = c.resolve(node.name, self.scope, defining=True)
         v = self.expr(node.expr)
         self.line(f"g[{name!r}] = {v}")
-        if type(node.expr) not in (Const, DictLit):      # functions remember their first name
+        # functions remember their first name (v is a literal when the value is a constant)
+        if type(node.expr) not in (Const, DictLit) and v.isidentifier():
             self.line(f"if isinstance({v}, _Function) and {v}.name is None:")
             self.line(f"  {v}.name = {node.name!r}")
         return v

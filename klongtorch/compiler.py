@@ -47,7 +47,7 @@ class Compiler:
     def resolve(self, name, scope, defining=False):
         """A variable's name after module renaming (see SEMANTICS : MODULES)."""
         mod = self.interp.module
-        if mod is None or name.startswith(".") or name in scope.locals or name == "it":
+        if mod is None or name in scope.locals or name == "it":
             return name
         if defining:
             mod.names.add(name)
