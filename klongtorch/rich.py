@@ -36,6 +36,7 @@ TABLE_UP_TO = 500          # elements: larger tensors get a summary
 ROW = 10                   # a long vector is laid out this many to a row
 PREVIEW = 6                # values shown in a summary
 DIGITS = 6                 # significant digits of reals
+CHUNK = 1 << 20            # elements summed at a time for a summary's mean
 
 # inline styles (JupyterLab's sanitizer keeps style attributes, and <style> may be dropped)
 BOX = "font-family:var(--jp-code-font-family,monospace);font-size:12px;line-height:1.35"
@@ -181,6 +182,14 @@ def _grids(t):
     return "".join(parts)
 
 
+def _mean(t):
+    """The mean, summed in float64 a chunk at a time: a float64 copy of a tensor of 100
+    million values would need 800 MB more (torch's sum(dtype=) makes one)."""
+    flat = t.reshape(-1)
+    total = sum(chunk.double().sum().item() for chunk in flat.split(CHUNK))
+    return total / flat.numel()
+
+
 def _summary(t):
     """Shape, dtype, device, min, mean, max and the first values of a large tensor."""
     data = t.detach()
@@ -189,10 +198,11 @@ def _summary(t):
             ("dtype", str(data.dtype).replace("torch.", "")),
             ("device", str(data.device))]
     if data.dtype.is_floating_point:
-        finite = data[torch.isfinite(data)]
+        mask = torch.isfinite(data)
+        finite = data if bool(mask.all()) else data[mask]     # no copy when all are finite
         if finite.numel():
             rows += [("min", real_text(finite.min().item())),
-                     ("mean", real_text(finite.double().mean().item())),
+                     ("mean", real_text(_mean(finite))),
                      ("max", real_text(finite.max().item()))]
         missing = data.numel() - finite.numel()
         if missing:
@@ -200,7 +210,7 @@ def _summary(t):
             rows.append(("not finite", f"{missing} ({nan} nan)"))
     elif not data.dtype.is_complex:
         rows += [("min", write(data.min().item())),
-                 ("mean", real_text(data.double().mean().item())),
+                 ("mean", real_text(_mean(data))),
                  ("max", write(data.max().item()))]
     first = data.reshape(-1)[:PREVIEW].cpu().tolist()
     more = " …" if data.numel() > PREVIEW else ""

@@ -54,6 +54,14 @@ def test_ten_million_values_reply_at_once_and_small(kernel):
     assert took < 20                                # was 8 s and 79 MB; seconds, under load
 
 
+def test_a_hundred_million_values_get_a_reply(kernel):
+    _, kc = kernel
+    reply, out = execute(kc, "!100000000", timeout=120)     # its display once ran out of memory
+    assert reply["status"] == "ok"
+    assert result(out)["text/plain"].endswith("(shape [100000000])") and size(out) < 10_000
+    execute(kc, "0")                                         # let `it` go
+
+
 def test_an_assignment_shows_its_value_bounded(kernel):
     _, kc = kernel
     reply, out = execute(kc, "big::[1000 1000]:^!1000000")
