@@ -171,7 +171,8 @@ def equal(a, b):
         return r
     if _is_seq(a) or _is_seq(b):
         return dyadic(equal, "equal", a, b, _tensor_cmp(torch.eq), strings_atomic=True)
-    return int(a is b)
+    # a number and a character, a function, a dictionary...: kg calls that a type error
+    raise err("equal", "type", b if _comparable(a) else a)
 
 
 def less(a, b):

@@ -41,6 +41,20 @@ def _int(v, name):
     raise err(name, "type", v)
 
 
+# The most elements a verb builds as a Python list, and as a tensor. Past these the answer
+# could not fit in memory anyway, so the count is a range error at once, before minutes
+# of building (kg fails the same way, later, on its memory limit).
+MAX_LIST = 1 << 26
+MAX_TENSOR = 1 << 40
+
+
+def _count(n, name, culprit, limit=MAX_LIST):
+    """n, when a list of |n| elements can be built; else a range error naming culprit."""
+    if not -limit <= n <= limit:
+        raise err(name, "range", culprit)
+    return n
+
+
 def _index_tensor(v, name):
     """An index list (or index) as an int64 tensor."""
     if type(v) is Tensor:
@@ -80,7 +94,7 @@ def enumerate_(a):
     """!a  Enumerate
     The integers from 0 to a-1.
     Examples: !0 --> []    !5 --> [0 1 2 3 4]"""
-    n = _int(a, "enumerate")
+    n = _count(_int(a, "enumerate"), "enumerate", a, MAX_TENSOR)
     if n < 0:
         raise err("enumerate", "range", a)
     if n == 0:
@@ -133,48 +147,63 @@ def reverse(a):
 
 def shape(a):
     """^a  Shape
-    The shape of an array as a list of dimensions, 0 for an atom. A list whose elements are
-    not all of the same shape is a vector.
+    The shape of an array as a list of dimensions, 0 for an atom. The elements of a list
+    contribute the part of their shapes that they all share, so a ragged list is a vector; a
+    one-element list has shape [1] (as in kg).
     Examples: ^1 --> 0    ^[1 2 3] --> [3]    ^[[1 2] [3 4] [5 6]] --> [3 2]    ^["ab" "cd"] --> [2 2]"""
+    if type(a) is str:
+        return int_tensor([len(a)]) if a else 0
     if is_atom(a):
         return 0
     if type(a) is Tensor:
-        return int_tensor(list(a.shape))
+        return int_tensor(list(a.shape) if a.shape[0] != 1 else [1])
     return int_tensor(_shape(a))
 
 
 def _shape(a):
-    if type(a) is Tensor:
-        return list(a.shape) if a.dim() else []
-    if type(a) is str:
+    t = type(a)
+    if t is Tensor:
+        return (list(a.shape) if a.shape[0] != 1 else [1]) if a.dim() else []
+    if t is str:
         return [len(a)]
-    if type(a) is not list or not a:
+    if t is not list or not a:
         return []
-    subs = [_shape(e) if not is_atom(e) else [] for e in a]
-    s0 = subs[0]
-    if s0 and all(s == s0 for s in subs):
-        return [len(a)] + s0
-    return [len(a)]
+    if len(a) == 1:
+        return [1]
+    common = _shape(a[0])
+    for e in a[1:]:
+        if not common:
+            break
+        s = _shape(e)
+        n = 0
+        while n < len(common) and n < len(s) and common[n] == s[n]:
+            n += 1
+        common = common[:n]
+    return [len(a)] + common
 
 
 def transpose(a):
     """+a  Transpose
-    The transpose of a matrix; vectors and atoms are returned unchanged.
+    The transpose of a matrix. The atoms of a list (strings among them) repeat in every
+    column; a list without lists is returned unchanged. Rows of different lengths are a
+    shape error, an atom a type error.
     Examples: +[[1 2 3] [4 5 6]] --> [[1 4] [2 5] [3 6]]    +[[1] [2] [3]] --> [[1 2 3]]"""
     t = type(a)
-    if t is Tensor:
-        if a.dim() < 2:
-            return a
-        return a.transpose(0, 1)
-    if t is list and a:
-        rows = [items_of(r) if _seq(r) else None for r in a]
-        if any(r is None for r in rows):
-            return a
-        n = len(rows[0])
-        if any(len(r) != n for r in rows):
-            raise err("transpose", "length", a)
-        return mklist([mklist([r[i] for r in rows]) for i in range(n)])
-    return a
+    if t is Tensor and a.dim() > 0:
+        return a if a.dim() < 2 else a.transpose(0, 1)
+    if t is not list:
+        raise err("transpose", "type", a)
+    rows = [items_of(r) if _seq(r) and type(r) is not str else None for r in a]
+    lists = [r for r in rows if r is not None]
+    if not any(lists):
+        return a
+    n = min(len(r) for r in lists)
+    if any(len(r) > n for r in lists):
+        raise err("transpose", "shape", a)
+    if n == 0:
+        return [[]]
+    return mklist([mklist([r[i] if r is not None else e for r, e in zip(rows, a)])
+                   for i in range(n)])
 
 
 # Klong's order for grading mixed data: numbers < characters < strings < symbols < lists.
@@ -286,6 +315,7 @@ def where(a):
     if t is int:
         if a < 0:
             raise err("expand", "range", a)
+        _count(a, "expand", a, MAX_TENSOR)
         return with_bound(torch.zeros(a, dtype=INT, device=ctx.device), 0) if a else []
     counts = _index_tensor(a, "expand") if t is not Tensor or a.dim() else None
     if counts is None:
@@ -295,6 +325,8 @@ def where(a):
     if counts.numel() == 0:
         return []
     if bool((counts < 0).any()):
+        raise err("expand", "range", a)
+    if int(counts.max()) > MAX_TENSOR or int(counts.sum()) > MAX_TENSOR:
         raise err("expand", "range", a)
     r = torch.repeat_interleave(torch.arange(counts.shape[0], device=counts.device), counts)
     return with_bound(r, counts.shape[0]) if r.numel() else []
@@ -339,18 +371,21 @@ def join(a, b):
     lb = tb is list or (tb is Tensor and b.dim() > 0)
     if la and lb:
         if ta is Tensor and tb is Tensor:
-            return _cat(a, b)
+            if a.dtype.is_floating_point == b.dtype.is_floating_point or carries_grad(a) \
+                    or carries_grad(b):
+                return _cat(a, b)
+            return mklist(items_of(a) + items_of(b))     # integers beside reals keep their types
         if ta is list and not a:
             return b
         if tb is list and not b:
             return a
         return mklist(items_of(a) + items_of(b))
     if la:
-        if ta is Tensor and a.dim() == 1 and _is_number(b):
+        if ta is Tensor and a.dim() == 1 and _joins(b, a):
             return _cat(a, _as_1d(b, a))
         return mklist(items_of(a) + [b])
     if lb:
-        if tb is Tensor and b.dim() == 1 and _is_number(a):
+        if tb is Tensor and b.dim() == 1 and _joins(a, b):
             return _cat(_as_1d(a, b), b)
         return mklist([a] + items_of(b))
     return mklist([a, b])
@@ -359,6 +394,14 @@ def join(a, b):
 def _is_number(v):
     t = type(v)
     return t is int or t is float or (t is Tensor and v.dim() == 0)
+
+
+def _joins(v, t):
+    """Whether number v joins tensor t as one more element of the same type (a bignum, or an
+    integer beside reals, makes a general list instead)."""
+    if type(v) is Tensor:
+        return v.dim() == 0
+    return _fits(v, t.dtype)
 
 
 def _fits(v, dtype):
@@ -375,7 +418,7 @@ def _as_1d(v, like):
     dtype = like.dtype if not (type(v) is float and not like.dtype.is_floating_point) else ctx.real
     try:
         return torch.tensor([v], dtype=dtype, device=like.device)
-    except (OverflowError, RuntimeError):
+    except (OverflowError, RuntimeError, ValueError):
         return None
 
 
@@ -420,8 +463,11 @@ def take(a, b):
     Examples: 2#[1 2 3] --> [1 2]    5#[1 2 3] --> [1 2 3 1 2]    (-2)#"abcdef" --> "ef\""""
     n = _int(a, "take")
     tb = type(b)
-    if tb is Tensor and b.dim() > 0:
+    if not _seq(b):
+        raise err("take", "type", b)     # kg takes only from lists and strings
+    if tb is Tensor:
         m = b.shape[0]
+        _count(n, "take", a, MAX_TENSOR if abs(n) <= m else MAX_TENSOR // max(b[0].numel(), 1))
         if n == 0 or m == 0:
             return []
         if 0 <= n <= m:
@@ -431,11 +477,10 @@ def take(a, b):
         idx = torch.arange(abs(n), device=b.device)
         idx = (idx % m) if n > 0 else ((idx - abs(n)) % m)
         return b[idx]
-    if tb is str or tb is list:
-        seq = b
-    else:
-        seq = [b]
+    seq = b
     m = len(seq)
+    if m:
+        _count(n, "take", a)
     if n == 0 or m == 0:
         return _empty_like(b)
     if n > 0:
@@ -704,7 +749,8 @@ def reshape(a, b):
         raise err("reshape", "range", a)
     if -1 in dims:                # the reference: -1 stands for half the size of the source
         dims[dims.index(-1)] = count // 2
-    total = math.prod(dims)
+    total = _count(math.prod(dims), "reshape", a,
+                   MAX_TENSOR // max(math.prod(unit), 1) if type(src) is Tensor else MAX_LIST)
     if type(src) is Tensor:
         idx = torch.arange(total, device=src.device) % count
         return src[idx].reshape(tuple(dims) + tuple(unit))
@@ -726,6 +772,8 @@ def rotate(a, b):
     Rotate list b by a places: to the right (taking from the end) when a is positive, to the
     left when negative.
     Examples: 1:+[1 2 3 4 5] --> [5 1 2 3 4]    (-1):+[1 2 3 4 5] --> [2 3 4 5 1]"""
+    if not _seq(b):
+        return b                         # an atom rotates into itself, whatever a is (kg)
     n = _int(a, "rotate")
     if type(b) is Tensor and b.dim() > 0:
         return torch.roll(b, n, 0) if b.shape[0] else b

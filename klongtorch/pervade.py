@@ -63,6 +63,9 @@ def is_num(v):
     return t is int or t is float or (t is Tensor)
 
 
+INT64_LIMIT = 1 << 63
+
+
 def to_t(v):
     """A number as a tensor on the current device; tensors pass through."""
     if type(v) is Tensor:
@@ -71,6 +74,8 @@ def to_t(v):
         return torch.tensor(v, dtype=ctx.real, device=ctx.device)
     if type(v) is bool:
         v = int(v)
+    if not -INT64_LIMIT <= v < INT64_LIMIT:
+        raise OverflowError          # a bignum: the caller works in Python integers instead
     return torch.tensor(v, dtype=INT, device=ctx.device)
 
 
