@@ -160,18 +160,33 @@ def _for_klong(value):
     from .functions import python_arity
 
     def call(*args):
-        args = [_tensor(a) for a in args]
-        out = value(*args)
-        # torch makes reals from integers in float32, its default; Klong's reals have the
-        # interpreter's dtype, so an all-integer call is made again on reals of that dtype
-        if type(out) is Tensor and out.is_floating_point() and out.dtype != ctx.real and \
-                not any(type(a) is Tensor and a.is_floating_point() for a in args):
-            out = value(*[a.to(ctx.real) if type(a) is Tensor else a for a in args])
+        out = torch_call(value, [_tensor(a) for a in args], {})
         # a 0-d result is a Klong atom, a plain number, unless it carries a gradient
         return scalar(out) if type(out) is Tensor and out.dim() == 0 else out
     call.__name__ = getattr(value, "__name__", "torch")
     call.__doc__ = value.__doc__
     return PyFunc(call, arity=python_arity(value), name=call.__name__)
+
+
+def torch_call(fn, args, kwargs):
+    """fn(*args, **kwargs) for a torch function, its reals in the interpreter's dtype.
+    torch makes reals from integers (exp(1), linspace(0;1), rand(3)) in float32, its
+    default, so such a call is made again: on reals of the interpreter's dtype, or, for a
+    function that makes a tensor, with that dtype asked for."""
+    out = fn(*args, **kwargs)
+    if type(out) is not Tensor or not out.is_floating_point() or out.dtype == ctx.real or \
+            "dtype" in kwargs or \
+            any(type(a) is Tensor and a.is_floating_point() for a in args):
+        return out
+    head = (getattr(fn, "__doc__", None) or "").strip().split("\n", 1)[0]
+    try:
+        if "dtype" in head:
+            return fn(*args, dtype=ctx.real, **kwargs)
+        if any(type(a) is Tensor for a in args):
+            return fn(*[a.to(ctx.real) if type(a) is Tensor else a for a in args], **kwargs)
+    except (TypeError, ValueError, RuntimeError):
+        pass                        # the second form is not for this function: keep the first
+    return out
 
 
 def _tensor(v):
@@ -279,6 +294,8 @@ class Python:
         positional = [python_arg(a) for a in ([] if args == [] else items_of(args))]
         keywords = {str(k): python_arg(v) for k, v in to_python(kwargs).items()}
         try:
+            if (getattr(target, "__module__", None) or "").startswith("torch"):
+                return klong_value(torch_call(target, positional, keywords), self.interp)
             return klong_value(target(*positional, **keywords), self.interp)
         except (KlongError, KeyboardInterrupt):
             raise

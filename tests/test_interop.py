@@ -61,7 +61,7 @@ def test_a_python_function_that_cuts_the_graph_is_an_error(k):
 def test_pya_and_pyc(k):
     assert k('.pya(.py("math");"pi")') == pytest.approx(3.141592653589793)
     v = k('.pyc(.pya(.py("torch");"linspace");[0 1];:{["steps" 3]})')
-    assert torch.allclose(v, torch.tensor([0.0, 0.5, 1.0]))
+    assert torch.allclose(v, torch.tensor([0.0, 0.5, 1.0], dtype=torch.float64))
     assert k('m::.py("helpers");.pyc(m,,"cube";[2];:{})') == 8
 
 
@@ -172,3 +172,12 @@ def test_unequal_shapes_say_to_use_each(k):
 def test_indexing_an_atom_says_so(k):
     with pytest.raises(KlongError, match="10@0: 10 is an atom"):
         k("{x@0}'[10 20 30]")
+
+
+def test_torch_reals_made_from_integers_have_the_interpreter_dtype(k):
+    linspace = '.pyc(.pya(.py("torch");"linspace");[0 1];:{["steps" 3]})'
+    assert k(linspace).dtype == torch.float64
+    assert k('.pyf("torch";["rand" "arange" "sqrt"]);rand(3)').dtype == torch.float64
+    assert k("arange(5)").dtype == torch.int64                  # integers stay integers
+    assert k("sqrt(2)") == 2 ** 0.5                             # computed in float64
+    assert Klong(dtype="float32")(linspace).dtype == torch.float32
