@@ -98,8 +98,12 @@ def test_the_readme_has_a_tour_and_python():
 
 # -- the README's REPL sessions -----------------------------------------------------------
 
-@pytest.mark.parametrize("code, line", sessions(), ids=lambda v: f"line{v}" if
-                         isinstance(v, int) else "")
+def by_line(found):
+    """pytest parameters named after the README line each block starts on."""
+    return [pytest.param(code, line, id=f"README-line-{line}") for code, line in found]
+
+
+@pytest.mark.parametrize("code, line", by_line(sessions()))
 def test_a_session_pasted_into_the_repl_answers_as_shown(code, line, tmp_path):
     inputs, answers = split_session(code)
     done = run([sys.executable, "-m", "klongtorch", "-q"], input="\n".join(inputs) + "\n",
@@ -152,7 +156,7 @@ PRELUDE = textwrap.dedent("""\
     """)
 
 
-@pytest.mark.parametrize("code, line", python_blocks())
+@pytest.mark.parametrize("code, line", by_line(python_blocks()))
 def test_a_python_block_runs_and_its_comments_hold(code, line, tmp_path):
     script = PRELUDE + checked(code) + "\nprint('ok')\n"
     assert "assert" in checked(code)        # the block states something to check
