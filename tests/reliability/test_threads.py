@@ -1,0 +1,84 @@
+"""Two interpreters in two threads stay apart: each gets its own device and dtype.
+
+The device and real dtype that new tensors get are per thread (values.Context), so two
+Klong() objects running at once, one float32 and one float64, never see each other's.
+"""
+import sys
+import threading
+
+import pytest
+import torch
+
+from klongtorch import Klong
+
+ROUNDS = 400
+# programs whose results carry the interpreter's real dtype: arithmetic, enumerate,
+# reshape, a function, a reduction, a gradient
+PROGRAMS = ("(!50)%3", "2.5*!40", "[2 3]:^1.5+!6", "{x%7}'!30", "+/0.5*!100",
+            "{x^2}:>3.0", "s::{+/x^2};s:>1.0+!5")
+
+
+def worker(k, want, results, start):
+    start.wait()
+    wrong = []
+    for i in range(ROUNDS):
+        for p in PROGRAMS:
+            v = k(p)
+            if isinstance(v, torch.Tensor) and v.is_floating_point():
+                if v.dtype is not want:
+                    wrong.append((p, v.dtype))
+    results[want] = wrong
+
+
+def run_pair(a, b):
+    results, start = {}, threading.Barrier(2)
+    threads = [threading.Thread(target=worker, args=(k, k.dtype, results, start))
+               for k in (a, b)]
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)         # switch threads often: every window is visited
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    return results
+
+
+def test_two_interpreters_in_two_threads_keep_their_dtypes():
+    a = Klong(device="cpu", dtype="float32")
+    b = Klong(device="cpu", dtype="float64")
+    results = run_pair(a, b)
+    assert results == {torch.float32: [], torch.float64: []}
+    # and each still gives the same answers as a fresh interpreter would
+    assert a("0.5*!4").dtype is torch.float32 and b("0.5*!4").dtype is torch.float64
+    assert b("{x^2}:>3.0") == pytest.approx(6.0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cpu_and_cuda_interpreters_in_two_threads():
+    a = Klong(device="cpu")
+    b = Klong(device="cuda")
+    found = {}
+
+    def use(k):
+        found[k.device.type] = {k("2.5*!40").device.type for _ in range(200)}
+    threads = [threading.Thread(target=use, args=(k,)) for k in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert found == {"cpu": {"cpu"}, "cuda": {"cuda"}}
+
+
+def test_process_settings_are_put_back_after_a_call():
+    """Under the Python API the process is the user's: the recursion limit and integer
+    digit limit Klong needs hold only while it runs."""
+    limit, digits = sys.getrecursionlimit(), sys.get_int_max_str_digits()
+    k = Klong()
+    assert (sys.getrecursionlimit(), sys.get_int_max_str_digits()) == (limit, digits)
+    # inside, deep recursion and big integers work
+    assert k("f::{:[x;1+f(x-1);0]};f(3000)") == 3000
+    assert k("#$2^20000") == 6021       # more digits than Python allows by default
+    assert (sys.getrecursionlimit(), sys.get_int_max_str_digits()) == (limit, digits)
