@@ -217,3 +217,17 @@ def test_the_readme_kernel_commands_exist():
         assert done.returncode == 0, done.stderr
         for option in options:
             assert option in done.stdout, f"{command} has no option {option}"
+
+
+def synopses():
+    """The command-line synopsis blocks: every line starts with `klongtorch`."""
+    return [code for lang, code, line in blocks() if not lang and code.strip()
+            and all(l.startswith("klongtorch") for l in code.strip().split("\n"))]
+
+
+def test_the_command_line_synopsis_names_real_options():
+    assert synopses()
+    done = run([sys.executable, "-m", "klongtorch", "--help"])
+    for code in synopses():
+        for option in re.findall(r"(?<![\w'])(--?[a-z][\w-]*)", code):
+            assert re.search(rf"(^|[\s,]){re.escape(option)}\b", done.stdout), option
