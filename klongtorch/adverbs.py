@@ -50,15 +50,15 @@ def each(f, a):
 def each2(f, a, b):
     """a f'b  Each-2
     Apply f to the elements of a and b pairwise; excess elements of the longer list are
-    ignored. Two atoms give f(a;b).
+    ignored. An atom on either side gives f(a;b).
     Example: [1 2 3],'[4 5 6] --> [[1 4] [2 5] [3 6]]"""
     if is_empty(a):
         return a
     if is_empty(b):
         return b
     la, lb = _is_list(a), _is_list(b)
-    if not la and not lb:
-        return f.call2(a, b)
+    if not la or not lb:
+        return f.call2(a, b)            # an atom on either side: one call, as in kg
     xs = _elements(a) if la else None
     ys = _elements(b) if lb else None
     call = f.call2
@@ -183,8 +183,9 @@ def scan_neutral(f, a, b):
     Example: 0,\\[1 2 3] --> [0 [0 1] [0 1 2] [0 1 2 3]]"""
     if is_empty(b):
         return a
-    if not _is_list(b):
-        return mklist([a, f.call2(a, b)])
+    if not _is_list(b):                 # kg: a,,f(a;b)  ([1 2]{x,y}\3 --> [1 2 [1 2 3]])
+        r = f.call2(a, b)
+        return mklist((items_of(a) if _is_list(a) else [a]) + [r])
     acc = a
     out = [acc]
     call = f.call2

@@ -128,8 +128,14 @@ def _python_text(v):
 
 
 def show_display(v):
-    """The pretty form that .d and .p write: strings and characters appear bare."""
+    """The pretty form that .d and .p write: strings and characters appear bare, inside lists
+    and dictionaries too (.p(["ab" "cd"]) writes [ab cd], as kg does)."""
     t = type(v)
     if t is str or t is Char:
         return str(v)
+    if t is list:
+        return "[" + " ".join(show_display(e) for e in v) + "]"
+    if t is Dict:
+        return ":{" + " ".join("[" + show_display(value_of_key(k)) + " " + show_display(x) + "]"
+                               for k, x in v.items()) + "}"
     return show(v)
