@@ -96,7 +96,9 @@ def _rebound(g, bindings, fn, *args):
     """fn(*args) with the globals g rebound as the dict bindings says, and put back after,
     whatever happens. An interrupt landing in this frame (the rebinding, the restore) waits
     until the globals are whole again; one inside fn stops fn."""
-    saved = [(n, g.get(n, _MISSING)) for n in bindings]
+    saved = []
+    for n in bindings:              # a loop, not a comprehension: that is one more frame
+        saved.append((n, g.get(n, _MISSING)))
     try:
         g.update(bindings)
         interrupts.check()

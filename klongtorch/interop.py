@@ -28,6 +28,7 @@ import sys
 
 import torch
 
+from . import interrupts
 from .convert import from_python, to_python
 from .errors import KlongError, err
 from .functions import PyFunc, _brief
@@ -113,9 +114,17 @@ def _import(name, who, script_dir=None):
     except Exception as e:          # the module itself failed while loading
         raise err(who, "python", text=f"{name}: {type(e).__name__}: {e}") from None
     finally:
-        for d in added:
-            if d in sys.path:
-                sys.path.remove(d)
+        _unimport(added)
+
+
+@interrupts.guard
+def _unimport(added):
+    """Take the folders added for an import off sys.path again (an interrupt waits)."""
+    interrupts.enter()
+    for d in added:
+        if d in sys.path:
+            sys.path.remove(d)
+    interrupts.leave()
 
 
 def _string(v, who):
@@ -220,7 +229,8 @@ class Python:
         exports = _exports(mod)
         if exports is not None:
             for n, v in exports.items():
-                _bind(self.interp, n, v, ".py")
+                if _klong_name(n):      # as below: a name Klong cannot spell is skipped
+                    _bind(self.interp, n, v, ".py")
             return mod
         names = getattr(mod, "__all__", None)
         if names is None:
