@@ -496,6 +496,7 @@ def _main(argv):
         allocator.tune()            # this process is ours: big arrays fast every run
         from .interpreter import Klong, own_process
         own_process()               # the recursion limit and integer digits Klong needs
+        own_interrupts()
         try:
             k = Klong(device=device, dtype=args.dtype)
         except KlongError as e:
@@ -536,6 +537,18 @@ def _main(argv):
         return finish(k, 0, err)
 
     return finish(k, Repl(k, debug=debug).run(banner=not args.quiet), err)
+
+
+def own_interrupts():
+    """The process is Klong's: control-C goes through the deferring handler all the time,
+    not only inside k(...), so that the REPL's own restores (the channels put back after
+    each input) cannot be cut in half either. Outside them it is a KeyboardInterrupt, as
+    before; a process started with SIGINT ignored keeps ignoring it."""
+    import signal
+
+    from . import interrupts
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, interrupts.handler)
 
 
 def finish(k, code, err):

@@ -36,10 +36,13 @@ class _Settings:
     lock = threading.Lock()
     users = 0
     saved = None
+    owned = False           # own_process(): set for good, nothing to count
 
 
 @interrupts.guard
 def _acquire_settings():
+    if _Settings.owned:
+        return
     with _Settings.lock:
         if not _Settings.users:
             limit = sys.getrecursionlimit()
@@ -54,6 +57,8 @@ def _acquire_settings():
 
 @interrupts.guard
 def _release_settings():
+    if _Settings.owned:
+        return
     with _Settings.lock:
         _Settings.users -= 1
         if not _Settings.users:
@@ -66,6 +71,7 @@ def _release_settings():
 def own_process():
     """For the CLI and the kernel, whose process is Klong's: the settings stay for good."""
     _acquire_settings()
+    _Settings.owned = True
 
 
 class _Active:
@@ -264,10 +270,14 @@ class Klong:
                     return path
         raise KlongError(f"kg: error: .l: file not found: {name}")
 
+    @interrupts.guard
     def reset_channels(self):
-        """Back to .cin and .cout, as interactive mode does after each evaluation."""
+        """Back to .cin and .cout, as interactive mode does after each evaluation (guarded:
+        an interrupt cannot leave one of the two redirected)."""
+        interrupts.enter()
         self.from_channel = self.cin
         self.to_channel = self.cout
+        interrupts.leave()
 
     def opened(self, channel):
         """Note an output channel opened by this interpreter (for flush_channels)."""
