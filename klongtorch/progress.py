@@ -28,6 +28,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+from . import interrupts
+
 SHOW_AFTER = 2.0        # seconds a cell runs before its progress shows
 EVERY = 0.25            # seconds between two updates of the display
 LOOP_AFTER = 0.5        # seconds a loop runs before its progress shows
@@ -202,12 +204,16 @@ def loop(items, total, label):
     try:
         yield it
     finally:
-        with _lock:
-            if _loop is tracked:
-                _loop = None
-                watching, tracking = True, False
-                if tracked.shown:
-                    _show(_display, tracked.report(final=True))
+        interrupts.enter()          # an interrupt waits until the loop is unhooked
+        try:
+            with _lock:
+                if _loop is tracked:
+                    _loop = None
+                    watching, tracking = True, False
+                    if tracked.shown:
+                        _show(_display, tracked.report(final=True))
+        finally:
+            interrupts.leave()
 
 
 @contextmanager
