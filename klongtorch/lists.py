@@ -711,11 +711,11 @@ def split(a, b):
     sizes = [_int(s, "split") for s in items_of(a)] if _seq(a) else [_int(a, "split")]
     if not sizes or any(s <= 0 for s in sizes):
         raise err("split", "range", a)
-    n = len(b) if type(b) is not Tensor else (b.shape[0] if b.dim() else 0)
     if not _seq(b):
         if is_empty(b):
             return []
         raise err("split", "type", b)
+    n = len(b) if type(b) is not Tensor else b.shape[0]
     out, i, k = [], 0, 0
     while i < n:
         s = sizes[k % len(sizes)]
@@ -731,6 +731,8 @@ def reshape(a, b):
     shape stands for whatever size uses the elements of b once. 0:^b is b.
     Examples: [2 3]:^!6 --> [[0 1 2] [3 4 5]]    3:^1 --> [1 1 1]    [-1 2]:^!6 --> [[0 1] [2 3] [4 5]]"""
     dims = [_int(d, "reshape") for d in items_of(a)] if _seq(a) else [_int(a, "reshape")]
+    if not dims:
+        raise err("reshape", "type", a)
     if dims == [0]:
         return b
     if type(b) is Tensor and b.dim() > 0:
@@ -866,11 +868,15 @@ def _match(a, b):
 def form(a, b):
     """a:$b  Form
     Read string b as a value of the type of a: an integer, a real, a character, a symbol or
-    a string; :undefined when b does not have that form. Atomic over lists of strings.
-    Examples: 1:$"-123" --> -123    1.0:$"1.23" --> 1.23    :x:$"foo" --> :foo"""
+    a string; :undefined when b does not have that form. Atomic on both sides (strings are
+    atoms).
+    Examples: 1:$"-123" --> -123    1.0:$"1.23" --> 1.23    :x:$"foo" --> :foo
+              [1]:$["5"] --> [5]"""
+    return _pairwise(_form, "form", a, b)
+
+
+def _form(a, b):
     if type(b) is not str:
-        if type(b) is list:
-            return mklist([form(a, e) for e in b])
         raise err("form", "type", b)
     ta = type(a)
     s = b.strip()
@@ -907,7 +913,8 @@ def _read_int(s):
 
 def format_(a):
     """$a  Format
-    The text Klong shows for a, as a string. Atomic; strings are returned unchanged.
+    The text Klong shows for a, as a string. Atomic; strings are returned unchanged; what
+    has no text (a function, a dictionary, []) formats as :undefined, as in kg.
     Examples: $123 --> "123"    $1.5 --> "1.5"    $:foo --> ":foo"    $0cx --> "x\""""
     t = type(a)
     if t is int:
@@ -917,31 +924,72 @@ def format_(a):
     if t is Char:
         return str(a)
     if t is list:
-        return mklist([format_(e) for e in a]) if a else ""
-    if t is Tensor and a.dim() > 0:
-        return mklist([format_(e) for e in items_of(a)])
-    return show(a)
+        return mklist([format_(e) for e in a]) if a else UNDEF
+    if t is Tensor:
+        if a.dim() == 0:
+            return show(a)
+        return mklist([format_(e) for e in items_of(a)]) if a.shape[0] else UNDEF
+    if t is float or t is Symbol:
+        return show(a)
+    return UNDEF
+
+
+def _pairwise(f, name, a, b):
+    """Carry dyad f over lists on either side, pairwise when both are lists (kg's dyadrec).
+    Strings are atoms here; an empty list alone is an atom (f says what it makes of it)."""
+    la = _seq(a) and type(a) is not str
+    lb = _seq(b) and type(b) is not str
+    if la and lb:
+        xs, ys = items_of(a), items_of(b)
+        if len(xs) != len(ys):
+            raise err(name, "shape", [a, b])
+        return mklist([_pairwise(f, name, x, y) for x, y in zip(xs, ys)])
+    if la and not is_empty(a):
+        return mklist([_pairwise(f, name, x, b) for x in items_of(a)])
+    if lb and not is_empty(b):
+        return mklist([_pairwise(f, name, a, y) for y in items_of(b)])
+    return f(a, b)
 
 
 def format2(a, b):
     """a$b  Format2
     Like $b, padded with blanks to at least |a| characters: on the right when a is positive,
-    on the left when negative. When a is a real n.m and b a number, b is written with m
-    decimals and its integer part padded to n places.
-    Examples: 5$"xyz" --> "xyz  "    (-5)$:foo --> " :foo"    5.3$123.45 --> "  123.450\""""
-    if _seq(b) and type(b) is not str:
-        return mklist([format2(a, e) for e in items_of(b)])
+    on the left when negative. When a is a real n.m and b a real, b gets at least m decimals
+    (zeros added, never digits cut) and its integer part is padded to n places. Atomic on
+    both sides.
+    Examples: 5$"xyz" --> "xyz  "    (-5)$:foo --> " :foo"    5.3$123.45 --> "  123.450\"
+              [1 2]$3 --> ["3" "3 "]"""
+    return _pairwise(_format2, "format2", a, b)
+
+
+def _format2(a, b):
     ta = type(a)
-    if ta is float and a != 0.0 and (type(b) in (int, float) or _is_number(b)):
-        n_s, _, m_s = show_real(abs(a)).partition(".")
-        n, m = int(n_s), int(m_s.rstrip("0") or "0") if "e" not in m_s else 0
-        text = f"{float(b):.{m}f}"
-        ip, dot, fp = text.partition(".")
-        return ip.rjust(n) + dot + fp
-    if ta is float:
-        return format_(b)
-    w = _int(a, "format2")
+    if ta is Tensor and a.dim() == 0:
+        a, ta = a.item(), type(a.item())
+    if ta is int:
+        width, decimals = a, 0
+    elif ta is float:
+        whole, _, frac = show_real(abs(a)).partition(".")
+        if "e" in frac:
+            whole, frac = str(int(abs(a))), ""
+        width, decimals = int(whole), int(frac.rstrip("0") or "0")
+    else:
+        raise err("format2", "type", [a, b])
+    _count(width, "format2", a)
     text = format_(b)
-    return text.ljust(w) if w >= 0 else text.rjust(-w)
+    if text is UNDEF or type(text) is not str:
+        return text
+    real = type(b) is float or (type(b) is Tensor and b.dtype.is_floating_point)
+    if real and decimals > 0 and "e" not in text:
+        # the integer part right-aligned in `width` places, then at least `decimals` digits
+        places = len(text) - text.index(".") - 1
+        total = width + decimals + 1
+        start = width - text.index(".")
+        if total > len(text) and places <= decimals and start >= 0:
+            return " " * start + text + "0" * (decimals - places)
+        return text
+    if abs(width) > len(text):
+        return text.ljust(width) if width > 0 else text.rjust(-width)
+    return text
 
 

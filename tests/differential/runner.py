@@ -158,12 +158,22 @@ def _address_space_cap():
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+_WARM_UP = ["[1 2 3]+[[1 2] [3 4]]", "[1 2]&[[1 2 3]]", "[1.5 2]*[[1 2 3]]", "+/!3", "1%0"]
+
+
 def run_klongtorch(exprs, time_limit=TIME_LIMIT):
     """klongtorch's outcome for each expression (one interpreter: the expressions assign nothing)."""
     from klongtorch import Klong, KlongError
     from klongtorch.display import show
 
     k = Klong()
+    # torch imports some modules (sympy among them) the first time an error needs them: do
+    # that now, before the address-space cap, or a capped import fails halfway and breaks them
+    for warm in _WARM_UP:
+        try:
+            k(warm)
+        except KlongError:
+            pass
     out = []
     old = signal.signal(signal.SIGALRM, _on_alarm)
     try:
