@@ -10,10 +10,9 @@ apart. Skipped when ../shared (and so kg) is not there.
 """
 import pytest
 
-from tests.differential import generator, runner
-from tests.differential.deviations import DEVIATIONS
-
-from .conftest import SHARED_KLONG
+from conftest import SHARED_KLONG
+from differential import generator, runner
+from differential.deviations import DEVIATIONS
 
 N = 1500
 SEED = 20221212
