@@ -95,24 +95,19 @@ def show(nb, out, colour):
 
 
 @contextlib.contextmanager
-def local_transport(nb):
-    """A kernel manager for the notebook's kernel that talks to it over local sockets in a
+def local_transport():
+    """Options for nbclient's kernel manager: talk to the kernel over local sockets in a
     temporary folder where the system has them (no network ports, and so no warning from
-    ipykernel about unencrypted TCP), else None: nbclient's own, over TCP."""
+    ipykernel about unencrypted TCP); elsewhere nbclient's own, over TCP."""
+    from traitlets.config import Config
+    config = Config()
     if os.name != "posix":
-        yield None
+        yield config
         return
-    from jupyter_client.manager import KernelManager
-    name = nb.metadata.get("kernelspec", {}).get("name", "")
     with tempfile.TemporaryDirectory(prefix="klong-run-") as folder:
-        km = KernelManager(kernel_name=name, transport="ipc", ip=os.path.join(folder, "kernel"))
-        try:
-            yield km
-        finally:
-            # nbclient leaves a kernel it was given running: end it here, not by its noticing
-            # that this process has gone
-            if km.has_kernel:
-                km.shutdown_kernel()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(folder, "kernel")
+        yield config
 
 
 def main(argv=None):
@@ -128,7 +123,10 @@ def main(argv=None):
     try:
         import nbformat
         from nbclient import NotebookClient
+        from jupyter_client.kernelspec import NoSuchKernel
         from nbclient.exceptions import CellExecutionError
+
+        from .install import NAME
     except ImportError as e:
         sys.stderr.write(f"kg: error: running notebooks needs {e.name}: "
                          "pip install 'klongtorch[kernel]'\n")
@@ -138,12 +136,18 @@ def main(argv=None):
         return 2
     start = time.perf_counter()
     try:
-        with local_transport(nb) as km:
-            NotebookClient(nb, km=km, timeout=args.timeout, allow_errors=True).execute()
+        with local_transport() as config:
+            NotebookClient(nb, config=config, timeout=args.timeout, allow_errors=True).execute()
     except CellExecutionError as e:        # only when a cell cannot run at all
         sys.stderr.write(f"{e}\n")
         return 1
-    except Exception as e:                 # no such kernel, a kernel that died
+    except NoSuchKernel as e:
+        hint = ("python -m klongtorch.kernel install --user" if e.name == NAME else
+                "jupyter kernelspec list shows the kernels there are")
+        sys.stderr.write(f"kg: error: cannot run {args.notebook}: no kernel named {e.name} "
+                         f"({hint})\n")
+        return 1
+    except Exception as e:                 # a kernel that died
         sys.stderr.write(f"kg: error: cannot run {args.notebook}: {type(e).__name__}: "
                          f"{str(e).splitlines()[0] if str(e) else ''}\n")
         return 1

@@ -87,3 +87,15 @@ def test_a_clean_run_writes_nothing_on_stderr(kernelspec, tmp_path, capfd, monke
     assert "In [1]: +/!10\n    45\n" in captured.out
     assert captured.err == ""                   # no warnings from the kernel either
     assert sorted(os.listdir(tmp_path)) == ["nb.ipynb"]
+
+
+def test_a_kernel_that_is_not_installed_is_one_line_that_says_what_to_do(tmp_path, capsys):
+    path = tmp_path / "nb.ipynb"
+    notebook(path, "1")
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata["kernelspec"]["name"] = "no-such-kernel"
+    nbformat.write(nb, str(path))
+    assert main([str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"kg: error: cannot run {path}: no kernel named no-such-kernel "
+                   "(jupyter kernelspec list shows the kernels there are)\n")
