@@ -1,0 +1,193 @@
+"""The browser test: JupyterLab 4 in headless Chromium, with klongtorch's extension.
+
+It checks what a notebook user sees: Klong cells tokenised as the Pygments lexer (the HTML
+export) tokenises them, character by character; a Klong comment in the colour of a Python
+comment and an operator in the colour of a Python operator, on the same page; %%klong and
+%klong code in a Python notebook coloured as Klong; Tab completion and Shift+Tab help from
+the Klong kernel and from the magics. Screenshots go to $KLONGTORCH_SCREENSHOTS if set.
+
+Needs Chromium (/usr/bin/chromium: apt-get install chromium), Playwright and JupyterLab
+(the test extra), and the extension installed (pip install -e .); .ci/run provides them.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("jupyterlab")
+nbformat = pytest.importorskip("nbformat")
+
+from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String  # noqa: E402,E501
+
+from browser_support import CHROMIUM, Notebook, browser, running_lab  # noqa: E402
+from kernel_support import installed_kernelspec  # noqa: E402
+from klongtorch.highlight import KlongLexer  # noqa: E402
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip("no Chromium (apt-get install chromium)", allow_module_level=True)
+
+
+def lab_extension_installed():
+    from jupyter_core.paths import jupyter_path
+    return any(Path(d, "klongtorch", "package.json").exists()
+               for d in jupyter_path("labextensions"))
+
+
+if not lab_extension_installed():
+    pytest.skip("klongtorch's JupyterLab extension is not installed (pip install -e .)",
+                allow_module_level=True)
+
+# Klong that exercises every token kind
+KLONG_CELLS = [
+    ':"a comment" sq::{x*x}; n::10; .p("a ""q"" b"); 0cx; 0c ; :sym; :a.b\n'
+    "+/!10; [1 -2 3.5 a .p [x]]; 1 -2; 2∇{x^2}; f:>3; a:\\b; {x}:~y; x,:'z; y\\~z\n"
+    ':[x;1:|y;2;3]; 0xff; 1e-3; :5; .rn(); .helpdb; :"a comment\nover two lines" 1',
+    '.comment("end")\nnot Klong: "\nend of it\n1+1',
+    "]h +\n]a each",
+]
+
+# Pygments' token types as the extension's kinds (Punctuation by its character)
+PYGMENTS_KINDS = [
+    (Comment.Multiline, "block-comment"), (Comment, "comment"),
+    (String.Char, "character"), (String.Symbol, "symbol"), (String, "string"),
+    (Number, "number"), (Operator, "operator"), (Name.Attribute, "adverb"),
+    (Name.Builtin.Pseudo, "argument"), (Name.Builtin, "system"),
+    (Name.Function, "function-definition"), (Name.Variable, "variable-definition"),
+    (Keyword, "command"),
+]
+PUNCTUATION = {"(": "paren", ")": "paren", "[": "bracket", "]": "bracket",
+               "{": "brace", "}": "brace"}
+
+
+def pygments_characters(code):
+    """[(character, kind or None)] of code as the Pygments lexer reads it."""
+    out = []
+    for _, token, text in KlongLexer().get_tokens_unprocessed(code):
+        kind = next((k for t, k in PYGMENTS_KINDS if token in t), None)
+        if kind is None and token in Name and token is Name:
+            kind = "name"
+        if token in Punctuation:
+            kind = PUNCTUATION.get(text, "punctuation")      # :[ is not a bracket
+        out.extend((c, None if c.isspace() else kind) for c in text)
+    return out
+
+
+def notebook(path, kernel, language, cells):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": language}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    notebook(root / "klong.ipynb", "klong", "klong",
+             KLONG_CELLS + ["mysquare::{x*x}", ""])
+    notebook(root / "python.ipynb", "python3", "python",
+             ["%load_ext klongtorch", "# a comment\nx = 1 + 2",
+              '%%klong -i x\n:"a note" #[1 2 3]', "y = %klong -n #!4",
+              "%%klong\nmysquare::{x*x}", ""])
+    with installed_kernelspec(), running_lab(root) as url, browser() as chromium:
+        page = chromium.new_page(viewport={"width": 1200, "height": 900})
+        page.base_url = url
+        yield page
+
+
+def screenshot(page, name):
+    folder = os.environ.get("KLONGTORCH_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder, name)))
+
+
+def without_spaces(chars):
+    return [(c, k) for c, k in chars if not c.isspace()]
+
+
+def test_klong_cells_are_tokenised_as_the_html_export_tokenises_them(page):
+    nb = Notebook(page, page.base_url, "klong.ipynb")
+    page.wait_for_selector(".cm-klong-comment", timeout=60000)
+    screenshot(page, "klong-notebook.png")
+    for i, code in enumerate(KLONG_CELLS):
+        assert nb.text(i) == code
+        assert without_spaces(nb.characters(i)) == without_spaces(pygments_characters(code))
+
+
+def test_klong_colours_are_python_s_colours(page):
+    nb = Notebook(page, page.base_url, "klong.ipynb")
+    page.wait_for_selector(".cm-klong-comment", timeout=60000)
+    comment, operator = nb.span(0, ':"a comment"'), nb.span(0, "+")
+    adverb, number = nb.span(0, "/"), nb.span(0, "10")
+    py = Notebook(page, page.base_url, "python.ipynb")
+    page.wait_for_selector(".cm-klong-comment", timeout=60000)
+    screenshot(page, "python-notebook.png")
+    assert comment["color"] == py.span(1, "# a comment")["color"]
+    assert operator["color"] == py.span(1, "+")["color"]
+    assert operator["weight"] == py.span(1, "+")["weight"]
+    assert number["color"] == py.span(1, "1")["color"]
+    # and the kinds look different from one another
+    assert len({comment["color"], operator["color"], adverb["color"], number["color"]}) == 4
+
+
+def test_klong_magics_in_python_are_coloured_as_klong(page):
+    py = Notebook(page, page.base_url, "python.ipynb")
+    page.wait_for_selector(".cm-klong-comment", timeout=60000)
+    python_comment = py.span(1, "# a comment")["color"]
+    python_operator = py.span(1, "+")["color"]
+    assert py.span(2, ':"a note"')["color"] == python_comment
+    # Python would start a comment at #: in Klong it is an operator (count)
+    assert py.span(2, "#")["color"] == python_operator
+    assert "cm-klong-number" in py.span(2, "1")["classes"]
+    # the magic's own line stays Python, the %klong line's code is Klong
+    assert not [s for s in py.spans(2) if "-i" in s["text"] and "cm-klong" in s["classes"]]
+    assert "cm-klong-operator" in py.span(3, "#!")["classes"]
+    assert not [s for s in py.spans(3) if "-n" in s["text"] and "cm-klong" in s["classes"]]
+
+
+def complete(page, nb, cell, typed, expected):
+    """Type, press Tab: the completer's items; Enter takes the first, so that the cell
+    ends with expected (its text)."""
+    nb.type_into(cell, typed)
+    nb.press("Tab")
+    items = page.locator(".jp-Completer .jp-Completer-item")
+    items.first.wait_for(timeout=30000)
+    shown = items.locator(".jp-Completer-match").all_inner_texts()
+    nb.press("Enter")
+    page.wait_for_function(
+        "([cell, expected]) => window.jupyterapp.shell.currentWidget.content.widgets[cell]"
+        ".model.sharedModel.getSource().endsWith(expected)",
+        arg=[cell, expected], timeout=30000)
+    return shown, nb.text(cell)
+
+
+def completion_and_help(page, nb, defining, blank, prefix):
+    """Tab on mysq and on \\nabla, then Shift+Tab on +: what each shows."""
+    nb.run(defining)
+    names, text = complete(page, nb, blank, prefix + "mysq", "mysquare")
+    assert names == ["mysquare"] and text == prefix + "mysquare"
+    glyphs, text = complete(page, nb, blank, " 2\\nabla", "2∇")
+    assert glyphs == ["∇"] and text == prefix + "mysquare 2∇"
+    nb.type_into(blank, "{+/x}")
+    for _ in "/x}":
+        nb.press("ArrowLeft")                   # the cursor just after +
+    nb.press("Shift+Tab")
+    return nb.tooltip()
+
+
+def test_tab_and_shift_tab_in_a_klong_notebook(page):
+    nb = Notebook(page, page.base_url, "klong.ipynb")
+    n = nb.cell_count()
+    tip = completion_and_help(page, nb, n - 2, n - 1, "")
+    screenshot(page, "klong-shift-tab.png")
+    assert "Plus" in tip and "Transpose" in tip
+
+
+def test_tab_and_shift_tab_in_a_klong_cell_of_a_python_notebook(page):
+    nb = Notebook(page, page.base_url, "python.ipynb")
+    nb.run(0)
+    n = nb.cell_count()
+    tip = completion_and_help(page, nb, n - 2, n - 1, "%%klong\n")
+    screenshot(page, "python-shift-tab.png")
+    assert "Plus" in tip and "Transpose" in tip
+    assert "Run Klong code" not in tip          # not the magic's docstring
