@@ -31,7 +31,8 @@ def kernel():
             yield km, kc
         finally:
             kc.stop_channels()
-            km.shutdown_kernel(now=True)
+            if km.is_alive():
+                km.shutdown_kernel(now=True)
 
 
 def shown(kc, code):
@@ -70,3 +71,13 @@ def test_interrupt_button_in_a_loop_changes_no_global(kernel):
     assert replies == ["kg: error: interrupted"] * PRESSES
     assert shown(kc, CHECK) == before
     assert shown(kc, "a") == "7"
+
+
+def test_shutdown_flushes_what_was_written(kernel, tmp_path):
+    """Last in this file: it shuts the kernel down, as Jupyter does when a notebook closes."""
+    km, kc = kernel
+    path = tmp_path / "written.txt"
+    reply, _ = execute(kc, f'c::.oc("{path}");.tc(c);.p("data");.tc(0);1')
+    assert reply["status"] == "ok"
+    km.shutdown_kernel(now=False)           # a shutdown_request, not a kill
+    assert path.read_text() == "data\n"
