@@ -291,7 +291,12 @@ def _each_point(interp, f, x, var, name, method):
 
 
 def _one_point(interp, f, x, name):
-    """For .hessian and .jvp: the value x, or one global named by a symbol."""
+    """For .hessian, .jvp and .gradcheck: (fn, point) for the value x, or for one global
+    named by a symbol (only with an interpreter to find it in)."""
+    if interp is None:
+        if f.arity == 0:
+            raise _nilad_error(name, x)
+        return f.call1, x
     pairs, single = _points(interp, f, x, None, name)
     if not single:
         raise err(name, "type", text="differentiate with respect to one global at a time (:w)")
@@ -356,15 +361,10 @@ def hessian(f, x, interp=None):
     the symbol of a global, .hessian(loss;:w)).
     Example: .hessian({+/x^3};[1 2]) --> [[6.0 0.0] [0.0 12.0]]"""
     f = to_callable(f, ".hessian")
-    fn, x = _one_point(interp, f, x, ".hessian") if interp is not None else \
-        (f.call1, x) if f.arity else (None, _raise(_nilad_error(".hessian", x)))
+    fn, x = _one_point(interp, f, x, ".hessian")
     x0 = _leaf(x, ".hessian").detach()
     return _out(_differentiating(torch.autograd.functional.hessian,
                                  lambda t: _scalar_output(fn(t), ".hessian"), x0))
-
-
-def _raise(e):
-    raise e
 
 
 def jvp(f, x, v, interp=None):
@@ -373,8 +373,7 @@ def jvp(f, x, v, interp=None):
     (for a nilad, x is the symbol of a global, .jvp(f;:w;v)).
     Example: .jvp({x^2};[1 2];[1 0]) --> [2.0 0.0]"""
     f = to_callable(f, ".jvp")
-    fn, x = _one_point(interp, f, x, ".jvp") if interp is not None else \
-        (f.call1, x) if f.arity else (None, _raise(_nilad_error(".jvp", x)))
+    fn, x = _one_point(interp, f, x, ".jvp")
     x0 = _leaf(x, ".jvp").detach()
     v0 = _leaf(v, ".jvp").detach().to(x0.dtype)
     if v0.shape != x0.shape:
@@ -410,8 +409,7 @@ def gradcheck(f, x, interp=None):
     in float64), else 0 (for a nilad, x is the symbol of a global, .gradcheck(loss;:w)).
     Example: .gradcheck({x^2};3.0) --> 1"""
     f = to_callable(f, ".gradcheck")
-    at, x = _one_point(interp, f, x, ".gradcheck") if interp is not None else \
-        (f.call1, x) if f.arity else (None, _raise(_nilad_error(".gradcheck", x)))
+    at, x = _one_point(interp, f, x, ".gradcheck")
     x0 = _leaf(x, ".gradcheck").detach().to(torch.float64).requires_grad_(True)
 
     def fn(t):
