@@ -86,11 +86,34 @@ def show_string(s):
     return '"' + s.replace('"', '""') + '"'
 
 
+def int_text(v):
+    """The digits of an integer, however many: outside Klong's calls the process may keep
+    Python's limit (4300 digits), which is the user's setting, not ours to lift."""
+    try:
+        return str(v)
+    except ValueError:
+        return _digits(v)
+
+
+def _digits(v):
+    """Divide and conquer into pieces short enough for str()."""
+    if v < 0:
+        return "-" + _digits(-v)
+    if v < _SHORT:
+        return str(v)
+    half = int(v.bit_length() * 0.30103) // 2
+    high, low = divmod(v, 10 ** half)
+    return _digits(high) + _digits(low).zfill(half)
+
+
+_SHORT = 10 ** 4000
+
+
 def show(v):
     """The readable Klong text for a value (the .w form)."""
     t = type(v)
     if t is int:
-        return str(v)
+        return int_text(v)
     if t is float:
         return show_real(v)
     if t is Char:
