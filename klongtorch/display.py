@@ -86,7 +86,7 @@ def show_string(s):
     return '"' + s.replace('"', '""') + '"'
 
 
-def int_text(v):
+def long_int_text(v):
     """The digits of an integer, however many: outside Klong's calls the process may keep
     Python's limit (4300 digits), which is the user's setting, not ours to lift."""
     try:
@@ -113,7 +113,7 @@ def show(v):
     """The readable Klong text for a value (the .w form)."""
     t = type(v)
     if t is int:
-        return int_text(v)
+        return long_int_text(v)
     if t is float:
         return show_real(v)
     if t is Char:
