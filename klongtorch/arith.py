@@ -76,7 +76,7 @@ def _int_args(name, a, b):
 def int_divide(a, b):
     """a:%b  Integer-Divide
     The integer part of the quotient of a and b (truncated toward zero), so that
-    a = (b*a:%b) + a!b. Atomic.
+    a = (b*a:%b) + a!b. Atomic; integers only.
     Examples: 10:%2 --> 5    10:%8 --> 1    (-7):%2 --> -3"""
     ta, tb = type(a), type(b)
     if ta is int and tb is int:
@@ -84,8 +84,7 @@ def int_divide(a, b):
         q = abs(a) // abs(b)
         return -q if (a < 0) != (b < 0) else q
     if (ta is int or ta is float) and (tb is int or tb is float):
-        _int_args("integer-divide", a, b)
-        return math.trunc(a / b)
+        raise err("integer-divide", "type", a if ta is float else b)   # integers only, as in kg
     # |a:%b| <= |a|, except that int64's minimum divided by -1 overflows (and traps the CPU)
     return dyadic(int_divide, "integer-divide", a, b, _tensor_intdiv, _left_bound)
 
@@ -94,7 +93,13 @@ def _left_bound(ba, bb):
     return ba
 
 
+def _integers(name, x, y):
+    if x.dtype.is_floating_point or y.dtype.is_floating_point:
+        raise err(name, "type", x if x.dtype.is_floating_point else y)
+
+
 def _tensor_intdiv(x, y):
+    _integers("integer-divide", x, y)
     if not y.dtype.is_floating_point and bool((y == 0).any()):
         raise err("integer-divide", "range", text="division by zero")
     q = torch.div(x, y, rounding_mode="trunc")
@@ -103,7 +108,8 @@ def _tensor_intdiv(x, y):
 
 def remainder(a, b):
     """a!b  Remainder
-    The remainder of truncated division: a = (b*a:%b) + a!b, so the sign follows a. Atomic.
+    The remainder of truncated division: a = (b*a:%b) + a!b, so the sign follows a. Atomic;
+    integers only.
     Examples: 7!5 --> 2    7!-5 --> 2    (-7)!5 --> -2"""
     ta, tb = type(a), type(b)
     if ta is int and tb is int:
@@ -112,12 +118,12 @@ def remainder(a, b):
         q = -q if (a < 0) != (b < 0) else q
         return a - b * q
     if (ta is int or ta is float) and (tb is int or tb is float):
-        _int_args("remainder", a, b)
-        return math.fmod(a, b)
+        raise err("remainder", "type", a if ta is float else b)        # integers only, as in kg
     return dyadic(remainder, "remainder", a, b, _tensor_rem)
 
 
 def _tensor_rem(x, y):
+    _integers("remainder", x, y)
     if not y.dtype.is_floating_point and bool((y == 0).any()):
         raise err("remainder", "range", text="division by zero")
     return torch.fmod(x, y)
@@ -346,8 +352,12 @@ def char(a):
             raise err("char", "type", a)
         if a.dim() == 0:
             return char(a.item())
+        if a.numel() == 0:
+            raise err("char", "type", a)        # as in kg: an empty list is no code point
         return mklist([char(v) for v in a.tolist()]) if a.dim() == 1 else \
             mklist([char(r) for r in a.unbind(0)])
+    if t is list and not a:
+        raise err("char", "type", a)
     return monadic(char, "char", a, None)
 
 
