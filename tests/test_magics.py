@@ -8,7 +8,7 @@ import torch
 
 pytest.importorskip("IPython")
 from IPython.core.error import UsageError  # noqa: E402
-from IPython.testing.globalipapp import get_ipython  # noqa: E402
+from IPython.testing import globalipapp  # noqa: E402
 from IPython.utils.capture import capture_output  # noqa: E402
 
 from klongtorch import KlongError  # noqa: E402
@@ -18,7 +18,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def shell():
-    ip = get_ipython()
+    ip = globalipapp.get_ipython()      # looked up now: it is rebound once the shell runs
     ip.run_line_magic("load_ext", "klongtorch")
     ip.run_line_magic("klong_reset", "--device cpu")     # the same tests on any machine
     return ip

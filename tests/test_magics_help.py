@@ -3,7 +3,7 @@ import pytest
 
 pytest.importorskip("IPython")
 from IPython.core.completer import provisionalcompleter  # noqa: E402
-from IPython.testing.globalipapp import get_ipython  # noqa: E402
+from IPython.testing import globalipapp  # noqa: E402
 
 from klongtorch.magics.cells import klong_at  # noqa: E402
 from klongtorch.magics.inspection import make_do_inspect, register  # noqa: E402
@@ -11,7 +11,9 @@ from klongtorch.magics.inspection import make_do_inspect, register  # noqa: E402
 
 @pytest.fixture(scope="module")
 def ip():
-    shell = get_ipython()
+    # the module's get_ipython: the name imported from it returns None once another test
+    # file has started the shell
+    shell = globalipapp.get_ipython()
     shell.run_line_magic("load_ext", "klongtorch")
     shell.run_line_magic("klong_reset", "--device cpu")
     shell.run_cell_magic("klong", "", "mysquare::{x*x}; myvalue::!5")
