@@ -10,6 +10,7 @@ Needs Chromium (/usr/bin/chromium: apt-get install chromium), Playwright and Jup
 (the test extra), and the extension installed (pip install -e .); .ci/run provides them.
 """
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,9 @@ KLONG_CELLS = [
     "]h +\n]a each",
 ]
 
+# a cell of some 6 s: its progress shows after about 2 s
+PROGRESS_CELL = '.pyf("time";["sleep"]);{sleep(0.05);x}\'!120'
+
 # Pygments' token types as the extension's kinds (Punctuation by its character)
 PYGMENTS_KINDS = [
     (Comment.Multiline, "block-comment"), (Comment, "comment"),
@@ -83,7 +87,7 @@ def notebook(path, kernel, language, cells):
 def page(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     notebook(root / "klong.ipynb", "klong", "klong",
-             KLONG_CELLS + ["mysquare::{x*x}", ""])
+             KLONG_CELLS + [PROGRESS_CELL, "mysquare::{x*x}", ""])
     notebook(root / "python.ipynb", "python3", "python",
              ["%load_ext klongtorch", "# a comment\nx = 1 + 2",
               '%%klong -i x\n:"a note" #[1 2 3]', "y = %klong -n #!4",
@@ -191,3 +195,24 @@ def test_tab_and_shift_tab_in_a_klong_cell_of_a_python_notebook(page):
     screenshot(page, "python-shift-tab.png")
     assert "Plus" in tip and "Transpose" in tip
     assert "Run Klong code" not in tip          # not the magic's docstring
+
+
+def test_a_long_cell_shows_its_progress_in_place_and_finishes_it(page):
+    nb = Notebook(page, page.base_url, "klong.ipynb")
+    i = len(KLONG_CELLS)
+    nb.wait_for_kernel()
+    nb.edit(i)
+    nb.press("Shift+Enter")
+    progress = nb.cell(i).locator(".jp-OutputArea-output .klong-progress")
+    progress.wait_for(timeout=60000)
+    running = progress.inner_text()
+    screenshot(page, "klong-progress-running.png")
+    nb.cell(i).locator(".jp-InputPrompt").filter(has_text=re.compile(r"\[\d+\]")).wait_for(
+        timeout=60000)
+    screenshot(page, "klong-progress-done.png")
+    assert re.match(r"each +\d+/120 .*ETA", running), running
+    assert int(running.split()[1].split("/")[0]) < 120     # seen while the loop ran
+    assert progress.count() == 1                           # one display, updated in place
+    assert re.match(r"each +120/120 +100% .* in \d+s", progress.inner_text())
+    value = nb.cell(i).locator(".jp-OutputArea-output").last.inner_text()
+    assert "119" in value and "each" not in value        # and then the value
