@@ -15,6 +15,7 @@ from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_clas
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from klongtorch import Klong, KlongError, KlongExit, devices, interrupts
+from klongtorch.cli import scan
 from klongtorch.convert import to_python
 from klongtorch.interpreter import OUT_OF_MEMORY
 from klongtorch.lexer import SYMBOL_CHARS, SYMBOL_START
@@ -101,7 +102,8 @@ class KlongMagics(Magics):
         self._push(name_pairs(args.input), local_ns)
         value = self._run(code, device)
         self._pull(name_pairs(args.output))
-        if args.noreturn or not code.strip() or value is _EXITED:
+        # code of only comments and blanks shows nothing, as at the prompt (its value is :eof)
+        if args.noreturn or scan(code)[1] or value is _EXITED:
             return None
         if cell is None:
             return to_python(value)

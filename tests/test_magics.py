@@ -468,3 +468,9 @@ def test_name_pairs():
     assert name_pairs(None) == []
     with pytest.raises(UsageError):
         name_pairs(["k="])
+
+
+def test_a_cell_of_only_comments_shows_nothing(ip):
+    # its value is :eof (an empty program, as in kg), which the prompt does not show
+    assert cell(ip, ':"only a comment"\n') is None
+    assert str(cell(ip, '.rs("")')) == ":eof"
