@@ -954,9 +954,8 @@ def _pairwise(f, name, a, b):
 def format2(a, b):
     """a$b  Format2
     Like $b, padded with blanks to at least |a| characters: on the right when a is positive,
-    on the left when negative. When a is a real n.m and b a real, b gets at least m decimals
-    (zeros added, never digits cut) and its integer part is padded to n places. Atomic on
-    both sides.
+    on the left when negative. When a is a real n.m and b a real, b is written with m
+    decimals and its integer part padded to n places. Atomic on both sides.
     Examples: 5$"xyz" --> "xyz  "    (-5)$:foo --> " :foo"    5.3$123.45 --> "  123.450\"
               [1 2]$3 --> ["3" "3 "]"""
     return _pairwise(_format2, "format2", a, b)
@@ -981,13 +980,10 @@ def _format2(a, b):
         return text
     real = type(b) is float or (type(b) is Tensor and b.dtype.is_floating_point)
     if real and decimals > 0 and "e" not in text:
-        # the integer part right-aligned in `width` places, then at least `decimals` digits
-        places = len(text) - text.index(".") - 1
-        total = width + decimals + 1
-        start = width - text.index(".")
-        if total > len(text) and places <= decimals and start >= 0:
-            return " " * start + text + "0" * (decimals - places)
-        return text
+        # n integer places (blank-padded) and m decimals, as the manual says: rounded when b
+        # has more (kg keeps them all, and crashes when the integer part is wider than n)
+        whole, dot, frac = f"{float(b):.{decimals}f}".partition(".")
+        return whole.rjust(width) + dot + frac
     if abs(width) > len(text):
         return text.ljust(width) if width > 0 else text.rjust(-width)
     return text

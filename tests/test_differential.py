@@ -19,7 +19,7 @@ SEED = 20221212
 
 # bounds reached on this generator and seed; lower them as klongtorch comes closer to kg
 MAX_DISAGREE = 0.01          # value or type differs, or an error where kg answers
-MAX_LENIENT = 60             # answers where kg reports an error
+MAX_LENIENT = 30             # answers where kg reports an error (22 on this seed)
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +87,9 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     grade = by_name["stable grade"].expects
     assert grade('<"hello"', ("value", "[1 0 3 2 4]"), ("value", "[1 0 2 3 4]"))
     assert not grade('<"hello"', ("value", "[1 0 3 2 4]"), ("value", "[1 0 2 3 5]"))
+    rounds = by_name["n.m$x rounds"].expects
+    assert rounds("5.2$3.14159", ("value", '"3.14159"'), ("value", '"    3.14"'))
+    assert not rounds("5.2$3.14159", ("value", '"3.14159"'), ("value", '"    3.15"'))
     empty = by_name["empty operands"].expects
     assert empty("-[]", ("error", "kg: error: negate: type error: [[]]"), ("value", "[]"))
     assert not empty("1=:a", ("error", "kg: error: equal: type error: [1 :a]"), ("value", "0"))
