@@ -82,3 +82,26 @@ def test_process_settings_are_put_back_after_a_call():
     assert k("f::{:[x;1+f(x-1);0]};f(3000)") == 3000
     assert k("#$2^20000") == 6021       # more digits than Python allows by default
     assert (sys.getrecursionlimit(), sys.get_int_max_str_digits()) == (limit, digits)
+
+
+def test_a_users_sigint_handler_is_back_after_a_call():
+    """The deferring SIGINT handler is Klong's only while Klong runs (main thread)."""
+    import signal
+
+    from klongtorch import interrupts
+    seen = []
+
+    def mine(signum, frame):
+        seen.append(signum)
+    before = signal.signal(signal.SIGINT, mine)
+    try:
+        k = Klong()
+        # a Python function called from Klong sees the deferring handler in place
+        k["look"] = lambda x: int(signal.getsignal(signal.SIGINT) is interrupts.handler)
+        assert k("look(0)") == 1
+        assert signal.getsignal(signal.SIGINT) is mine
+        with pytest.raises(Exception):
+            k('1+"x"')
+        assert signal.getsignal(signal.SIGINT) is mine
+    finally:
+        signal.signal(signal.SIGINT, before)
