@@ -774,8 +774,8 @@ def rotate(a, b):
     Rotate list b by a places: to the right (taking from the end) when a is positive, to the
     left when negative.
     Examples: 1:+[1 2 3 4 5] --> [5 1 2 3 4]    (-1):+[1 2 3 4 5] --> [2 3 4 5 1]"""
-    if not _seq(b):
-        return b                         # an atom rotates into itself, whatever a is (kg)
+    if not _seq(b) or is_empty(b):
+        return b                         # an atom (or []) rotates into itself, whatever a is
     n = _int(a, "rotate")
     if type(b) is Tensor and b.dim() > 0:
         return torch.roll(b, n, 0) if b.shape[0] else b

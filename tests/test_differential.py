@@ -90,6 +90,13 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     rounds = by_name["n.m$x rounds"].expects
     assert rounds("5.2$3.14159", ("value", '"3.14159"'), ("value", '"    3.14"'))
     assert not rounds("5.2$3.14159", ("value", '"3.14159"'), ("value", '"    3.15"'))
+    order = by_name["dictionary order"].expects
+    assert order("d", ("value", ":{[1 2] [3 [4 5]]}"), ("value", ":{[3 [4 5]] [1 2]}"))
+    assert not order("d", ("value", ":{[1 2] [3 [4 5]]}"), ("value", ":{[3 [4 6]] [1 2]}"))
+    huge = by_name["huge counts"].expects
+    assert huge("!12345678901234567890", ("value", "[]"),
+                ("error", "kg: error: enumerate: range error: 12345678901234567890"))
+    assert not huge("!5", ("value", "[]"), ("error", "kg: error: enumerate: range error: 5"))
     empty = by_name["empty operands"].expects
     assert empty("-[]", ("error", "kg: error: negate: type error: [[]]"), ("value", "[]"))
     assert not empty("1=:a", ("error", "kg: error: equal: type error: [1 :a]"), ("value", "0"))

@@ -68,6 +68,39 @@ def _format_rounds(expr, kg, kt):
     return "$" in expr and _same_but(kg, kt, _rounded)
 
 
+def _entries(text):
+    """The top-level [key value] groups of a dictionary's text, or None if it is not one."""
+    if not (text.startswith(":{") and text.endswith("}")):
+        return None
+    groups, depth, start = [], 0, None
+    for i, ch in enumerate(text[2:-1], 2):
+        if ch == "[":
+            depth += 1
+            if depth == 1:
+                start = i
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                groups.append(text[start:i + 1])
+    return groups
+
+
+def _dict_order(expr, kg, kt):
+    """The same dictionary, its entries listed in another order."""
+    if kg[0] != "value" or kt[0] != "value" or "{" not in kg[1]:
+        return False
+    a, b = _entries(kg[1]), _entries(kt[1])
+    return a is not None and b is not None and sorted(a) == sorted(b) and a != b
+
+
+_HUGE = re.compile(r": range error: \[?-?\d{10,}")
+
+
+def _huge_count(expr, kg, kt):
+    """A count far beyond memory is a range error here; kg wraps it and answers something."""
+    return kg[0] == "value" and kt[0] == "error" and bool(_HUGE.search(kt[1]))
+
+
 _EMPTY_OPERAND = re.compile(r': type error: \[(?:(?:\[\]|"") .*|.* (?:\[\]|""))\]$|: type error: '
                             r'\[(?:\[\]|"")\]$')
 
@@ -102,6 +135,15 @@ DEVIATIONS = (
               "every decimal of a longer fraction (and crashes when the integer part is wider "
               "than n)",
               _format_rounds),
+    Deviation("dictionary order",
+              "a dictionary lists its entries in the order they were made (a Python dict); "
+              "kg lists them in the order of its hash table",
+              _dict_order),
+    Deviation("huge counts",
+              "a count or size beyond any memory (!12345678901234567890, a bignum take, "
+              "reshape, expand or format width) is a range error at once; kg truncates it to "
+              "a machine word and answers something else, or runs out of memory",
+              _huge_count),
     Deviation("empty operands",
               "atomic verbs map over an empty list to an empty list, as torch does for empty "
               "tensors (so filtered data need no special case); kg reports a type error",
