@@ -106,7 +106,8 @@ def handler(signum, frame):
 
 def check():
     """Raise an interrupt that waited, when no critical section is running."""
-    if _local.pending and not _local.depth:
+    # getattr: a thread that never began a section (a worker calling Python API) has none
+    if getattr(_local, "pending", False) and not _local.depth:
         _local.pending = False
         raise KeyboardInterrupt
 
