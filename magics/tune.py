@@ -6,7 +6,10 @@ a freed 8 MB tensor are reused or mapped afresh, and a process that imported IPy
 in the slow mode most of the time. The CLI and the Klong kernel own their processes and pin
 the thresholds at start. Here the process is yours, so nothing changes unless you ask:
 
-    %klong_tune          mallopt(M_MMAP_THRESHOLD, 32 MiB), mallopt(M_TRIM_THRESHOLD, 512 MiB)
+    %klong_tune          mallopt(M_MMAP_THRESHOLD, 32 MiB), mallopt(M_TRIM_THRESHOLD, 512 MiB),
+                         and THP_MEM_ALLOC_ENABLE=1 (torch's huge pages for tensors over
+                         2 MiB; torch reads it at its first allocation, so run %klong_tune
+                         before making any tensor for that part to count)
 
 The effect is on the whole process (numpy, torch, all of Python's allocations), lasts until
 it exits and cannot be undone; it costs at most 512 MiB of freed memory kept for reuse
