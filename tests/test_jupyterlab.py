@@ -216,3 +216,25 @@ def test_a_long_cell_shows_its_progress_in_place_and_finishes_it(page):
     assert re.match(r"each +120/120 +100% .* in \d+s", progress.inner_text())
     value = nb.cell(i).locator(".jp-OutputArea-output").last.inner_text()
     assert "119" in value and "each" not in value        # and then the value
+
+
+def test_a_klong_console_is_coloured_as_the_notebook(page):
+    nb = Notebook(page, page.base_url, "klong.ipynb")
+    page.wait_for_selector(".cm-klong-comment", timeout=60000)
+    in_notebook = {s["text"]: s["color"] for s in nb.spans(0)}
+    page.evaluate("() => window.jupyterapp.commands.execute('console:create',"
+                  " {kernelPreference: {name: 'klong'}})")
+    prompt = page.locator(".jp-CodeConsole-promptCell .cm-content")
+    prompt.wait_for(timeout=60000)
+    prompt.click()
+    page.keyboard.type(':"a comment" +/!10')
+    page.locator(".jp-CodeConsole-promptCell .cm-klong-adverb").wait_for(timeout=60000)
+    screenshot(page, "klong-console.png")
+    spans = page.locator(".jp-CodeConsole-promptCell").evaluate(
+        "cell => [...cell.querySelectorAll('.cm-content span')].map(e =>"
+        " [e.textContent, e.className, getComputedStyle(e).color])")
+    kinds = {text: (classes, color) for text, classes, color in spans}
+    for text, kind in ((':"a comment"', "comment"), ("+", "operator"), ("/", "adverb"),
+                       ("10", "number")):
+        classes, color = kinds[text]
+        assert f"cm-klong-{kind}" in classes and color == in_notebook[text]
