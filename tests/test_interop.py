@@ -103,7 +103,8 @@ def test_a_script_finds_python_modules_beside_it(tmp_path):
 
 def test_bkf_binds_torch_functions_with_gradients_and_the_real_dtype(k):
     assert k('.bkf("exp");{exp(x)}:>0.0') == 1.0
-    assert k('.bkf(["sin" "cos"]);{sin(x)}:>0.5') == pytest.approx(float(torch.cos(torch.tensor(0.5, dtype=torch.float64))), abs=1e-15)
+    cos = float(torch.cos(torch.tensor(0.5, dtype=torch.float64)))
+    assert k('.bkf(["sin" "cos"]);{sin(x)}:>0.5') == pytest.approx(cos, abs=1e-15)
     one = k("exp(1)")                    # an integer in, a real of the interpreter's dtype out
     assert one == pytest.approx(torch.e, abs=1e-15) and abs(one - torch.e) < 1e-12
     assert k("exp([1 2])").dtype == torch.float64
@@ -161,7 +162,8 @@ def test_builtin_python_functions_get_arrays_not_element_tensors(k):
 
 
 def test_unequal_shapes_say_to_use_each(k):
-    with pytest.raises(KlongError, match=r"shapes \[2 3\] and \[3\] do not match.*use each, \{x\+b\}'a"):
+    hint = r"shapes \[2 3\] and \[3\] do not match.*use each, \{x\+b\}'a"
+    with pytest.raises(KlongError, match=hint):
         k("[[1 2 3] [4 5 6]]+[10 20 30]")
     assert k("{x+[10 20 30]}'[[1 2 3] [4 5 6]]").tolist() == [[11, 22, 33], [14, 25, 36]]
     with pytest.raises(KlongError) as e:
