@@ -145,12 +145,13 @@ def _dual_ready(site, points):
 def _by_duals(site, run):
     """run() on duals, or None when the dual path gave way (globals restored)."""
     g = site.interp.globals
-    saved = dict(g)
-    return _dual_attempt(site, g, saved, run)
+    return _dual_attempt(site, g, dict(g), run)
 
 
 @interrupts.guard
 def _dual_attempt(site, g, saved, run):
+    """The body of _by_duals, in a guarded frame: the globals are put back whole, whether
+    the dual path gives way or an interrupt stops it."""
     try:
         interrupts.check()
         return run()
