@@ -130,7 +130,7 @@ class _Whole:
                 raise _TooLong
             return "[" + " ".join(self.text(e) for e in v) + "]"
         if t is Dict:
-            if len(v) > CHARS:
+            if len(v) > WHOLE_UP_TO:
                 raise _TooLong
             return ":{" + " ".join("[" + self.text(value_of_key(k)) + " " + self.text(x) + "]"
                                    for k, x in v.items()) + "}"
