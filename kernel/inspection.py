@@ -12,6 +12,7 @@ functions.
 from klongtorch import help as helptable
 from klongtorch.commands import is_command
 from klongtorch.display import show
+from klongtorch.summary import summary
 from klongtorch.errors import KlongError
 from klongtorch.lexer import Lexer
 from klongtorch.values import Char, Dict, Symbol, Tensor
@@ -74,7 +75,8 @@ def describe(name, value, detail_level=0):
             return f"{name}: {source[1:-1]}, a {kind(value)}"
         return f"{name}::{source}\n\n{kind(value)}"
     limit = FULL if detail_level else BRIEF
-    return f"{name}: {kind(value)}\n\n{clip(show(value), limit)}"
+    # bounded first (klongtorch.summary): the whole text of a big array takes seconds
+    return f"{name}: {kind(value)}\n\n{clip(summary(value), limit)}"
 
 
 def inspect(code, cursor_pos, interp, detail_level=0):

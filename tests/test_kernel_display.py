@@ -193,3 +193,11 @@ def test_draw_redraws_one_figure_in_place(kernel):
     assert times[1] - times[0] >= 0.4               # frames at most twice a second
     pngs = [base64.b64decode(c["data"]["image/png"]) for _, c in frames]
     assert all(p[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs) and pngs[-1] != pngs[0]
+
+
+def test_shift_tab_on_a_big_variable_is_bounded():
+    import torch
+
+    from klongtorch.kernel.inspection import describe
+    text = describe("big", torch.arange(10_000_000))
+    assert "[0 1 2 … 9999997 9999998 9999999]" in text and len(text) < 200
