@@ -90,7 +90,7 @@ def page(tmp_path_factory):
              KLONG_CELLS + [PROGRESS_CELL, "mysquare::{x*x}", ""])
     notebook(root / "python.ipynb", "python3", "python",
              ["%load_ext klongtorch", "# a comment\nx = 1 + 2",
-              '%%klong -i x\n:"a note" #[1 2 3]', "y = %klong -n #!4",
+              '%%klong -i x\n:"a note" #[1 2 3]', "y = %klong --device=cpu -n #!4",
               "%%klong\nmysquare::{x*x}", ""])
     with installed_kernelspec(), running_lab(root) as url, browser() as chromium:
         page = chromium.new_page(viewport={"width": 1200, "height": 900})
@@ -146,7 +146,7 @@ def test_klong_magics_in_python_are_coloured_as_klong(page):
     # the magic's own line stays Python, the %klong line's code is Klong
     assert not [s for s in py.spans(2) if "-i" in s["text"] and "cm-klong" in s["classes"]]
     assert "cm-klong-operator" in py.span(3, "#!")["classes"]
-    assert not [s for s in py.spans(3) if "-n" in s["text"] and "cm-klong" in s["classes"]]
+    assert not [s for s in py.spans(3) if "-" in s["text"] and "cm-klong" in s["classes"]]
 
 
 def complete(page, nb, cell, typed, expected):

@@ -26,7 +26,8 @@ const FLAGS: { [flag: string]: boolean } = {
 const CELL_MAGIC = /^\s*%%klong(?=\s|$)[^\n]*(\n|$)/;
 const LINE_MAGIC = /^([ \t]*(?:[A-Za-z_][\w ,]*=[ \t]*)?%klong)(?=[ \t]|$)([^\n]*)/gm;
 
-/** The length of the leading options in the text after %klong (their value included). */
+/** The length of the leading options in the text after %klong (their values included),
+ * read as magics/options.py's split_leading reads them. */
 export function optionsLength(text: string): number {
   const words = /[ \t]*(\S+)/y;
   let end = 0;
@@ -37,10 +38,19 @@ export function optionsLength(text: string): number {
     if (!m) {
       return end;
     }
-    if (!expectValue && !(m[1] in FLAGS)) {
-      return end;
+    const word = m[1];
+    if (expectValue) {
+      expectValue = false;
+    } else if (word === '--') {
+      return words.lastIndex; // the explicit end of the options (%klong -- -i)
+    } else {
+      // a long option may carry its value: --device=cpu
+      const flag = word.startsWith('--') ? word.split('=')[0] : word;
+      if (!(flag in FLAGS)) {
+        return end;
+      }
+      expectValue = FLAGS[flag] && !word.includes('=');
     }
-    expectValue = expectValue ? false : FLAGS[m[1]];
     end = words.lastIndex;
   }
 }
