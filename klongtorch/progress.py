@@ -30,6 +30,8 @@ from contextlib import contextmanager
 
 from . import interrupts
 
+from . import interrupts
+
 SHOW_AFTER = 2.0        # seconds a cell runs before its progress shows
 EVERY = 0.25            # seconds between two updates of the display
 LOOP_AFTER = 0.5        # seconds a loop runs before its progress shows
@@ -43,7 +45,9 @@ _thread = None          # the thread that runs it (other threads' loops are not 
 _started = 0.0          # when the watched code started
 _loop = None            # the loop being tracked
 _sampler = None         # the thread that shows its progress
-_lock = threading.Lock()  # one show at a time, and none after the loop ended
+_lock = threading.Lock()  # one show at a time, and none after the loop ended; the thread
+                          # running the code takes it in a critical section (interrupts.py),
+                          # so that an interrupt cannot leave it held, or split a message
 
 
 class Report:
@@ -174,7 +178,7 @@ def watched(display):
         yield display
     finally:
         sampler = _sampler
-        with _lock:
+        with interrupts.critical, _lock:
             if _loop is not None and _loop.shown:     # stopped by an error or an interrupt
                 _show(display, _loop.report(final=True))
             watching, tracking, latest, _display, _thread, _started, _loop, _sampler = saved
@@ -196,7 +200,7 @@ def loop(items, total, label):
         return
     it = iter(items)
     tracked = _Loop(it, len(items), total, label)
-    with _lock:
+    with interrupts.critical, _lock:
         watching, tracking, latest, _loop = False, True, None, tracked
     if _sampler is None:
         _sampler = _Sampler(_display)
@@ -206,7 +210,7 @@ def loop(items, total, label):
     finally:
         interrupts.enter()          # an interrupt waits until the loop is unhooked
         try:
-            with _lock:
+            with interrupts.critical, _lock:
                 if _loop is tracked:
                     _loop = None
                     watching, tracking = True, False
@@ -224,12 +228,12 @@ def stage(label):
         yield
         return
     start = time.monotonic()
-    with _lock:
+    with interrupts.critical, _lock:
         _show(display, Report(label))
     try:
         yield
     finally:
-        with _lock:
+        with interrupts.critical, _lock:
             _show(display, Report(label, elapsed=time.monotonic() - start, final=True))
 
 
