@@ -165,6 +165,8 @@ def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
             x, y = to_t(a), to_t(b)
         except (OverflowError, RuntimeError):     # a bignum meets a tensor
             return exact(verb, a, b)
+        if x.numel() == 0 or y.numel() == 0:       # as in kg: 1+[] is a type error
+            raise err(name, "type", a if y.numel() else b)
         x, y = floatish(*align(x, y, name))
         r = tensor_op(x, y)
         if bound_op is not None and rb is not None and not r.dtype.is_floating_point:
@@ -180,6 +182,8 @@ def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
         if la or lb:
             raise NotScalar(name)        # a dual met an array: :> takes the torch path
         return dual_dyad(name, a, b)
+    if (la and not len(a)) or (lb and not len(b)):  # an empty operand: kg's type error
+        raise err(name, "type", a if la and not len(a) else b)
     if la and lb:
         xs, ys = items_of(a), items_of(b)
         if len(xs) != len(ys):
@@ -215,7 +219,9 @@ def monadic(verb, name, v, tensor_op, empty=None):
         return tensor_op(v)
     if t is list:
         if not v:
-            return [] if empty is None else empty
+            if empty is None:                  # as in kg: -[] is a type error
+                raise err(name, "type", v)
+            return empty
         return mklist([verb(e) for e in v])
     if t is str and v:
         return mklist([verb(Char(c)) for c in v])

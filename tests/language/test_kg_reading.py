@@ -69,3 +69,17 @@ def test_loading_an_empty_file_gives_empty_list(k, tmp_path):
     path = tmp_path / "empty.kg"
     path.write_text("")
     assert k(f'.l("{path}")') == []
+
+
+@pytest.mark.parametrize("src", ["1+[]", "[]+1", "(!0)+1", "1-!0", "3*!0", "[1 []]+1", "-[]",
+                                 "%[]", "_[]", "[]=[]", ":#[]", ":#[65 []]"])
+def test_arithmetic_on_an_empty_list_is_a_type_error(k, src):
+    # as in kg (the library's kp(0;n) and f.cdf below the data rely on it failing)
+    with pytest.raises(KlongError, match="type error"):
+        k(src)
+
+
+def test_empty_lists_still_fold_and_match(k):
+    assert k("+/[]") == []
+    assert k("[]~[]") == 1
+    assert k("{x+1}'[]") == []
