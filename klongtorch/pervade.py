@@ -165,10 +165,10 @@ def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
             x, y = to_t(a), to_t(b)
         except (OverflowError, RuntimeError):     # a bignum meets a tensor
             return exact(verb, a, b)
-        if x.numel() == 0 or y.numel() == 0:       # as in kg: 1+[] is a type error
-            raise err(name, "type", a if y.numel() else b)
         x, y = floatish(*align(x, y, name))
         r = tensor_op(x, y)
+        if 0 in r.shape:                    # an empty operand: as in kg, 1+[] is a type error
+            raise err(name, "type", a if y.numel() else b)
         if bound_op is not None and rb is not None and not r.dtype.is_floating_point:
             with_bound(r, rb)
         return r
