@@ -33,7 +33,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 HERE = Path(__file__).resolve().parent
 CALLS = HERE / "calls"
