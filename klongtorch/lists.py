@@ -522,12 +522,13 @@ def index(a, b):
         return apply_list(a, b)
     ta = type(a)
     if ta is Dict:
-        return a.get(key_of(b), UNDEF)
+        raise err("index", "type", a)    # kg: a dictionary is read with ?, as in d?k
     if not _seq(a):
         # the usual cause is an each that already took the elements apart: {x@0}'[10 20]
         from .functions import _brief
         raise err("index", "type", text=f"{_brief(a)}@{_brief(b)}: {_brief(a)} is an atom; only "
-                                        "lists, strings and dictionaries can be indexed")
+                                        "lists and strings can be indexed (a dictionary "
+                                        "with ?)")
     tb = type(b)
     if tb is int:
         n = len(a) if ta is not Tensor else a.shape[0]
