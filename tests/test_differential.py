@@ -19,7 +19,7 @@ SEED = 20221212
 
 # bounds reached on this generator and seed; lower them as klongtorch comes closer to kg
 MAX_DISAGREE = 0.01          # value or type differs, or an error where kg answers
-MAX_LENIENT = 30             # answers where kg reports an error (22 on this seed)
+MAX_LENIENT = 30             # answers where kg reports an error (21 on this seed)
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +97,3 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     assert huge("!12345678901234567890", ("value", "[]"),
                 ("error", "kg: error: enumerate: range error: 12345678901234567890"))
     assert not huge("!5", ("value", "[]"), ("error", "kg: error: enumerate: range error: 5"))
-    empty = by_name["empty operands"].expects
-    assert empty("-[]", ("error", "kg: error: negate: type error: [[]]"), ("value", "[]"))
-    assert not empty("1=:a", ("error", "kg: error: equal: type error: [1 :a]"), ("value", "0"))

@@ -101,15 +101,6 @@ def _huge_count(expr, kg, kt):
     return kg[0] == "value" and kt[0] == "error" and bool(_HUGE.search(kt[1]))
 
 
-_EMPTY_OPERAND = re.compile(r': type error: \[(?:(?:\[\]|"") .*|.* (?:\[\]|""))\]$|: type error: '
-                            r'\[(?:\[\]|"")\]$')
-
-
-def _empty_atomic(expr, kg, kt):
-    """An atomic verb given an empty list answers an empty list; kg calls that a type error."""
-    return kg[0] == "error" and kt[0] == "value" and bool(_EMPTY_OPERAND.search(kg[1]))
-
-
 @dataclass(frozen=True)
 class Deviation:
     name: str
@@ -144,8 +135,4 @@ DEVIATIONS = (
               "reshape, expand or format width) is a range error at once; kg truncates it to "
               "a machine word and answers something else, or runs out of memory",
               _huge_count),
-    Deviation("empty operands",
-              "atomic verbs map over an empty list to an empty list, as torch does for empty "
-              "tensors (so filtered data need no special case); kg reports a type error",
-              _empty_atomic),
 )
