@@ -411,6 +411,8 @@ class Parser:
         if kind == "open" and tok.value == ":{":
             self.buf.insert(0, tok)
             return self.dict_literal()
+        if kind == "eof":
+            raise self.error("unexpected end of list/dict", tok)
         raise self.error(f"{_name(tok)} cannot appear in a list literal", tok)
 
     def dict_literal(self):
@@ -421,6 +423,8 @@ class Parser:
             if tok.kind == "close" and tok.value == "}":
                 self.take()
                 return d
+            if tok.kind == "eof":
+                raise self.error("unexpected end of list/dict", tok)
             if not (tok.kind == "open" and tok.value == "["):
                 raise self.error("a dictionary entry must be a [key value] tuple", tok)
             self.take()
