@@ -24,9 +24,11 @@ MAX_LENIENT = 30             # answers where kg reports an error (21 on this see
 
 @pytest.fixture(scope="module")
 def rows():
-    kg = runner.find_kg()
-    if not SHARED_KLONG.exists() or kg is None:
-        pytest.skip("needs ../shared/klong and kg built by ../shared/klong/build-kg")
+    if not SHARED_KLONG.exists():
+        pytest.skip(f"needs the Klong distribution at {SHARED_KLONG}")
+    kg = runner.find_kg(SHARED_KLONG / "build-kg")
+    if kg is None:
+        pytest.skip(f"{SHARED_KLONG / 'build-kg'} did not build kg")
     return runner.compare(generator.expressions(N, SEED), DEVIATIONS, kg)
 
 

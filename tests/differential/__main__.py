@@ -2,6 +2,7 @@
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from . import generator, runner
 from .deviations import DEVIATIONS
@@ -11,7 +12,8 @@ def main(argv):
     n = int(argv[0]) if argv else 1500
     seed = int(argv[1]) if len(argv) > 1 else 20221212
     shown = int(argv[2]) if len(argv) > 2 else 40
-    if runner.find_kg() is None:
+    shared = Path(__file__).resolve().parents[2].parent / "shared" / "klong"
+    if runner.find_kg(shared / "build-kg") is None:
         sys.exit("kg is not built: run ../shared/klong/build-kg")
     start = time.monotonic()
     rows = runner.compare(generator.expressions(n, seed), DEVIATIONS)

@@ -33,8 +33,18 @@ INTERNAL_TEXT = re.compile(
     r"\blist index\b|recursion|overflow|unhashable|expected|got \d|__")
 
 
-def find_kg():
-    """The reference interpreter, or None when ../shared has not been built here."""
+def find_kg(build_script=None):
+    """The reference interpreter: the one built before, else the one build_script (the
+    distribution's build-kg) builds and names; None when neither gives one."""
+    if build_script is not None and Path(build_script).exists():
+        try:
+            done = subprocess.run(["bash", str(build_script)], capture_output=True, text=True,
+                                  timeout=600)
+            built = Path(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else None
+            if built is not None and built.exists():
+                return built
+        except (OSError, subprocess.SubprocessError):
+            pass
     return KG if KG.exists() else None
 
 
