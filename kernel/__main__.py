@@ -45,6 +45,11 @@ def launch(argv):
     except ModuleNotFoundError as e:
         return missing(e, "the kernel")
     from .kernel import KlongKernel
+    from . import startup
+    # torch loads in a thread while the kernel starts, after the allocator tuning above
+    # and after ipykernel's imports (two threads importing one module at once may see it
+    # half-initialised)
+    startup.start()
     IPKernelApp.launch_instance(argv=argv, kernel_class=KlongKernel)
     return 0
 

@@ -30,20 +30,20 @@ import os
 import sys
 import traceback
 
-import torch
 from ipykernel.kernelbase import Kernel
 
-from klongtorch import __version__, commands, plots, progress
+# nothing here imports torch: the kernel answers kernel_info while startup.py imports it
+from klongtorch import __version__, commands, progress
 from klongtorch.cli import scan
 from klongtorch.errors import KlongError, KlongExit
-from klongtorch.interpreter import OUT_OF_MEMORY, Klong, own_process
 
-from . import completion, inspection, interrupts, outputs
+from . import completion, interrupts, outputs, startup
 from .history import History
 from .streams import redirected
 
 log = logging.getLogger(__name__)
 
+HINTS = "]h for help, ]hall for all topics, \\nabla<Tab> for ∇"
 NOT_IN_NOTEBOOK = {"t": "]t: a notebook is its own transcript (File > Download)"}
 
 
@@ -54,6 +54,7 @@ def make_interpreter():
     must still start, and it says so once, in its log and its banner."""
     device = os.environ.get("KLONGTORCH_DEVICE") or None
     dtype = os.environ.get("KLONGTORCH_DTYPE") or None
+    from klongtorch.interpreter import Klong
     try:
         return Klong(device=device, dtype=dtype), None
     except KlongError as e:
@@ -97,17 +98,43 @@ class KlongKernel(Kernel):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        own_process()               # the kernel's process is Klong's: its recursion limit
-        self.klong, self.setting_problem = make_interpreter()
+        self.build = startup.start()    # launch started it: torch is being imported
+        self.klong = self.setting_problem = None
+        self.problem_told = False       # the setting problem, in a banner or a cell
         self.history = History()
 
     @property
     def banner(self):
+        if self.klong is None:
+            self.ready(wait=False)
+        if self.klong is None:          # Jupyter asks before torch is in: say what comes
+            failed = self.build.failure
+            return (f"klongtorch {__version__}: Klong on PyTorch, "
+                    + (failed.message if failed else
+                       "starting (the first cell waits for torch to load)")
+                    + f"\n{HINTS}")
+        import torch
+        self.problem_told = True
         dtype = str(self.klong.dtype).replace("torch.", "")
         text = (f"klongtorch {__version__}: Klong on PyTorch {torch.__version__} "
-                f"({self.klong.device}, {dtype})\n]h for help, ]hall for all topics, "
-                "\\nabla<Tab> for ∇")
+                f"({self.klong.device}, {dtype})\n{HINTS}")
         return text + (f"\n{self.setting_problem}" if self.setting_problem else "")
+
+    def ready(self, wait=True):
+        """None once self.klong is the interpreter (startup.py builds it); else the error
+        content a request gets instead: interrupted while waiting, or the build failed.
+        Without wait, None only when it was built already."""
+        if self.klong is not None:
+            return None
+        if not wait and not self.build.ready():
+            return outputs.error_content("KlongError", "kg: error: still starting")
+        try:
+            self.klong, self.setting_problem = self.build.wait()
+        except KeyboardInterrupt:
+            return outputs.error_content("KeyboardInterrupt", "kg: error: interrupted")
+        except startup.StartFailed as e:
+            return outputs.error_content("KlongError", e.message)
+        return None
 
     # SIGINT stops Klong code only (interrupts.py)
     def pre_handler_hook(self):
@@ -125,6 +152,14 @@ class KlongKernel(Kernel):
         if store_history and not silent:
             self.history.add(count, code)
         send = self._stream_sender(silent)
+        unready = self.ready()
+        if unready is not None:
+            if not silent:
+                self.send_response(self.iopub_socket, "error", unready)
+            return {"status": "error", "execution_count": count, **unready}
+        if self.setting_problem and not self.problem_told:     # the banner came too early
+            self.problem_told = True
+            send("stderr", self.setting_problem + "\n")
         with redirected(send, self.raw_input), self._live_outputs(silent):
             ran = self.run_cell(code)
             figures = self._figures()
@@ -159,7 +194,7 @@ class KlongKernel(Kernel):
         except KeyboardInterrupt:
             return None, outputs.error_content("KeyboardInterrupt", "kg: error: interrupted")
         except MemoryError:
-            return None, outputs.error_content("KlongError", OUT_OF_MEMORY)
+            return None, out_of_memory()
 
     def _live_outputs(self, silent):
         """The outputs a cell updates in place while it runs: its progress (klongtorch.
@@ -174,6 +209,7 @@ class KlongKernel(Kernel):
                               ident=self._topic(kind))
         outputs = contextlib.ExitStack()
         outputs.enter_context(progress.watched(progress.JupyterDisplay(send)))
+        from klongtorch import plots
         outputs.enter_context(plots.live(self.klong, plots.LiveFigure(send)))
         return outputs
 
@@ -222,7 +258,7 @@ class KlongKernel(Kernel):
         except KlongExit as e:
             return self.exit(e.code)
         except MemoryError:             # outside the interpreter's own guard
-            return Ran(error=outputs.error_content("KlongError", OUT_OF_MEMORY))
+            return Ran(error=out_of_memory())
         except Exception as e:          # an interpreter bug: say so, keep the details
             log.error("internal error in %r", code, exc_info=True)
             details = traceback.format_exception(type(e), e, e.__traceback__)
@@ -300,9 +336,15 @@ class KlongKernel(Kernel):
     # -- the other requests --------------------------------------------------------------
 
     async def do_complete(self, code, cursor_pos):
+        if self.ready() is not None:    # interrupted, or no interpreter: nothing to offer
+            return {"status": "ok", "matches": [], "cursor_start": cursor_pos,
+                    "cursor_end": cursor_pos, "metadata": {}}
         return completion.reply(code, cursor_pos, self.klong)
 
     async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
+        if self.ready() is not None:
+            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+        from . import inspection
         return inspection.reply(code, cursor_pos, self.klong, detail_level)
 
     async def do_is_complete(self, code):
@@ -317,10 +359,16 @@ class KlongKernel(Kernel):
     async def do_shutdown(self, restart):
         # as kg does at exit: what was written to files reaches them (nothing is lost)
         try:
-            self.klong.close()
+            if self.klong is not None:
+                self.klong.close()
         except KlongError as e:
             sys.stderr.write(e.message + "\n")
         return {"status": "ok", "restart": restart}
+
+
+def out_of_memory():
+    from klongtorch.interpreter import OUT_OF_MEMORY    # loaded: Klong code ran
+    return outputs.error_content("KlongError", OUT_OF_MEMORY)
 
 
 def split_commands(code):
@@ -343,6 +391,8 @@ def completeness(code):
         return {"status": "incomplete", "indent": "  "}
     if empty or ".comment" in code:     # .comment makes the rest text, not Klong
         return {"status": "complete"}
+    if not startup.settled():           # the parser needs torch: don't wait for it here;
+        return {"status": "complete"}   # an invalid cell still gets its error when run
     from klongtorch.parser import parse
     try:
         parse(code)

@@ -16,7 +16,6 @@ does.
 import base64
 import logging
 
-from klongtorch.summary import summary
 from klongtorch.errors import KlongError
 from klongtorch.cli import quiet
 
@@ -29,6 +28,7 @@ def value_bundle(value):
     """The data of an execute_result: plain text is always there, bounded for a large value
     (klongtorch.summary: head … tail and the shape), so that a notebook stays small. Only
     running out of memory, or an interrupt, can stop it."""
+    from klongtorch.summary import summary      # imports torch: not at the kernel's start
     plain = {"text/plain": summary(value)}
     try:
         from klongtorch.rich import mime_bundle

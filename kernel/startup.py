@@ -1,0 +1,112 @@
+"""The kernel's interpreter, built in the background so that the kernel answers at once.
+
+Importing torch takes seconds, most of a kernel's start. Jupyter waits for the first
+kernel_info reply before it calls the kernel started, and kernel_info, is_complete and
+history need no interpreter. So `start()` (called by launch, before IPKernelApp starts)
+imports torch and builds the Klong interpreter in a daemon thread, and only the requests
+that run or look at Klong (execute, complete, inspect) wait for it:
+
+    build = startup.start()     # at launch; later calls return the same Build
+    build.ready()               # True once built (or failed), without waiting
+    k, problem = build.wait()   # the interpreter and its setting problem (make_interpreter);
+                                # KeyboardInterrupt if SIGINT comes while waiting;
+                                # StartFailed, with a kg message, if it could not be built
+
+The wait is interruptible (Jupyter's Interrupt button): the cell gets `interrupted`, the
+build goes on, and the next cell waits again. A failure (torch missing or broken) is kept
+and raised by every wait, so each later cell gets the same clean error reply, and the
+kernel itself stays up to say so.
+
+A thread may import torch; what it must not do is install a signal handler, and building
+an interpreter installs none off the main thread (klongtorch.interrupts.begin).
+"""
+import logging
+import threading
+
+from . import interrupts
+
+log = logging.getLogger(__name__)
+
+POLL = 0.1      # seconds between looks while waiting: a SIGINT is handled within one
+
+
+class StartFailed(Exception):
+    """The interpreter could not be built; .message is the kg error every cell gets."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def failure_message(error):
+    """The kg message for an exception that stopped the build: the package that is
+    missing, or where to look; never the exception's own text."""
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        missing = error.name.partition(".")[0]
+        return (f"kg: error: the interpreter cannot start: {missing} is not installed "
+                "(restart the kernel once it is)")
+    return ("kg: error: the interpreter cannot start: importing torch or building the "
+            "interpreter failed (the kernel's log has the details; restart the kernel)")
+
+
+class Build:
+    """The interpreter being built in its thread, and then its result."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.result = None          # (interpreter, setting problem) once built
+        self.failure = None         # or the StartFailed every wait raises
+        self.thread = threading.Thread(target=self._build, name="klong-startup", daemon=True)
+
+    def _build(self):
+        try:
+            # imported here, off the main thread: these are the modules that import torch
+            from .kernel import make_interpreter
+            from klongtorch.interpreter import own_process
+            own_process()           # the kernel's process is Klong's: its recursion limit
+            self.result = make_interpreter()
+        except BaseException as e:  # anything: a cell must get an error, not wait forever
+            log.error("the Klong interpreter could not be built", exc_info=True)
+            self.failure = StartFailed(failure_message(e))
+        finally:
+            self.done.set()
+
+    def ready(self):
+        return self.done.is_set()
+
+    def wait(self):
+        """(interpreter, problem) once built. On the main thread SIGINT interrupts the
+        wait (KeyboardInterrupt), and the build carries on."""
+        if not self.done.is_set():
+            if threading.current_thread() is threading.main_thread():
+                with interrupts.interruptible():
+                    while not self.done.wait(POLL):
+                        pass
+            else:
+                self.done.wait()
+        if self.failure is not None:
+            raise self.failure
+        return self.result
+
+
+_build = None
+_lock = threading.Lock()
+
+
+def start():
+    """The process's Build, its thread started on the first call."""
+    global _build
+    with _lock:
+        if _build is None:
+            _build = Build()
+            _build.thread.start()
+        return _build
+
+
+def settled():
+    """Whether torch may be imported without waiting for the build: it is over, or was
+    never started (the kernel's functions used outside a kernel)."""
+    return _build is None or _build.ready()
+
+
+__all__ = ["Build", "StartFailed", "start", "settled", "failure_message"]
