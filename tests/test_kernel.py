@@ -41,7 +41,8 @@ class TestKlongKernel(jkt.KernelTests):
         {"code": "+/!10", "result": "45"},
         {"code": '"hello"', "result": '"hello"'},
         {"code": ":foo", "result": ":foo"},
-        {"code": "2*[1.5 2]", "result": "[3.0 4.0]"},
+        {"code": "2*[1.5 2]", "result": "[3.0 4]"},  # kg keeps each element's type
+        {"code": "2*[1.5 2.0]", "result": "[3.0 4.0]"},
         {"code": "{x*x}:>3", "result": "6.0"},
         # a Jacobian is a matrix, as text and as an HTML grid
         {"code": "[1.0 2.0]∂{x*x}", "result": "[[2.0 0.0] [0.0 4.0]]"},

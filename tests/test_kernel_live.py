@@ -89,8 +89,8 @@ def test_interrupt_stops_a_shell_command(kernel):
 
 def test_output_arrives_while_the_cell_runs(kernel):
     _, kc = kernel
-    # the issue's example, with a loop long enough (some 0.5 s) to tell the times apart
-    reply, out = execute(kc, ".p(1);{x}'!100000;{x<400000}{x+1}:~0;.p(2)")
+    # the issue's example, with a loop long enough (about a second) to tell the times apart
+    reply, out = execute(kc, ".p(1);{x}'!100000;{x<4000000}{x+1}:~0;.p(2)")
     assert reply["status"] == "ok"
     kinds = [(kind, c.get("text")) for _, kind, c in out]
     assert kinds == [("stream", "1\n"), ("stream", "2\n"), ("execute_result", None)]
