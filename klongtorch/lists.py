@@ -955,10 +955,11 @@ def _pairwise(f, name, a, b):
 def format2(a, b):
     """a$b  Format2
     Like $b, padded with blanks to at least |a| characters: on the right when a is positive,
-    on the left when negative. When a is a real n.m and b a real, b is written with m
-    decimals and its integer part padded to n places. Atomic on both sides.
-    Examples: 5$"xyz" --> "xyz  "    (-5)$:foo --> " :foo"    5.3$123.45 --> "  123.450\"
-              [1 2]$3 --> ["3" "3 "]"""
+    on the left when negative. When a is a real n.m and b a real, b's fraction is padded
+    with zeros to m decimals (never cut: a longer fraction is kept) and its integer part
+    with blanks to n places. Atomic on both sides.
+    Examples: 5$"xyz" --> "xyz  "    (-5)$:foo --> " :foo"    5.3$123.45 --> "  123.450"
+              5.2$3.14159 --> "3.14159"    [1 2]$3 --> ["3" "3 "]"""
     return _pairwise(_format2, "format2", a, b)
 
 
@@ -981,10 +982,14 @@ def _format2(a, b):
         return text
     real = type(b) is float or (type(b) is Tensor and b.dtype.is_floating_point)
     if real and decimals > 0 and "e" not in text:
-        # n integer places (blank-padded) and m decimals, as the manual says: rounded when b
-        # has more (kg keeps them all, and crashes when the integer part is wider than n)
-        whole, dot, frac = f"{float(b):.{decimals}f}".partition(".")
-        return whole.rjust(width) + dot + frac
+        # as kg: the fraction is padded with zeros to m decimals but never cut, and b is left
+        # as it is when it has more decimals or does not fit n+m places. Where kg writes
+        # before its buffer (an integer part wider than n that still fits, 0.4$19.0) the
+        # integer part is written whole: "19.0000".
+        whole, _, frac = text.partition(".")
+        if len(frac) > decimals or width + decimals < len(text):
+            return text
+        return whole.rjust(width) + "." + frac.ljust(decimals, "0")
     if abs(width) > len(text):
         return text.ljust(width) if width > 0 else text.rjust(-width)
     return text

@@ -53,21 +53,6 @@ def _stable_grade(expr, kg, kt):
     return all(_INT.match(t) or t in "[]" for t in a) and sorted(a) == sorted(b)
 
 
-def _rounded(x, y):
-    """Two formatted reals: kg's with all its decimals, ours rounded to fewer, the same number."""
-    if not (x.startswith('"') and y.startswith('"')):
-        return False
-    a, b = x.strip('"').strip(), y.strip('"').strip()
-    if not (_REAL.match(a) and _REAL.match(b)) or "." not in a or "." not in b:
-        return False
-    places = len(b) - b.index(".") - 1
-    return len(a) - a.index(".") - 1 > places and round(float(a), places) == float(b)
-
-
-def _format_rounds(expr, kg, kt):
-    return "$" in expr and _same_but(kg, kt, _rounded)
-
-
 def _entries(text):
     """The top-level [key value] groups of a dictionary's text, or None if it is not one."""
     if not (text.startswith(":{") and text.endswith("}")):
@@ -121,11 +106,6 @@ DEVIATIONS = (
               "grade up and down keep equal elements in their original order (torch's stable "
               "sort); kg's order of ties is not defined",
               _stable_grade),
-    Deviation("n.m$x rounds",
-              "a real format n.m writes m decimals, rounding, as the manual says; kg keeps "
-              "every decimal of a longer fraction (and crashes when the integer part is wider "
-              "than n)",
-              _format_rounds),
     Deviation("dictionary order",
               "a dictionary lists its entries in the order they were made (a Python dict); "
               "kg lists them in the order of its hash table",
