@@ -386,13 +386,13 @@ def completeness(code):
     """The is_complete reply: incomplete while a bracket or string is open (the console
     then asks for another line), invalid when the parser rejects it, else complete."""
     code = split_commands(code)[1]
+    if not startup.settled():   # the lexer needs torch, which is loading: the protocol's
+        return {"status": "unknown"}    # answer, at once (a console then runs the code)
     complete, empty = scan(code)
     if not complete:
         return {"status": "incomplete", "indent": "  "}
     if empty or ".comment" in code:     # .comment makes the rest text, not Klong
         return {"status": "complete"}
-    if not startup.settled():           # the parser needs torch: don't wait for it here;
-        return {"status": "complete"}   # an invalid cell still gets its error when run
     from klongtorch.parser import parse
     try:
         parse(code)

@@ -104,9 +104,9 @@ def start():
 
 
 def settled():
-    """Whether torch may be imported without waiting for the build: it is over, or was
+    """Whether torch can be imported without waiting for the build: it succeeded, or was
     never started (the kernel's functions used outside a kernel)."""
-    return _build is None or _build.ready()
+    return _build is None or (_build.ready() and _build.failure is None)
 
 
 __all__ = ["Build", "StartFailed", "start", "settled", "failure_message"]

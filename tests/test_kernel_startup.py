@@ -1,0 +1,120 @@
+"""The kernel answers before torch is imported (kernel/startup.py).
+
+The kernel here finds a stand-in `torch` package first on PYTHONPATH, whose import says it
+has begun (a marker file) and then blocks until the test opens its gate, after which it
+fails. So nothing depends on how long the real torch takes: while the import is stuck,
+kernel_info, is_complete and history must answer, and an Interrupt must end the cell that
+waits for the interpreter without killing the kernel; once the import has failed, every
+cell gets the same clean Klong error and the kernel stays up.
+"""
+import os
+import sys
+import time
+
+import pytest
+
+from kernel_support import KERNEL_NAME, installed_kernelspec
+
+jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("ipykernel")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+STAND_IN = '''
+import os, time
+open(os.environ["KT_TEST_TORCH_BEGUN"], "w").close()
+while not os.path.exists(os.environ["KT_TEST_TORCH_GATE"]):
+    time.sleep(0.05)
+raise RuntimeError("stand-in torch: broken on purpose")
+'''
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not reached")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def stuck(tmp_path_factory):
+    """(manager, client, begun marker, gate) of a kernel whose torch import is stuck."""
+    from jupyter_client.manager import start_new_kernel
+    tmp = tmp_path_factory.mktemp("startup")
+    (tmp / "fake" / "torch").mkdir(parents=True)
+    (tmp / "fake" / "torch" / "__init__.py").write_text(STAND_IN)
+    begun, gate = tmp / "begun", tmp / "gate"
+    env = dict(os.environ, KT_TEST_TORCH_BEGUN=str(begun), KT_TEST_TORCH_GATE=str(gate))
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp / "fake")] + sys.path[:1] +
+                                        [p for p in [os.environ.get("PYTHONPATH")] if p])
+    with installed_kernelspec():
+        # start_new_kernel returns only after the kernel's kernel_info reply
+        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=120, env=env)
+        try:
+            yield km, kc, begun, gate
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
+
+def reply_to(kc, msg_id, timeout=30):
+    while True:
+        reply = kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]
+
+
+def test_replies_while_torch_is_being_imported(stuck):
+    km, kc, begun, gate = stuck
+    wait_for(begun.exists)              # the import has begun, and is held
+    assert not gate.exists()
+    info = reply_to(kc, kc.kernel_info())
+    assert info["status"] == "ok" and info["language_info"]["name"] == "klong"
+    assert "starting" in info["banner"] and "]h" in info["banner"]
+    # the lexer needs torch: "unknown" now rather than a wait
+    assert reply_to(kc, kc.is_complete("1+[2"))["status"] == "unknown"
+    assert reply_to(kc, kc.history(hist_access_type="tail", n=5))["status"] == "ok"
+
+
+def test_interrupt_while_waiting_keeps_the_kernel(stuck):
+    km, kc, begun, gate = stuck
+    wait_for(begun.exists)
+    msg_id = kc.execute("1+1")
+    reply = None
+    for _ in range(200):        # a press before the cell starts waiting stops nothing
+        km.interrupt_kernel()
+        try:
+            reply = reply_to(kc, msg_id, timeout=0.5)
+            break
+        except Exception:       # queue.Empty: not answered yet, press again
+            continue
+    assert reply is not None and reply["status"] == "error"
+    assert reply["evalue"] == "kg: error: interrupted"
+    assert km.is_alive()
+    assert reply_to(kc, kc.kernel_info())["status"] == "ok"
+
+
+def test_a_failed_import_is_an_error_in_every_cell(stuck):
+    km, kc, begun, gate = stuck
+    wait_for(begun.exists)
+    gate.touch()                # the stand-in torch now fails
+    for _ in range(2):
+        reply = reply_to(kc, kc.execute("1+1"))
+        assert reply["status"] == "error"
+        assert reply["evalue"].startswith("kg: error: the interpreter cannot start:")
+        assert "RuntimeError" not in reply["evalue"] and "stand-in" not in reply["evalue"]
+    assert reply_to(kc, kc.is_complete("1+[2"))["status"] == "unknown"  # no lexer, ever
+    matches = reply_to(kc, kc.complete(".gr", 3))
+    assert matches["status"] == "ok" and matches["matches"] == []
+    info = reply_to(kc, kc.kernel_info())
+    assert info["banner"].startswith("klongtorch") and "cannot start" in info["banner"]
+    assert km.is_alive()
+
+
+def test_a_missing_package_is_named():
+    from klongtorch.kernel.startup import failure_message
+    missing = ModuleNotFoundError("No module named 'torch'", name="torch")
+    assert failure_message(missing) == (
+        "kg: error: the interpreter cannot start: torch is not installed "
+        "(restart the kernel once it is)")
+    assert "ValueError" not in failure_message(ValueError("x"))
