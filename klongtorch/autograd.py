@@ -49,11 +49,10 @@ def _leaf(v, name):
 
 
 def _scalar_output(y, name):
-    if name == ":>" and (type(y) is int or type(y) is Tensor and not y.dtype.is_floating_point):
-        # x is always real here, so an integer result came from a step such as grade,
-        # a comparison, # or a string round trip: nothing a derivative can pass through
-        raise err(name, "type", text="the function returns an integer, which has no derivative "
-                                     "(grade < >, comparisons, # and string operations give integers)")
+    # An integer result is piecewise constant in x (a constant, a comparison, a count, a
+    # floor): its derivative is the true zero, as it is for a real constant.
+    if type(y) is Tensor and not y.dtype.is_floating_point and y.dtype is not torch.bool:
+        y = y.to(ctx.real)
     if type(y) in (int, float):
         return torch.tensor(float(y), dtype=ctx.real, device=ctx.device)
     if type(y) is not Tensor:

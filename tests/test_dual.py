@@ -67,8 +67,7 @@ def test_display_inside_the_function_shows_the_number(k, capsys):
 
 
 def test_errors_are_the_torch_path_errors(k):
-    with pytest.raises(KlongError, match="returns an integer"):
-        k("{x;1}:>2.0")
+    assert k("{x;1}:>2.0") == 0.0       # an integer constant: the true zero, either way
     with pytest.raises(KlongError, match="must return a scalar"):
         k("{x*[1 2]}:>1.0")
 
