@@ -118,3 +118,24 @@ def test_a_missing_package_is_named():
         "kg: error: the interpreter cannot start: torch is not installed "
         "(restart the kernel once it is)")
     assert "ValueError" not in failure_message(ValueError("x"))
+
+
+def test_launch_tunes_the_allocator_then_starts_torch_loading():
+    """allocator.tune must come before torch allocates anything: launch calls it before
+    it starts the thread that imports torch, and nothing before has imported torch."""
+    import subprocess
+    code = ("import sys; from klongtorch import allocator\n"
+            "from klongtorch.kernel import __main__ as m, startup\n"
+            "import ipykernel.kernelapp as ka\n"
+            "order = []\n"
+            "allocator.tune = lambda: order.append('tune')\n"
+            "startup.start = lambda: order.append(('start', 'torch' in sys.modules))\n"
+            "class Stop(Exception): pass\n"
+            "def stop(*a, **k): raise Stop\n"
+            "ka.IPKernelApp.launch_instance = stop\n"
+            "try: m.launch([])\n"
+            "except Stop: pass\n"
+            "print(order)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "['tune', ('start', False)]", out.stderr
