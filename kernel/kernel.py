@@ -19,6 +19,9 @@ prompt (`]l lib.kg` then code that uses it):
                            does; a notebook keeps the kernel, and its state, running
     ]h topic               the help in the pager
     ]a ]i ]l ]!            as in the REPL; ]! streams the command's output into the cell
+    start-up               kernel_info, is_complete and history answer at once; torch and
+                           the interpreter load in a thread (startup.py), and the first
+                           execute, complete or inspect waits for them, interruptibly
 
 The interpreter's device and real dtype come from KLONGTORCH_DEVICE and KLONGTORCH_DTYPE
 (set them in the kernelspec's env, or before starting Jupyter); by default the best device
@@ -384,7 +387,8 @@ def split_commands(code):
 
 def completeness(code):
     """The is_complete reply: incomplete while a bracket or string is open (the console
-    then asks for another line), invalid when the parser rejects it, else complete."""
+    then asks for another line), invalid when the parser rejects it, else complete; unknown
+    while torch loads (or failed to), which the lexer needs."""
     code = split_commands(code)[1]
     if not startup.settled():   # the lexer needs torch, which is loading: the protocol's
         return {"status": "unknown"}    # answer, at once (a console then runs the code)
