@@ -387,16 +387,15 @@ def split_commands(code):
 
 def completeness(code):
     """The is_complete reply: incomplete while a bracket or string is open (the console
-    then asks for another line), invalid when the parser rejects it, else complete; unknown
-    while torch loads (or failed to), which the lexer needs."""
+    then asks for another line), invalid when the parser rejects it, else complete. The
+    lexer needs no torch, so brackets are checked at once; the parser's check waits until
+    torch has loaded (before that, code whose brackets close is complete)."""
     code = split_commands(code)[1]
-    if not startup.settled():   # the lexer needs torch, which is loading: the protocol's
-        return {"status": "unknown"}    # answer, at once (a console then runs the code)
     complete, empty = scan(code)
     if not complete:
         return {"status": "incomplete", "indent": "  "}
-    if empty or ".comment" in code:     # .comment makes the rest text, not Klong
-        return {"status": "complete"}
+    if empty or ".comment" in code or not startup.settled():
+        return {"status": "complete"}   # (.comment makes the rest text, not Klong)
     from klongtorch.parser import parse
     try:
         parse(code)

@@ -90,7 +90,7 @@ def scan(text):
     """(complete, empty): whether text can be evaluated as it is, and whether it holds
     nothing but blanks, newlines and comments. An unterminated string or an open bracket
     makes it incomplete; other lexical errors are left for the evaluation to report."""
-    from .lexer import Lexer        # needs torch (its values): not for --help
+    from .lexer import Lexer        # no torch, but not needed for --help either
     lexer = Lexer(text)
     empty = True
     try:

@@ -5,7 +5,7 @@ changes what the rest of the source means while the program runs (see Source.ski
 A newline is a `;` only outside brackets, as the reference says.
 """
 from .errors import KlongError
-from .values import Char, Symbol
+from .atoms import Char, Symbol
 
 OPERATOR_CHARS = set("!#$%&*+,-<=>?@^_|~∇∂")
 # two-character operators that start with ':' and are verbs

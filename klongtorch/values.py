@@ -21,6 +21,8 @@ from array import array
 
 import torch
 
+from .atoms import EOF, UNDEF, Char, Symbol, _Marker  # noqa: F401 (the value table)
+
 INT = torch.int64
 
 
@@ -37,46 +39,6 @@ class Context(threading.local):
 
 
 ctx = Context()
-
-
-class Char(str):
-    """A Klong character: a str of length one with its own type."""
-    __slots__ = ()
-
-
-class Symbol:
-    """An interned Klong symbol such as :foo. Identity is equality."""
-    __slots__ = ("name",)
-    _table = {}
-
-    def __new__(cls, name):
-        sym = cls._table.get(name)
-        if sym is None:
-            sym = object.__new__(cls)
-            sym.name = name
-            cls._table[name] = sym
-        return sym
-
-    def __repr__(self):
-        return ":" + self.name
-
-    def __reduce__(self):
-        return (Symbol, (self.name,))
-
-
-class _Marker:
-    """A named singleton such as :undefined or :eof."""
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return ":" + self.name
-
-
-UNDEF = _Marker("undefined")
-EOF = _Marker("eof")
 
 
 class Dict(dict):

@@ -71,8 +71,9 @@ def test_replies_while_torch_is_being_imported(stuck):
     info = reply_to(kc, kc.kernel_info())
     assert info["status"] == "ok" and info["language_info"]["name"] == "klong"
     assert "starting" in info["banner"] and "]h" in info["banner"]
-    # the lexer needs torch: "unknown" now rather than a wait
-    assert reply_to(kc, kc.is_complete("1+[2"))["status"] == "unknown"
+    # the lexer needs no torch: brackets are checked while torch loads
+    assert reply_to(kc, kc.is_complete("1+[2"))["status"] == "incomplete"
+    assert reply_to(kc, kc.is_complete("1+[2]"))["status"] == "complete"
     assert reply_to(kc, kc.history(hist_access_type="tail", n=5))["status"] == "ok"
 
 
@@ -103,7 +104,7 @@ def test_a_failed_import_is_an_error_in_every_cell(stuck):
         assert reply["status"] == "error"
         assert reply["evalue"].startswith("kg: error: the interpreter cannot start:")
         assert "RuntimeError" not in reply["evalue"] and "stand-in" not in reply["evalue"]
-    assert reply_to(kc, kc.is_complete("1+[2"))["status"] == "unknown"  # no lexer, ever
+    assert reply_to(kc, kc.is_complete("1+[2"))["status"] == "incomplete"  # no torch needed
     matches = reply_to(kc, kc.complete(".gr", 3))
     assert matches["status"] == "ok" and matches["matches"] == []
     info = reply_to(kc, kc.kernel_info())
