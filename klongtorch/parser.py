@@ -109,6 +109,13 @@ class Lambda(Node):
 # tokens that end an expression
 ENDS = {";", "eof", "close", "elif"}
 
+# the operators that have a monadic form (kg's monadsym): an operator in prefix position must
+# be one of them even when an adverb follows and makes a dyad of it (:+/x), and so must an
+# infix operator under an adverb that applies its verb to one argument (x :+:~y); kg rejects
+# the rest while parsing, before anything runs
+MONADIC_OPS = frozenset("!#$%&*+,-<=>?@^_|~") | {":#", ":_"}
+MONADIC_ADVERBS = {":~", ":*", "\\~", "\\*"}
+
 
 class Parser:
     def __init__(self, text):
@@ -216,6 +223,8 @@ class Parser:
         tok = self.peek()
         if tok.kind == "op":
             self.take()
+            if self.peek().kind == "adv" and self.peek().value in MONADIC_ADVERBS:
+                self.need_monad(tok)
             return self.adverbs(Op(tok.value, (tok.start, tok.end)))
         if tok.kind == "sym":
             self.take()
@@ -253,6 +262,7 @@ class Parser:
             return self.maybe_monad(node)
         if kind == "op":
             self.take()
+            self.need_monad(tok)
             verb = self.adverbs(Op(tok.value, (tok.start, tok.end)))
             return self.monad(verb, tok)
         if kind == "open":
@@ -280,6 +290,11 @@ class Parser:
         if kind == "eof":
             raise self.error("unexpected end of input", tok)
         raise self.error(f"unexpected {tok.value!r}", tok)
+
+    def need_monad(self, tok):
+        if tok.value not in MONADIC_OPS:
+            raise KlongError(f"kg: error: expected monad, got: :{tok.value}",
+                             (tok.start, tok.end), self.text)
 
     def buf_end(self):
         return self.lexer.pos

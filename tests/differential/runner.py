@@ -26,11 +26,12 @@ HEADROOM = 3 * 2 ** 30      # bytes of address space one klongtorch expression m
 _MARK = re.compile(r"^ {8}:dIfFmArK(\d+)$", re.M)
 
 # Words that only Python or torch would put in a message: an error made of them is an
-# interpreter bug showing through, not a Klong error.
+# interpreter bug showing through, not a Klong error. ("expected monad, got: ::+" and
+# "expected list, got: 1" are kg's own words.)
 INTERNAL_TEXT = re.compile(
     r"Traceback|Error\b|[Tt]ensor|torch|dtype|NoneType|object|attribute|"
     r"unsupported operand|not subscriptable|not iterable|\bint\(\)|\bfloat\b|\bstr\b|"
-    r"\blist index\b|recursion|overflow|unhashable|expected|got \d|__")
+    r"\blist index\b|recursion|overflow|unhashable|expected(?! [a-z]+, got: )|got \d|__")
 
 
 def find_kg(build_script=None):

@@ -58,7 +58,7 @@ def test_messages_name_the_problem(k):
 SYNTAX = [
     "(1", "[1 2", "1 2", "f::", "§", "(", ")", "]", "}", "+", "'", "/", ":[1;2]", ":[",
     "{x", "{[a b]", ":{", ":{[1]}", '"abc', ":\"unterminated", "0c", "f(1;2;3;4)",
-    ":foo(1)", "1(2)", "{x::1}", "{y::1}", "1::2", "(1)::2", "1 +", "+/", "::", "::1", ":",
+    ":foo(1)", "1(2)", "{x::1}", "{y::1}", "1::2", "(1)::2", "1 +", "+/", ":",
     "()", "1;)", "{x})", "é", "1\u00a02", "$", "@", "x:", "1 2 3",
     ":(", "f(;;;;)", "a::b::", "[:{[1 2]]", ":[1;2:|3]",
 ]
@@ -68,6 +68,24 @@ SYNTAX = [
 def test_syntax_errors_are_klong_errors(k, src):
     err = klong_error(k, src)
     assert "syntax error" in str(err)
+
+
+# operators without a monadic form in prefix position, or under an adverb that applies its
+# verb to one argument: kg rejects them while parsing, even when an adverb makes a dyad of it
+NOT_MONADS = {":+/[1 2]": ":+", ":%\\[1 2]": ":%", ":@:'[1]": ":@", "::": "::",
+              "::1": "::", ":=1": ":=", "{:$/x}": ":$", "1 :+:~2": ":+", "1 :^\\*2": ":^"}
+
+
+@pytest.mark.parametrize("src", NOT_MONADS)
+def test_operators_without_a_monad_are_rejected_while_parsing(k, src):
+    assert str(klong_error(k, src)) == f"kg: error: expected monad, got: :{NOT_MONADS[src]}"
+
+
+def test_a_rejected_monad_stops_its_program_before_it_runs(k):
+    klong_error(k, "{:+/x}(a::1)")
+    klong_error(k, "a")                                 # a was never defined
+    assert k(":_1.5") == 0                               # :_ and :# have monads
+    assert k("1 :+/[1 2]") == 2                          # a dyad position is not a monad's
 
 
 def test_operators_in_list_literals_are_symbols(k):
