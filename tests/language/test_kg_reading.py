@@ -72,7 +72,8 @@ def test_loading_an_empty_file_gives_empty_list(k, tmp_path):
 
 
 @pytest.mark.parametrize("src", ["1+[]", "[]+1", "(!0)+1", "1-!0", "3*!0", "[1 []]+1", "-[]",
-                                 "%[]", "_[]", "[]=[]", ":#[]", ":#[65 []]"])
+                                 "%[]", "_[]", "[]=[]", ":#[]", ":#[65 []]",
+                                 "-!0", "%!0", "_!0", '-""', "!!0", "-[[] 1]"])
 def test_arithmetic_on_an_empty_list_is_a_type_error(k, src):
     # as in kg (the library's kp(0;n) and f.cdf below the data rely on it failing)
     with pytest.raises(KlongError, match="type error"):
