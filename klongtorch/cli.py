@@ -442,6 +442,9 @@ def guarded(action, k, debug, err, filename=None, text=None):
         return exit_code(e)
     except KlongError as e:
         report(e, err, filename, text)
+        if debug and e.__cause__ is not None:       # an internal error: the Python behind it
+            traceback.print_exception(type(e.__cause__), e.__cause__,
+                                      e.__cause__.__traceback__, file=err)
         return 1
     except KeyboardInterrupt:
         err.write("kg: error: interrupted\n")

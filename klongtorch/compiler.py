@@ -267,10 +267,8 @@ def python_error(e, name):
         return err(name, "io", text="binary data, not UTF-8 text")
     if isinstance(e, OSError):          # a full disk, a broken pipe, a vanished file
         return err(name, "io", text=e.strerror or msg)
-    if isinstance(e, (RuntimeError, ValueError, IndexError, OverflowError, ZeroDivisionError)):
-        kind = "range" if isinstance(e, (IndexError, OverflowError)) else "type"
-        return err(name, kind, text=msg)
-    if isinstance(e, TypeError):
-        return err(name, "type", text=msg)
-    return KlongError(f"kg: error: {name}: internal error: {type(e).__name__}: {msg}")
+    # anything else is a path that should have raised a Klong error itself: say so without
+    # Python's words (the exception is the KlongError's __cause__, which the CLI, the kernel
+    # and the magic show under KLONGTORCH_TRACEBACK=1)
+    return KlongError(f"kg: error: {name}: internal error")
 

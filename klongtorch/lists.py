@@ -10,7 +10,7 @@ import math
 import torch
 
 from .display import show, show_real
-from .errors import err
+from .errors import KlongError, err
 from .pervade import INT, with_bound
 from .values import (UNDEF, Char, Dict, Symbol, Tensor, carries_grad, ctx, int_tensor, is_atom,
                      is_empty, items_of, key_of, mklist, mkstring, scalar)
@@ -65,6 +65,10 @@ def _index_tensor(v, name):
         if not v:
             return torch.zeros(0, dtype=INT, device=ctx.device)
         if all(type(e) is int for e in v):
+            # a bignum is no position or count of any list: name it, before torch refuses it
+            huge = next((e for e in v if not -2 ** 63 <= e < 2 ** 63), None)
+            if huge is not None:
+                raise err(name, "range", huge)
             return int_tensor(v)
     raise err(name, "type", v)
 
@@ -277,7 +281,7 @@ def group(a):
         raise err("group", "type", a)
     groups = {}
     for i, e in enumerate(items_of(a)):
-        groups.setdefault(key_of(e), []).append(i)
+        groups.setdefault(_stored_key(e), []).append(i)
     return mklist([int_tensor(g) for g in groups.values()])
 
 
@@ -301,7 +305,7 @@ def range_(a):
     if t is list:
         seen = {}
         for e in a:
-            seen.setdefault(key_of(e), e)
+            seen.setdefault(_stored_key(e), e)
         return mklist(list(seen.values()))
     raise err("range", "type", a)
 
@@ -452,8 +456,19 @@ def _dict_put(d, entry, name):
     if not (_seq(entry) and len(items_of(entry)) == 2):
         raise err(name, "type", entry)
     k, v = items_of(entry)
-    d[key_of(k)] = v
+    d[_stored_key(k)] = v
     return d
+
+
+def _stored_key(k):
+    """key_of(k), when k can be a key: a dictionary (or a list holding one) cannot, as in kg."""
+    key = key_of(k)
+    try:
+        hash(key)
+    except TypeError:
+        from .errors import _show
+        raise KlongError(f"kg: error: bad dictionary key: {_show(k)}") from None
+    return key
 
 
 def take(a, b):
@@ -499,7 +514,10 @@ def drop(a, b):
     remove the entry with key a, in place.
     Examples: 3_[1 2 3 4 5] --> [4 5]    (-3)_"abcdef" --> "abc"    17_[1 2 3] --> []"""
     if type(b) is Dict:
-        b.pop(key_of(a), None)
+        try:
+            b.pop(key_of(a), None)
+        except TypeError:               # a list holding a dictionary is no key: nothing to drop
+            pass
         return b
     n = _int(a, "drop")
     tb = type(b)
@@ -778,6 +796,8 @@ def rotate(a, b):
     if not _seq(b) or is_empty(b):
         return b                         # an atom (or []) rotates into itself, whatever a is
     n = _int(a, "rotate")
+    if not -2 ** 63 <= n < 2 ** 63:
+        raise err("rotate", "range", a)  # kg wraps a bignum to a machine word: no answer
     if type(b) is Tensor and b.dim() > 0:
         return torch.roll(b, n, 0) if b.shape[0] else b
     if type(b) is str or type(b) is list:
@@ -795,7 +815,12 @@ def find(a, b):
     Examples: [1 2 3 1]?1 --> [0 3]    "xyyyyz"?"yy" --> [1 2 3]    :{[1 2]}?1 --> 2"""
     ta = type(a)
     if ta is Dict:
-        return a.get(key_of(b), UNDEF)
+        if type(b) is Dict:
+            raise err("find", "type", [a, b])
+        try:
+            return a.get(key_of(b), UNDEF)
+        except TypeError:               # a list holding a dictionary: no key is one
+            return UNDEF
     if ta is str:
         if type(b) is str:
             if not b:
@@ -807,6 +832,8 @@ def find(a, b):
             hits = []
         return int_tensor(hits) if hits else []
     if ta is Tensor and a.dim() > 0:
+        if type(b) is int and not -2 ** 63 <= b < 2 ** 63:
+            return []                   # a bignum is in no tensor
         if _is_number(b) or (type(b) is Tensor and b.shape == a.shape[1:]):
             bt = b if type(b) is Tensor else torch.tensor(b, device=a.device)
             eq = a == bt

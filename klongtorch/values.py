@@ -201,6 +201,8 @@ def key_of(v):
     """The hashable form of a value, used as a dictionary key."""
     t = type(v)
     if t is Tensor:
+        if v.dim() > 1:                 # a matrix: a tuple of row tuples, hashable as a list's
+            return tuple(key_of(r) for r in v)
         return tuple(v.tolist()) if v.dim() else v.item()
     if t is list:
         return tuple(key_of(e) for e in v)
