@@ -19,3 +19,18 @@ def klong():
     from klongtorch import Klong
 
     return Klong()
+
+
+@pytest.fixture
+def no_gc_callbacks():
+    """Python code that gc runs (gc.callbacks: hypothesis registers one once it is imported)
+    swallows a KeyboardInterrupt raised in it ("Exception ignored in ..."), so a signal that
+    lands there is lost to every program, Klong or not. Tests that count every random
+    interrupt run without such callbacks."""
+    import gc
+    saved = gc.callbacks[:]
+    gc.callbacks.clear()
+    try:
+        yield
+    finally:
+        gc.callbacks[:] = saved

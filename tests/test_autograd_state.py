@@ -172,7 +172,7 @@ PROGRAMS = [
                     threading.current_thread() is not threading.main_thread(),
                     reason="POSIX timers as Linux has them; signals reach the main thread only")
 @pytest.mark.parametrize("setup, expr, assigns", PROGRAMS)
-def test_random_interrupts_change_no_global(setup, expr, assigns):
+def test_random_interrupts_change_no_global(setup, expr, assigns, no_gc_callbacks):
     k = Klong()
     k(setup)
     def span():

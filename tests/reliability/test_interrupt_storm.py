@@ -102,7 +102,7 @@ def sigint_kept():
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
-def test_random_interrupts_change_no_global(name, sigint_kept):
+def test_random_interrupts_change_no_global(name, sigint_kept, no_gc_callbacks):
     setup, loop = PROGRAMS[name]
     k = Klong(device="cpu", dtype="float32")
     k(setup)
@@ -119,7 +119,7 @@ def test_random_interrupts_change_no_global(name, sigint_kept):
     assert k("g::{[a];a::x;a*2};g(21)") == 42 and k("a") == 7
 
 
-def test_random_interrupts_leave_no_gradient_leaf(sigint_kept):
+def test_random_interrupts_leave_no_gradient_leaf(sigint_kept, no_gc_callbacks):
     setup, loop = GRADIENT
     k = Klong(device="cpu")
     k(setup)
