@@ -306,8 +306,12 @@ def apply_list(f, b):
         args = items_of(b)
         if len(args) == f.arity:
             return f.call(tuple(args))
+        if f.arity == 1 and type(f) is PyFunc:
+            return f.call1(b)       # a Python function takes the list whole, as Python would
         if f.arity == 1:
-            return f.call1(b)
+            # as kg: the list's elements are the arguments, so {x}@[1 2] is one too many
+            from .errors import _show
+            raise KlongError(f"kg: error: apply: wrong number of arguments: {_show(b)}")
         raise f.arity_error(len(args))
     return f.call((b,))
 

@@ -593,6 +593,8 @@ def index_depth(a, b):
         except IndexError:
             raise err("index-in-depth", "range", b) from None
         return scalar(r) if r.dim() == 0 else r
+    if type(b) is list and not b:
+        raise err("index-in-depth", "type", [a, b])     # as kg: no indices is no element
     for i in items_of(b) if _seq(b) else [b]:
         a = index(a, i)
     return a
@@ -603,6 +605,10 @@ def amend(a, b):
     A copy of list (or string) a with the value b1 placed at each position b2..bN. When a
     and b1 are strings, b1 replaces a substring at each position, growing a as needed.
     Examples: [1 2 3]:=0,1 --> [1 0 3]    "-----":=0cx,[1 3] --> "-x-x-"    "abc":="def",3 --> "abcdef\""""
+    if type(b) is str or not _seq(a) and type(a) is not list:
+        # as kg: the target is a list or a string, the amendment a list (not a string), even
+        # when there is nothing to amend (0c0:="" and "":="a" are type errors)
+        raise err("amend", "type", [a, b])
     parts = items_of(b) if _seq(b) else None
     if not parts:
         if parts is None:
@@ -829,7 +835,7 @@ def find(a, b):
         elif type(b) is Char:
             hits = [i for i, c in enumerate(a) if c == b]
         else:
-            hits = []
+            raise err("find", "type", [a, b])     # as kg: a string holds only text
         return int_tensor(hits) if hits else []
     if ta is Tensor and a.dim() > 0:
         if type(b) is int and not -2 ** 63 <= b < 2 ** 63:

@@ -89,3 +89,28 @@ def test_an_internal_error_shows_its_python_side_under_klongtorch_traceback(tmp_
                           env=dict(env, KLONGTORCH_TRACEBACK="1"), timeout=120)
     assert "internal error" in loud.stderr and "secret python words" in loud.stderr
     assert "Traceback" in loud.stderr
+
+
+@pytest.mark.parametrize("src, culprit", [
+    ('0c0:=""', '[0c0 ""]'), ('"":="a"', '["" "a"]'), (f"{BIG}:=[]", f"[{BIG} []]"),
+    ('"xy":="abc"', '["xy" "abc"]')])
+def test_amend_needs_a_list_or_string_target_and_a_list_amendment(k, src, culprit):
+    assert message(k, src) == f"kg: error: amend: type error: {culprit}"
+    assert show(k("[1 2 3]:=[]")) == "[1 2 3]" and show(k('"abc":=[0cx 0]')) == '"xbc"'
+
+
+@pytest.mark.parametrize("src", ['"abc"?1', '"abc"?[1]', '"abc"?:a', '""?:{[1 2]}'])
+def test_a_string_is_searched_for_text_only(k, src):
+    assert "find: type error" in message(k, src)
+    assert show(k('"abc"?0cb')) == "[1]"
+
+
+def test_index_in_depth_needs_an_index(k):
+    assert message(k, "[1 2]:@[]") == "kg: error: index-in-depth: type error: [[1 2] []]"
+    assert k("[[1 2] [3 4]]:@[1 0]") == 3
+
+
+@pytest.mark.parametrize("src", ["{x}@[1 2]", "{x}@[]", "{x}@!3", "{x}:@[1 2]"])
+def test_a_monad_applied_to_a_list_takes_its_one_element(k, src):
+    assert message(k, src).startswith("kg: error: apply: wrong number of arguments: ")
+    assert show(k("{x}@[[1 2]]")) == "[1 2]" and k("{x}@,1") == 1 and k("{1}@[]") == 1
