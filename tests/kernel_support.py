@@ -3,10 +3,11 @@
 `installed_kernelspec()` runs the install command (`python -m klongtorch.kernel install
 --prefix TMP`, in this process: a new one would spend seconds importing torch) and points
 JUPYTER_PATH at TMP/share/jupyter for as long as it is active, so the tests need no setup
-and never touch ~/.local/share/jupyter. `execute()` runs one cell on a BlockingKernelClient
+and never touch ~/.local/share/jupyter; `running_kernel()` starts a kernel from it. `execute()` runs one cell on a BlockingKernelClient
 and collects what it sent, with the time each message arrived.
 """
 import time
+from contextlib import contextmanager
 from queue import Empty
 
 KERNEL_NAME = "klong"
@@ -16,6 +17,21 @@ def installed_kernelspec():
     """The kernelspec installed into a temporary prefix, found through JUPYTER_PATH."""
     from klongtorch.kernel.install import temporary_kernelspec
     return temporary_kernelspec()
+
+
+@contextmanager
+def running_kernel():
+    """(manager, client) of one Klong kernel started from the installed kernelspec, shut
+    down afterwards (tests share one per module: starting one costs seconds)."""
+    from jupyter_client.manager import start_new_kernel
+    with installed_kernelspec():
+        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=120)
+        try:
+            yield km, kc
+        finally:
+            kc.stop_channels()
+            if km.is_alive():
+                km.shutdown_kernel(now=True)
 
 
 def execute(kc, code, timeout=30, silent=False, stop_on_error=False, allow_stdin=False):

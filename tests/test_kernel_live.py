@@ -10,9 +10,7 @@ import threading
 import time
 
 import pytest
-from jupyter_client.manager import start_new_kernel
-
-from kernel_support import KERNEL_NAME, execute, installed_kernelspec, of_type, stdout
+from kernel_support import execute, of_type, running_kernel, stdout
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -20,13 +18,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.fixture(scope="module")
 def kernel():
     """(manager, client) of one kernel started from the installed kernelspec."""
-    with installed_kernelspec():
-        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=120)
-        try:
-            yield km, kc
-        finally:
-            kc.stop_channels()
-            km.shutdown_kernel(now=True)
+    with running_kernel() as both:
+        yield both
 
 
 def value(kc, code):

@@ -11,7 +11,7 @@ from queue import Empty
 
 import pytest
 
-from tests.kernel_support import KERNEL_NAME, execute, installed_kernelspec, of_type
+from tests.kernel_support import execute, of_type, running_kernel
 
 jupyter_client = pytest.importorskip("jupyter_client")
 pytest.importorskip("ipykernel")
@@ -24,15 +24,8 @@ CHECK = "(,a),(,b),g(21),h(1)"
 
 @pytest.fixture(scope="module")
 def kernel():
-    from jupyter_client.manager import start_new_kernel
-    with installed_kernelspec():
-        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=120)
-        try:
-            yield km, kc
-        finally:
-            kc.stop_channels()
-            if km.is_alive():
-                km.shutdown_kernel(now=True)
+    with running_kernel() as both:
+        yield both
 
 
 def shown(kc, code):
