@@ -149,8 +149,10 @@ def _on_alarm(signum, frame):
 
 
 @contextlib.contextmanager
-def _address_space_cap():
-    """Cap the address space, so a huge allocation fails at once instead of swapping."""
+def address_space_cap(headroom=HEADROOM):
+    """Cap the address space at what the process has now plus headroom, so a huge
+    allocation fails at once instead of swapping (Linux; elsewhere no cap). The fuzz tests
+    use it too."""
     try:
         import resource
         with open("/proc/self/status") as f:
@@ -159,7 +161,7 @@ def _address_space_cap():
         yield
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = vm_kib * 1024 + HEADROOM
+    cap = vm_kib * 1024 + headroom
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
@@ -188,7 +190,7 @@ def run_klongtorch(exprs, time_limit=TIME_LIMIT):
     out = []
     old = signal.signal(signal.SIGALRM, _on_alarm)
     try:
-        with _address_space_cap():
+        with address_space_cap():
             for src in exprs:
                 printed = io.StringIO()
                 try:

@@ -33,6 +33,7 @@ import sys
 import pytest
 
 from klongtorch import Klong, KlongError
+from tests.differential.runner import address_space_cap
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -71,34 +72,13 @@ def _on_alarm(signum, frame):
         raise FuzzTimeout()
 
 
-@contextlib.contextmanager
-def _address_space_cap():
-    """Cap the address space while a program runs, so a huge allocation fails quickly."""
-    try:
-        import resource
-        with open("/proc/self/status") as f:
-            vm_kib = int(re.search(r"VmSize:\s*(\d+)", f.read()).group(1))
-    except (ImportError, OSError, AttributeError):
-        yield
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = vm_kib * 1024 + HEADROOM
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
 def evaluate(src):
     """Run src in a fresh interpreter; let only a disallowed exception escape."""
     old = signal.signal(signal.SIGALRM, _on_alarm)
     out = io.StringIO()
     try:
         try:
-            with _address_space_cap(), contextlib.redirect_stdout(out):
+            with address_space_cap(HEADROOM), contextlib.redirect_stdout(out):
                 k = Klong()
                 # the alarm repeats: a FuzzTimeout raised while a gc callback runs (hypothesis
                 # installs one) is reported as unraisable and lost, and the program would
