@@ -71,7 +71,7 @@ FORMS = [
     ("index-in-depth", "{(x*x):@[1 0]}", M),
     ("index-in-depth-row", "{+/(x^3):@,1}", M),
     ("apply", "{{x*y^2}@x}", "[2.0 3.0]"),
-    ("apply-monad", "{{+/x^2}@x}", V),
+    ("apply-monad", "{{+/x^2}@,x}", V),            # as kg: @ spreads a list over the arguments
     ("apply-in-depth", "{{x*y}:@x}", "[2.0 3.0]"),
     ("take", "{+/(2#x)^2}", V),
     ("take-negative", "{+/((-2)#x)^2}", V),
