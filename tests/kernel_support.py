@@ -63,6 +63,13 @@ def execute(kc, code, timeout=30, silent=False, stop_on_error=False, allow_stdin
             return reply["content"], outputs
 
 
+def value(kc, code):
+    """The text/plain of a cell's value (the cell must succeed)."""
+    reply, out = execute(kc, code)
+    assert reply["status"] == "ok", reply
+    return of_type(out, "execute_result")[0]["data"]["text/plain"]
+
+
 def of_type(outputs, kind):
     return [content for _, k, content in outputs if k == kind]
 

@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from kernel_support import execute, of_type, running_kernel, stdout
+from kernel_support import execute, of_type, running_kernel, stdout, value
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -20,13 +20,6 @@ def kernel():
     """(manager, client) of one kernel started from the installed kernelspec."""
     with running_kernel() as both:
         yield both
-
-
-def value(kc, code):
-    """The text/plain of a cell's value (the cell must succeed)."""
-    reply, out = execute(kc, code)
-    assert reply["status"] == "ok", reply
-    return of_type(out, "execute_result")[0]["data"]["text/plain"]
 
 
 def interrupt_after(km, seconds):

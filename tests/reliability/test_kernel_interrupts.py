@@ -11,7 +11,7 @@ from queue import Empty
 
 import pytest
 
-from tests.kernel_support import execute, of_type, running_kernel
+from tests.kernel_support import execute, running_kernel, value
 
 jupyter_client = pytest.importorskip("jupyter_client")
 pytest.importorskip("ipykernel")
@@ -26,12 +26,6 @@ CHECK = "(,a),(,b),g(21),h(1)"
 def kernel():
     with running_kernel() as both:
         yield both
-
-
-def shown(kc, code):
-    reply, out = execute(kc, code)
-    assert reply["status"] == "ok", reply
-    return of_type(out, "execute_result")[0]["data"]["text/plain"]
 
 
 def interrupted(km, kc, code, delay):
@@ -55,15 +49,15 @@ def interrupted(km, kc, code, delay):
 def test_interrupt_button_in_a_loop_changes_no_global(kernel):
     km, kc = kernel
     execute(kc, SETUP)
-    before = shown(kc, CHECK)
+    before = value(kc, CHECK)
     rng = random.Random(13)
     replies = []
     for i in range(PRESSES):
         reply = interrupted(km, kc, LOOPS[i % 2], rng.uniform(0.05, 0.4))
         replies.append(reply.get("evalue") or reply)
     assert replies == ["kg: error: interrupted"] * PRESSES
-    assert shown(kc, CHECK) == before
-    assert shown(kc, "a") == "7"
+    assert value(kc, CHECK) == before
+    assert value(kc, "a") == "7"
 
 
 def test_shutdown_flushes_what_was_written(kernel, tmp_path):
