@@ -285,6 +285,12 @@ def _points(interp, f, x, var, name):
 
 
 def _each_point(interp, f, x, var, name, method):
+    """method(fn, point, name) at x itself, or, for a nilad, at each global that x names
+    (which needs an interpreter to find them in); one result, or a list of them."""
+    if interp is None:
+        if f.arity == 0:
+            raise _nilad_error(name, x)
+        return method(f.call1, x, name)
     pairs, single = _points(interp, f, x, var, name)
     out = [method(fn, p, name) for fn, p in pairs]
     return out[0] if single else mklist(out)
@@ -322,12 +328,7 @@ def numeric_gradient(x, f, name="∇", interp=None, var=None):
     The gradient of f at x by central differences in float64 (error about 1e-8). For a
     nilad, x names the globals, as for :> (w∇loss, [w b]∇loss).
     Example: 3∇{x^2} --> 6.000000000..."""
-    f = to_callable(f, name)
-    if interp is None:
-        if f.arity == 0:
-            raise _nilad_error(name, x)
-        return _numeric(f.call1, x, name)
-    return _each_point(interp, f, x, var, name, _numeric)
+    return _each_point(interp, to_callable(f, name), x, var, name, _numeric)
 
 
 def _tensor_result(fn):
@@ -347,12 +348,7 @@ def jacobian(f, x, name=".jacobian", interp=None, var=None):
     The Jacobian matrix of f at x: J[i;j] is the derivative of output i by input j. For a
     nilad, x is a symbol or a list of them: .jacobian(f;:w), one Jacobian per global.
     Example: .jacobian({x^2};[1 2]) --> [[2.0 0.0] [0.0 4.0]]"""
-    f = to_callable(f, name)
-    if interp is None:
-        if f.arity == 0:
-            raise _nilad_error(name, x)
-        return _jacobian(f.call1, x, name)
-    return _each_point(interp, f, x, var, name, _jacobian)
+    return _each_point(interp, to_callable(f, name), x, var, name, _jacobian)
 
 
 def hessian(f, x, interp=None):
