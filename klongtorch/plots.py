@@ -55,6 +55,7 @@ import torch
 from .display import show_display
 from .errors import KlongError, err
 from .functions import SysFunc
+from .inplace import InPlaceOutput
 from .values import Char, Symbol, Tensor
 
 FIGSIZE = (6.0, 4.0)          # inches
@@ -697,24 +698,16 @@ def install(interp):
 
 # -- the shells' interface ----------------------------------------------------------------
 
-class LiveFigure:
+class LiveFigure(InPlaceOutput):
     """A shell's live display for .draw: one image output of a Jupyter cell, updated in
-    place (display_data with a display_id, then update_display_data). send(msg_type,
-    content) sends one IOPub message for the cell; the first frame makes the output."""
-
-    def __init__(self, send):
-        self.send = send
-        self.display_id = None
+    place. send(msg_type, content) sends one IOPub message for the cell; the first frame
+    makes the output."""
+    __slots__ = ()
 
     def __call__(self, fig):
         import base64
-        first = self.display_id is None
-        if first:
-            import uuid
-            self.display_id = uuid.uuid4().hex
-        data = {"image/png": base64.b64encode(png(fig)).decode("ascii"), "text/plain": repr(fig)}
-        self.send("display_data" if first else "update_display_data",
-                  {"data": data, "metadata": {}, "transient": {"display_id": self.display_id}})
+        self.put({"image/png": base64.b64encode(png(fig)).decode("ascii"),
+                  "text/plain": repr(fig)})
 
 
 @contextlib.contextmanager

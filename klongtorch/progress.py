@@ -29,8 +29,8 @@ import time
 from contextlib import contextmanager
 
 from . import interrupts
+from .inplace import InPlaceOutput
 
-from . import interrupts
 
 SHOW_AFTER = 2.0        # seconds a cell runs before its progress shows
 EVERY = 0.25            # seconds between two updates of the display
@@ -237,24 +237,14 @@ def stage(label):
             _show(display, Report(label, elapsed=time.monotonic() - start, final=True))
 
 
-class JupyterDisplay:
-    """Progress as one output of a Jupyter cell, updated in place: a display_data message
-    with a display_id, then update_display_data messages for that id (the last report is
-    the final one, so the output stays as a record of the loop). send(msg_type, content)
-    sends one IOPub message for the cell."""
-
-    def __init__(self, send):
-        self.send = send
-        self.display_id = None
+class JupyterDisplay(InPlaceOutput):
+    """Progress as one output of a Jupyter cell, updated in place (the last report is the
+    final one, so the output stays as a record of the loop). send(msg_type, content) sends
+    one IOPub message for the cell."""
+    __slots__ = ()
 
     def show(self, report):
-        first = self.display_id is None
-        if first:
-            import uuid
-            self.display_id = uuid.uuid4().hex
-        self.send("display_data" if first else "update_display_data",
-                  {"data": report.bundle(), "metadata": {},
-                   "transient": {"display_id": self.display_id}})
+        self.put(report.bundle())
 
     def close(self):
         pass
