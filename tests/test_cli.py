@@ -536,15 +536,20 @@ class TestSubprocess:
         assert done.stdout.splitlines() == ["from-the-shell", "1"]
 
 
+def terminal_repl(pexpect, tmp_path):
+    """The REPL on a pseudo-terminal, its history file in tmp_path."""
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TERM="dumb",
+               KLONGTORCH_HISTORY=str(tmp_path / "history"))
+    return pexpect.spawn(sys.executable, ["-m", "klongtorch"], env=env, encoding="utf-8",
+                         timeout=120, cwd=str(tmp_path))
+
+
 @pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
 def test_terminal_session(tmp_path):
     """A real terminal: prompt, continuation prompt, control-C during a computation and at
     the prompt, history file, control-D."""
     pexpect = pytest.importorskip("pexpect")
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TERM="dumb",
-               KLONGTORCH_HISTORY=str(tmp_path / "history"))
-    child = pexpect.spawn(sys.executable, ["-m", "klongtorch"], env=env, encoding="utf-8",
-                          timeout=120, cwd=str(tmp_path))
+    child = terminal_repl(pexpect, tmp_path)
     try:
         child.expect(r"\]q to quit")
         child.sendline("1+2")
@@ -579,10 +584,7 @@ def test_terminal_shows_large_values_bounded_and_progress(tmp_path):
     progress on stderr's line, cleared before the value prints; into a pipe, values are
     whole, as kg prints them."""
     pexpect = pytest.importorskip("pexpect")
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TERM="dumb",
-               KLONGTORCH_HISTORY=str(tmp_path / "history"))
-    child = pexpect.spawn(sys.executable, ["-m", "klongtorch"], env=env, encoding="utf-8",
-                          timeout=120, cwd=str(tmp_path))
+    child = terminal_repl(pexpect, tmp_path)
     try:
         child.expect(r"\]q to quit")
         child.sendline("!10000000")
