@@ -65,8 +65,10 @@ PROGRAMS = [
     ("+/1+!10000000", "+/1+!10000000", "", "", "(torch.arange(10000000) + 1).sum()", 3),
 ]
 
-# rows measured inside a Jupyter kernel (see kernel_rows)
-KERNEL_PROGRAMS = ["2*1+!1000000", "+/1+!10000000", "fib(20)"]
+# rows measured inside a Jupyter kernel (see kernel_rows), with the runs per process: about
+# 0.3 s of each, as long as a worker process times each program, so that one busy moment of
+# the machine cannot move a process's median
+KERNEL_PROGRAMS = {"2*1+!1000000": 300, "+/1+!10000000": 20, "fib(20)": 100}
 
 
 # ---------------------------------------------------------------- worker processes
@@ -191,10 +193,11 @@ def klongpy_process(exe, quick):
 
 # ---------------------------------------------------------------- Jupyter kernels
 
-def _start(name):
+def _start(name, env=None):
     from jupyter_client.manager import start_new_kernel
     t0 = time.perf_counter()
-    km, kc = start_new_kernel(kernel_name=name, startup_timeout=300)
+    km, kc = start_new_kernel(kernel_name=name, startup_timeout=300,
+                              **({"env": env} if env else {}))
     return km, kc, time.perf_counter() - t0
 
 
@@ -206,42 +209,44 @@ def _run(kc, code, timeout=600):
             return reply["content"]
 
 
-def kernel_rows(processes, reps, malloc_default=False):
-    """Per fresh Klong kernel process: the median time of each KERNEL_PROGRAMS row, timed
+def _kernel_row(malloc_default):
+    """One fresh Klong kernel process: the median time of each KERNEL_PROGRAMS row, timed
     by the kernel process itself (time.perf_counter through .pya)."""
-    from klongtorch.kernel.install import temporary_kernelspec
-    out = []
-    saved = os.environ.get("KLONGTORCH_MALLOC")
-    if malloc_default:
-        os.environ["KLONGTORCH_MALLOC"] = "default"
+    env = dict(os.environ, KLONGTORCH_MALLOC="default") if malloc_default else None
+    km, kc, _ = _start("klong", env)
     try:
-        with temporary_kernelspec():
-            for _ in range(processes):
-                km, kc, _ = _start("klong")
-                try:
-                    row = {}
-                    for name, src, setup, _, _, _ in PROGRAMS:
-                        if name not in KERNEL_PROGRAMS:
-                            continue
-                        if setup:
-                            _run(kc, setup)
-                        code = ('pc::.pya(.py("time");"perf_counter");'
-                                f"ts::{{t::pc();{src};pc()-t}}'!{reps}")
-                        content = _run(kc, code)
-                        text = content["user_expressions"]["r"]["data"]["text/plain"]
-                        ts = [float(v) for v in text.strip("[]").split()]
-                        # the first runs grow the heap (page faults): steady state after
-                        row[name] = statistics.median(ts[len(ts) // 4:])
-                    out.append(row)
-                finally:
-                    kc.stop_channels()
-                    km.shutdown_kernel(now=True)
+        row = {}
+        for name, src, setup, _, _, _ in PROGRAMS:
+            if name not in KERNEL_PROGRAMS:
+                continue
+            if setup:
+                _run(kc, setup)
+            code = ('pc::.pya(.py("time");"perf_counter");'
+                    f"ts::{{t::pc();{src};pc()-t}}'!{KERNEL_PROGRAMS[name]}")
+            content = _run(kc, code)
+            text = content["user_expressions"]["r"]["data"]["text/plain"]
+            ts = [float(v) for v in text.strip("[]").split()]
+            # the first runs grow the heap (page faults): steady state after
+            row[name] = statistics.median(ts[len(ts) // 4:])
+        return row
     finally:
-        if malloc_default:
-            if saved is None:
-                os.environ.pop("KLONGTORCH_MALLOC", None)
-            else:
-                os.environ["KLONGTORCH_MALLOC"] = saved
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def kernel_rounds(processes, target):
+    """`processes` rounds of: a Klong kernel as shipped, a raw torch process (tuned, as
+    the raw column), a Klong kernel with glibc's default malloc. Interleaved, so that the
+    machine's slow and quiet spells fall on all three alike."""
+    from klongtorch.kernel.install import temporary_kernelspec
+    out = {"tuned": [], "raw": [], "default malloc": []}
+    with temporary_kernelspec():
+        for r in range(processes):
+            print(f"[bench] kernel round {r + 1}/{processes}", file=sys.stderr)
+            out["tuned"].append(_kernel_row(False))
+            raw = _python_process("raw", target)
+            out["raw"].append({n: raw[n] for n in KERNEL_PROGRAMS if n in raw})
+            out["default malloc"].append(_kernel_row(True))
     return out
 
 
@@ -315,9 +320,7 @@ def run(rounds, quick, with_klongpy=True, with_kernel=False, kernel_processes=10
     results = {"rounds": rounds, "quick": quick, "kg": kg, "klongpy": kp, "table": table,
                "cpus": os.cpu_count(), "loadavg": os.getloadavg()}
     if with_kernel:
-        results["kernel"] = {
-            "tuned": kernel_rows(kernel_processes, 20),
-            "default malloc": kernel_rows(kernel_processes, 20, malloc_default=True)}
+        results["kernel"] = kernel_rounds(kernel_processes, target)
         results["startup"] = {k: spread(v) for k, v in kernel_startup(5).items()}
     return results
 
@@ -336,15 +339,19 @@ def render(results):
     out = ["\n".join(lines)]
     if "kernel" in results:
         out.append("")
-        out.append("Inside fresh Klong kernel processes (median per process; "
-                   "median and min–max over the processes):")
-        out.append("| program | malloc pinned (as shipped) | glibc defaults | raw torch |")
-        out.append("|---|---|---|---|")
+        out.append("Inside fresh Klong kernel processes, interleaved with raw torch processes "
+                   "(median per process; median and min–max over the processes):")
+        out.append("| program | malloc pinned (as shipped) | glibc defaults | raw torch, tuned "
+                   "| slowest shipped kernel / raw median |")
+        out.append("|---|---|---|---|---|")
+        kern = results["kernel"]
         for name in KERNEL_PROGRAMS:
-            tuned = spread([r[name] for r in results["kernel"]["tuned"] if name in r])
-            dflt = spread([r[name] for r in results["kernel"]["default malloc"] if name in r])
-            out.append(f"| `{name}` | {cell(tuned)} | {cell(dflt)} | "
-                       f"{cell(t.get('raw', {}).get(name))} |")
+            cells = {mode: spread([r[name] for r in rows if name in r])
+                     for mode, rows in kern.items()}
+            worst = (f"{cells['tuned']['max'] / cells['raw']['median']:.2f}x"
+                     if cells["tuned"] and cells["raw"] else "n/a")
+            out.append(f"| `{name}` | {cell(cells['tuned'])} | {cell(cells['default malloc'])} "
+                       f"| {cell(cells['raw'])} | {worst} |")
     if "startup" in results:
         s = results["startup"]
         out.append("")

@@ -36,7 +36,7 @@ import traceback
 from ipykernel.kernelbase import Kernel
 
 # nothing here imports torch: the kernel answers kernel_info while startup.py imports it
-from klongtorch import __version__, commands, progress
+from klongtorch import __version__, allocator, commands, progress
 from klongtorch.cli import scan
 from klongtorch.errors import KlongError, KlongExit
 
@@ -166,6 +166,7 @@ class KlongKernel(Kernel):
         with redirected(send, self.raw_input), self._live_outputs(silent):
             ran = self.run_cell(code)
             figures = self._figures()
+        allocator.release()             # gigabytes freed by the cell go back to the system
         if not silent:
             for bundle in figures:
                 self.send_response(self.iopub_socket, "display_data",

@@ -1,20 +1,31 @@
-"""glibc malloc's thresholds, pinned so that big arrays are fast in every process.
+"""glibc malloc's settings, pinned so that big arrays are fast in every process.
 
 glibc adapts two thresholds to the largest block freed so far: blocks above the mmap
 threshold get pages of their own, and free memory above the trim threshold goes back to the
 kernel. Whether a loop that makes and drops 8 MB tensors (`2*1+!1000000`) then reuses its
 pages or maps them afresh, taking ~4000 page faults per tensor, depends on a few bytes of
 heap layout: about half the fresh processes (most that imported IPython) land in the slow
-mode, 5-7x slower for big arrays, raw torch included. Fixed thresholds remove the coin toss.
+mode, 5-7x slower for big arrays, raw torch included. Fixed settings remove the coin toss.
 
     allocator.tune()        # the CLI and the kernel, at start; the %klong_tune magic
+    allocator.release()     # the kernel after each cell, the REPL after each line
 
-Blocks above 32 MiB (`+/1+!10000000` makes two of 80 MB) always get fresh pages, one fault
-per 4 KiB page. tune() also sets THP_MEM_ALLOC_ENABLE=1 (unless it is set already), which
-makes torch align such tensors to 2 MiB and ask for transparent huge pages: 512 times fewer
-faults, 4-6x faster for those rows. Torch reads it at its first allocation, so it must be
-set before torch allocates anything (the CLI and the kernel do; under the magic it takes
-effect only if no tensor was made yet).
+tune() makes every block come from the heap, however big (M_MMAP_MAX 0): a freed block is
+reused by the next one, its pages already mapped, where a block above 32 MiB (the highest
+mmap threshold glibc allows) would be mapped afresh each time and fault on every page.
+`+/1+!10000000` makes two such blocks of 80 MB, and runs twice as fast from the heap. glibc
+still maps a block when the heap cannot grow, so nothing fails for want of a mapping.
+
+Holding on to freed memory is the point, but not without bound. Up to TRIM_THRESHOLD of free
+memory at the heap's top stays; more is trimmed as it is freed. Free memory below the top
+(a big block freed under a small live one) is not, so release() hands it back once more
+than RELEASE_ABOVE lies free: a cell that made and dropped gigabytes does not keep them.
+
+tune() also sets THP_MEM_ALLOC_ENABLE=1 (unless it is set already), which makes torch align
+tensors of 2 MiB and more to 2 MiB and ask for transparent huge pages: 512 times fewer page
+faults on a fresh block, and fewer TLB misses. Torch reads it at its first allocation, so it
+must be set before torch allocates anything (the CLI and the kernel do; under the magic it
+takes effect only if no tensor was made yet).
 
 The settings are process-wide, so they are made only where klongtorch owns the process;
 under the IPython magic the process is the user's, and `%klong_tune` is an opt-in.
@@ -25,13 +36,25 @@ import ctypes
 import ctypes.util
 import os
 import sys
+import time
 
 M_TRIM_THRESHOLD = -1           # mallopt parameters, from glibc's malloc.h
 M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 32 << 20       # glibc's upper limit on 64-bit: blocks up to 32 MiB reuse the heap
-TRIM_THRESHOLD = 512 << 20      # keep up to 512 MiB of freed heap instead of unmapping it
+M_MMAP_MAX = -4
+MMAP_THRESHOLD = 32 << 20       # glibc's upper limit on 64-bit (moot while M_MMAP_MAX is 0)
+TRIM_THRESHOLD = 512 << 20      # keep up to 512 MiB of freed heap top instead of unmapping it
+RELEASE_ABOVE = 1 << 30         # release(): free memory past this goes back to the kernel
+RELEASE_EVERY = 1.0             # release(): seconds between looks
+
+
+class _Mallinfo2(ctypes.Structure):
+    """glibc's struct mallinfo2 (2.33 and later): the heap's statistics, in bytes."""
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
 
 _done = None
+_looked = float("-inf")         # when release() last read the heap's statistics
 
 
 def _libc():
@@ -59,11 +82,37 @@ def tune(force=False):
         return ""
     os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
     ok = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) and \
-        libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-    _done = (f"malloc: mmap threshold {MMAP_THRESHOLD >> 20} MiB, "
-             f"trim threshold {TRIM_THRESHOLD >> 20} MiB, torch huge pages "
+        libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) and libc.mallopt(M_MMAP_MAX, 0)
+    _done = (f"malloc: every block from the heap (mmap threshold {MMAP_THRESHOLD >> 20} MiB, "
+             f"no mmap), trim threshold {TRIM_THRESHOLD >> 20} MiB, torch huge pages "
              f"{'on' if os.environ.get('THP_MEM_ALLOC_ENABLE') == '1' else 'off'}") if ok else ""
     return _done
+
+
+def free_bytes():
+    """The bytes malloc holds free (in every arena), or None where that cannot be read."""
+    libc = _libc()
+    mallinfo2 = getattr(libc, "mallinfo2", None) if libc is not None else None
+    if mallinfo2 is None:
+        return None
+    mallinfo2.restype = _Mallinfo2
+    return mallinfo2().fordblks
+
+
+def release(above=RELEASE_ABOVE, every=RELEASE_EVERY):
+    """When tune() is in force and more than `above` bytes lie free in the heap, give their
+    pages back to the kernel (malloc_trim), keeping TRIM_THRESHOLD at the top. True if it
+    trimmed. Reading the heap's statistics takes about 2 ms, so it looks at most once per
+    `every` seconds: a notebook of quick cells does not pay it per cell."""
+    global _looked
+    if not _done or time.monotonic() - _looked < every:
+        return False
+    _looked = time.monotonic()
+    free = free_bytes()
+    if free is None or free <= above:
+        return False
+    _libc().malloc_trim(ctypes.c_size_t(TRIM_THRESHOLD))
+    return True
 
 
 def tuned():

@@ -28,7 +28,7 @@ import os
 import sys
 import traceback
 
-from . import commands
+from . import allocator, commands
 from . import help as helptable
 from .errors import KlongError, KlongExit
 
@@ -320,6 +320,7 @@ class Repl:
         finally:
             k.reset_channels()
             write_figures(k, self.err)           # figures drawn by this input, as PNG files
+            allocator.release()                  # gigabytes freed go back to the system
         return None
 
     def display(self, value):
@@ -495,7 +496,6 @@ def _main(argv):
             raise Usage(f"kg: error: unsupported backend: {args.backend} "
                         "(klongtorch runs on torch only)")
         device = check_device(args.device)
-        from . import allocator
         allocator.tune()            # this process is ours: big arrays fast every run
         from .interpreter import Klong, own_process
         own_process()               # the recursion limit and integer digits Klong needs

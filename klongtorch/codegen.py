@@ -106,6 +106,7 @@ class BodyWriter:
         self.where = {}
         self.count = 0
         self.uses_a = False
+        self.temps = set()                    # the local temporaries (not the slots)
 
     # -- output --------------------------------------------------------------------------
 
@@ -116,7 +117,21 @@ class BodyWriter:
 
     def temp(self, prefix="_t"):
         self.count += 1
-        return f"{prefix}{self.count}"
+        name = f"{prefix}{self.count}"
+        if prefix == "_t":
+            self.temps.add(name)
+        return name
+
+    def target(self, *operands):
+        """Where to put a result computed from operands: an operand's temporary, if one is
+        (each value is used once, so it is dead once its user has run), or a new one.
+        Rebinding drops the operand at once, as Python's own nested calls do: in 2*1+!n the
+        array !n is freed before 2* makes its result, which then reuses !n's memory (still
+        in cache) instead of a third buffer, 4-10% of the time at a million elements."""
+        for v in operands:
+            if v in self.temps:
+                return v
+        return self.temp()
 
     def slot(self, value, prefix="_k"):
         name = self.temp(prefix)
@@ -250,12 +265,12 @@ class BodyWriter:
                 raise KlongError(f"kg: error: syntax error: {verb.sym} has no monadic form",
                                  verb.pos, self.compiler.source)
             arg = self.expr(node.arg)
-            t = self.temp()
+            t = self.target(arg)
             self.line(f"{t} = {self.slot(fn, '_p')}({arg})", (verb.pos, verb_name(fn), "op"))
             return t
         get = self.verb(verb)
         arg = self.expr(node.arg)
-        t = self.temp()
+        t = self.target(arg)
         self.line(f"{t} = {get}.call1({arg})", (verb.pos, "monad", "op"))
         return t
 
@@ -264,31 +279,32 @@ class BodyWriter:
             t = self.temp()
             self.line(f"{t} = {self.closure(node)}")
             return t
-        t = self.temp()
-        self.dyad(node, t)
-        return t
+        return self.dyad(node, None)
 
     def dyad(self, node, t, as_test=False):
-        """t = left verb right; as_test: t is the Python truth of the result."""
+        """t = left verb right, and t; t None: a target() of the operands. as_test: t is
+        the Python truth of the result."""
         verb = node.verb
         if type(verb) is not Op:
             r = self.expr(node.right)
             get = self.verb(verb)
             left = self.expr(node.left)
+            t = t or self.target(r, left)
             self.line(f"{t} = {get}.call2({left}, {r})", (verb.pos, "dyad", "op"))
-            return
+            return t
         fn = PRIMITIVES.get(verb.sym, (None, None))[1]
         if fn is None:
             raise KlongError(f"kg: error: syntax error: {verb.sym} has no dyadic form",
                              verb.pos, self.compiler.source)
         r = self.expr(node.right)
         left = self.expr(node.left)
+        t = t or self.target(r, left)
         site = (verb.pos, verb_name(fn), "op")
         call = f"{self.slot(fn, '_p')}({left}, {r})"
         fast = FAST_DYADS.get(verb.sym)
         if fast is None:
             self.line(f"{t} = {call}", site)
-            return
+            return t
         op, is_cmp = fast
         # a literal operand needs no test; ints first (loops count in them), then floats
         tested = [v for v in (left, r) if v.isidentifier()]
@@ -299,13 +315,14 @@ class BodyWriter:
         slow_value = f"_truth({call})" if as_test else call
         if not tested:
             self.line(f"{t} = {fast_value}")
-            return
+            return t
         self.line("if " + " and ".join(f"type({v}) is int" for v in tested) + ":")
         self.line(f"  {t} = {fast_value}")
         self.line("elif " + " and ".join(f"type({v}) is float" for v in tested) + ":")
         self.line(f"  {t} = {fast_value}")
         self.line("else:")
         self.line(f"  {t} = {slow_value}", site)
+        return t
 
     def x_Apply(self, node):
         if any(e is None for e in node.args):
@@ -315,7 +332,7 @@ class BodyWriter:
         where = node.fn.name if type(node.fn) is Var else "function"
         args = [self.expr(e) for e in node.args]
         f = self.expr(node.fn)
-        t = self.temp()
+        t = self.target(*args)
         site = (node.pos, where, "op")
         if len(args) == 1:
             self.line(f"{t} = {f}.run1({args[0]}) if type({f}) is _Lambda else "

@@ -137,6 +137,14 @@ SCALAR_OPS = {"plus": operator.add, "minus": operator.sub, "times": operator.mul
 SMALL_INT = 1 << 53           # integers a float64 holds exactly
 
 
+# 1+v: torch's CPU kernels are faster with the scalar second (1.7x for int64 add, 1.2x for
+# max, measured at 1M elements), so a commutative verb puts its scalar there.
+COMMUTATIVE = frozenset({"plus", "times", "max", "min", "equal"})
+# An int64 tensor and a Python int that cannot overflow it: torch takes the int as a scalar,
+# which saves making a tensor of it (8% of 2*1+!1000000).
+INT_SCALAR_OPS = {"plus": torch.add, "minus": torch.sub, "times": torch.mul}
+
+
 def _plain_number(v, t):
     return t is float or (t is int and -SMALL_INT < v < SMALL_INT)
 
@@ -153,23 +161,31 @@ def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
         if op is not None:
             return op(a, b)
     if (ta is Tensor or ta is int or ta is float) and (tb is Tensor or tb is int or tb is float):
+        rb = None
         if bound_op is not None:
             ba, bb = num_bound(a), num_bound(b)
             if ba is not None and bb is not None:
                 rb = bound_op(ba, bb)
                 if rb > LIMIT:
                     return exact(verb, a, b)
-            else:
-                rb = None
-        try:
-            x, y = to_t(a), to_t(b)
-        except (OverflowError, RuntimeError):     # a bignum meets a tensor
-            return exact(verb, a, b)
-        x, y = floatish(*align(x, y, name))
-        r = tensor_op(x, y)
+        op = INT_SCALAR_OPS.get(name) if rb is not None else None
+        if op is not None and tb is int and ta is Tensor and a.dtype is INT:
+            r = op(a, b)                    # no overflow (rb): b goes in as a Python scalar
+        elif op is not None and ta is int and tb is Tensor and b.dtype is INT \
+                and name in COMMUTATIVE:
+            r = op(b, a)
+        else:
+            try:
+                x, y = to_t(a), to_t(b)
+            except (OverflowError, RuntimeError):     # a bignum meets a tensor
+                return exact(verb, a, b)
+            x, y = floatish(*align(x, y, name))
+            if x.dim() == 0 and name in COMMUTATIVE:
+                x, y = y, x                 # the scalar second: see COMMUTATIVE
+            r = tensor_op(x, y)
         if 0 in r.shape:                    # an empty operand: as in kg, 1+[] is a type error
-            raise err(name, "type", a if y.numel() else b)
-        if bound_op is not None and rb is not None and not r.dtype.is_floating_point:
+            raise err(name, "type", a if type(a) is Tensor and not a.numel() else b)
+        if rb is not None and not r.dtype.is_floating_point:
             with_bound(r, rb)
         return r
     if strings_atomic:

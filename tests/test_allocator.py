@@ -66,4 +66,26 @@ def test_tune_says_what_it_did():
     if allocator._libc() is None:
         assert text == ""
     else:
-        assert "mmap threshold 32 MiB" in text and allocator.tuned()
+        assert "every block from the heap" in text and allocator.tuned()
+
+
+@glibc
+def test_big_blocks_stay_in_the_heap_until_released():
+    # 300 MB freed under a live 16 MB block (made after it, so above it in the heap):
+    # glibc's defaults would unmap it at once; tuned, it stays for the next block, and
+    # release() gives it back when past its limit
+    code = ("from klongtorch import allocator; allocator.tune(); import torch\n"
+            "def rss(): return int(open('/proc/self/status').read()"
+            ".split('VmRSS:')[1].split()[0]) >> 10\n"
+            "x = torch.ones(75_000_000); keep = torch.ones(4_000_000); before = rss(); del x\n"
+            "kept = rss(); released = allocator.release(above=100 << 20)\n"
+            "print(before - kept < 50, released, kept - rss() > 200, "
+            "allocator.release(above=0))\n")
+    assert run_python(code) == "True True True False"     # the last: looked a moment ago
+
+
+@glibc
+def test_release_does_nothing_unless_tuned():
+    code = ("from klongtorch import allocator; import torch\n"
+            "x = torch.ones(75_000_000); del x; print(allocator.release(above=0))\n")
+    assert run_python(code) == "False"

@@ -122,3 +122,15 @@ def test_process_report_renders_a_kg_column(processes):
     md = processes.render(results)
     assert "| program | klongtorch | kg | raw |" in md
     assert "| `fib(20)` | 1.00 ms (900.0 µs–2.00 ms)" in md and "1.00x" in md
+
+
+def test_process_report_compares_the_slowest_kernel_with_raw_torch(processes):
+    names = list(processes.KERNEL_PROGRAMS)
+    row = lambda t: {n: t for n in names}                       # noqa: E731
+    results = {"table": {}, "kernel": {"tuned": [row(1e-3), row(1.2e-3)],
+                                       "raw": [row(1e-3), row(0.8e-3), row(1.1e-3)],
+                                       "default malloc": [row(5e-3)]}}
+    md = processes.render(results)
+    assert "slowest shipped kernel / raw median" in md
+    assert f"| `{names[0]}` | 1.10 ms (1.00 ms–1.20 ms) | 5.00 ms (5.00 ms–5.00 ms) | " \
+           "1.00 ms (800.0 µs–1.10 ms) | 1.20x |" in md
