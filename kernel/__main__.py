@@ -46,10 +46,10 @@ def launch(argv):
         return missing(e, "the kernel")
     from .kernel import KlongKernel
     from . import startup
-    # torch loads in a thread while the kernel starts, after the allocator tuning above
-    # and after ipykernel's imports (two threads importing one module at once may see it
-    # half-initialised)
-    startup.start()
+    # torch loads in a thread once the kernel answers (startup.py), after the allocator
+    # tuning above and after ipykernel's imports (two threads importing one module at
+    # once may see it half-initialised)
+    startup.prepare()
     IPKernelApp.launch_instance(argv=argv, kernel_class=KlongKernel)
     return 0
 

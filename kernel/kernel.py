@@ -101,7 +101,7 @@ class KlongKernel(Kernel):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.build = startup.start()    # launch started it: torch is being imported
+        self.build = startup.prepare()  # launch made it; it begins after kernel_info
         self.klong = self.setting_problem = None
         self.problem_told = False       # the setting problem, in a banner or a cell
         self.history = History()
@@ -138,6 +138,10 @@ class KlongKernel(Kernel):
         except startup.StartFailed as e:
             return outputs.error_content("KlongError", e.message)
         return None
+
+    async def kernel_info_request(self, stream, ident, parent):
+        await super().kernel_info_request(stream, ident, parent)
+        self.build.begin()              # the kernel has answered: now torch can load
 
     # SIGINT stops Klong code only (interrupts.py)
     def pre_handler_hook(self):

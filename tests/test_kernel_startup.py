@@ -112,6 +112,26 @@ def test_a_failed_import_is_an_error_in_every_cell(stuck):
     assert km.is_alive()
 
 
+def test_torch_loads_even_if_no_client_asks_for_kernel_info(tmp_path):
+    """The build begins after the first kernel_info reply, or startup.FALLBACK seconds
+    after launch when none is asked for (a client that sends execute_request at once)."""
+    from jupyter_client.manager import KernelManager
+    (tmp_path / "fake" / "torch").mkdir(parents=True)
+    (tmp_path / "fake" / "torch" / "__init__.py").write_text(STAND_IN)
+    begun, gate = tmp_path / "begun", tmp_path / "gate"
+    env = dict(os.environ, KT_TEST_TORCH_BEGUN=str(begun), KT_TEST_TORCH_GATE=str(gate))
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "fake")] + sys.path[:1] +
+                                        [p for p in [os.environ.get("PYTHONPATH")] if p])
+    with installed_kernelspec():
+        km = KernelManager(kernel_name=KERNEL_NAME)
+        km.start_kernel(env=env)
+        try:
+            wait_for(begun.exists)      # no client has connected at all
+        finally:
+            gate.touch()
+            km.shutdown_kernel(now=True)
+
+
 def test_a_missing_package_is_named():
     from klongtorch.kernel.startup import failure_message
     missing = ModuleNotFoundError("No module named 'torch'", name="torch")
@@ -121,16 +141,16 @@ def test_a_missing_package_is_named():
     assert "ValueError" not in failure_message(ValueError("x"))
 
 
-def test_launch_tunes_the_allocator_then_starts_torch_loading():
+def test_launch_tunes_the_allocator_then_prepares_torch_loading():
     """allocator.tune must come before torch allocates anything: launch calls it before
-    it starts the thread that imports torch, and nothing before has imported torch."""
+    it prepares the thread that imports torch, and nothing before has imported torch."""
     import subprocess
     code = ("import sys; from klongtorch import allocator\n"
             "from klongtorch.kernel import __main__ as m, startup\n"
             "import ipykernel.kernelapp as ka\n"
             "order = []\n"
             "allocator.tune = lambda: order.append('tune')\n"
-            "startup.start = lambda: order.append(('start', 'torch' in sys.modules))\n"
+            "startup.prepare = lambda: order.append(('prepare', 'torch' in sys.modules))\n"
             "class Stop(Exception): pass\n"
             "def stop(*a, **k): raise Stop\n"
             "ka.IPKernelApp.launch_instance = stop\n"
@@ -139,4 +159,4 @@ def test_launch_tunes_the_allocator_then_starts_torch_loading():
             "print(order)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
-    assert out.stdout.strip() == "['tune', ('start', False)]", out.stderr
+    assert out.stdout.strip() == "['tune', ('prepare', False)]", out.stderr
