@@ -38,6 +38,7 @@ or turns a stray Python exception into a Klong one, as Compiler.guard does for c
 """
 from .errors import KlongError, KlongExit
 from .functions import Function, Lambda as LambdaValue, to_callable
+from .lists import amend, amend_one, join as join_verb
 from .parser import (Adverbed, Apply, Cond, Const, Define, DictLit, Dyad, Lambda, Monad, Op,
                      Var)
 from .values import Dict, truth
@@ -296,6 +297,8 @@ class BodyWriter:
         if fn is None:
             raise KlongError(f"kg: error: syntax error: {verb.sym} has no dyadic form",
                              verb.pos, self.compiler.source)
+        if verb.sym == ":=" and not as_test and _is_join(node.right):
+            return self.amend_one(node, t)
         r = self.expr(node.right)
         left = self.expr(node.left)
         t = t or self.target(r, left)
@@ -322,6 +325,22 @@ class BodyWriter:
         self.line(f"  {t} = {fast_value}")
         self.line("else:")
         self.line(f"  {t} = {slow_value}", site)
+        return t
+
+    def amend_one(self, node, t):
+        """a:=v,i, the idiom of a loop of amends: for a number v and an int i, amend_one
+        takes them as they are; anything else makes the list v,i and amends with it."""
+        join = node.right
+        i = self.expr(join.right)               # Klong's order: i, then v, then a
+        v = self.expr(join.left)
+        a = self.expr(node.left)
+        t = t or self.target(a, v, i)
+        site = (node.verb.pos, "amend", "op")
+        self.line(f"if (type({v}) is int or type({v}) is float) and type({i}) is int:")
+        self.line(f"  {t} = {self.slot(amend_one, '_p')}({a}, {v}, {i})", site)
+        self.line("else:")
+        self.line(f"  {t} = {self.slot(amend, '_p')}({a}, "
+                  f"{self.slot(join_verb, '_p')}({v}, {i}))", site)
         return t
 
     def x_Apply(self, node):
@@ -360,6 +379,10 @@ class BodyWriter:
         c = self.temp()
         self.line(f"{c} = {self.slot(get, '_g')}(a)", (node.pos, "verb", "op"))
         return c
+
+
+def _is_join(node):
+    return type(node) is Dyad and type(node.verb) is Op and node.verb.sym == ","
 
 
 def _constant_verb(node):

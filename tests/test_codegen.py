@@ -120,8 +120,34 @@ def test_gradients_flow_through_generated_bodies(k):
 def test_amend_of_a_number_and_a_bignum(k):
     assert shown(k, "v::!3;w::v:=9,0;v,w") == "[0 1 2 9 1 2]"
     assert shown(k, "[1 2 3]:=(2^70),1") == f"[1 {2 ** 70} 3]"
-    assert shown(k, "[1 2 3]:=0.5,1") == "[1.0 0.5 3.0]"
+    assert shown(k, "[1 2 3]:=0.5,1") == "[1 0.5 3]"              # as kg: types kept
+    assert shown(k, "{x:=0.5,1}([1 2 3])") == "[1 0.5 3]"          # amend_one too
     assert shown(k, "u::!5;{u::u:=x,x!5}'!7;u") == "[5 6 2 3 4]"
+
+
+@pytest.mark.parametrize("src", [
+    "[1 2 3]:=9,1", "[1.0 2.0]:=0.5,0", "[1.0 2.0]:=3,1", "[1 2 3]:=0.5,2", "[]:=1,0",
+    "[1 2 3]:=9,3", "[1 2 3]:=9,-1", "3:=1,0", '"abc":=1,0', "[[1 2] [3 4]]:=9,1",
+    "[1 2 3]:=(2^70),0", "[1 2 3]:=[7 8],0", ":{}:=1,0"])
+def test_a_generated_amend_is_the_primitive(k, src):
+    """a:=v,i in a function body takes amend_one (no list v,i): same value or same error
+    as the closure compiler's amend at the top level."""
+    a, rest = src.split(":=", 1)
+    v, i = rest.rsplit(",", 1)
+    inside = f"{{x:=y,z}}({a};{v};{i})"
+    try:
+        want = shown(k, src)
+    except KlongError as e:
+        with pytest.raises(KlongError) as got:
+            k(inside)
+        assert got.value.message.split(": ")[:3] == e.message.split(": ")[:3]
+        return
+    assert shown(k, inside) == want
+
+
+def test_a_generated_amend_copies(k):
+    assert shown(k, "v::!3;w::{x:=9,0}(v);v,w") == "[0 1 2 9 1 2]"
+    assert shown(k, "r::[1.0 2.0];s::{x:=9.5,1}(r);r,s") == "[1.0 2.0 1.0 9.5]"
 
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),

@@ -26,6 +26,8 @@ FUNCTIONS = [
     ("structure", "{(|x),2#x}", "[1.0 2.0 3.0]", ["[7.0 8.0 9.0]"]),
     ("matrix", "{+/+/x*x}", "[[1.0 2.0] [3.0 4.0]]", ["[[0.5 1.0] [2.0 2.5]]"]),
     ("softmax", "{.softmax(x)}", "[1.0 2.0 3.0]", ["[0.0 0.0 1.0]"]),
+    # the store of an amend is a torch operation under capture, not a NumPy write
+    ("amend", "{(2*x):=0.0,1}", "[1.0 2.0 3.0]", ["[4.0 5.0 6.0]"]),
 ]
 
 
