@@ -39,19 +39,21 @@ def tune_malloc() -> str:
     up, depending on a few bytes of heap layout, either reusing the same pages
     or handing them back to the kernel and page-faulting ~4000 pages on every
     call (~10 ms in a VM).  Which mode a process lands in is a coin toss, and
-    it hits klongtorch, raw torch and KlongPy alike.  Fixing the thresholds
-    (32 MiB mmap, 512 MiB trim) makes the large-vector rows reproducible.
-    No-op off glibc.
+    it hits klongtorch, raw torch and KlongPy alike.  Fixing them as
+    klongtorch/allocator.py does for the CLI and the kernel (every block from
+    the heap, 512 MiB trim) makes the large-vector rows reproducible.  It is
+    repeated here, not imported, because this module also runs in KlongPy's
+    virtualenv, which has no klongtorch.  No-op off glibc.
     """
     try:
         import ctypes
         import ctypes.util
 
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX = -1, -3, -4
         ok = libc.mallopt(M_MMAP_THRESHOLD, 32 << 20) and libc.mallopt(
-            M_TRIM_THRESHOLD, 512 << 20)
-        return "mmap 32MiB/trim 512MiB" if ok else "mallopt failed"
+            M_TRIM_THRESHOLD, 512 << 20) and libc.mallopt(M_MMAP_MAX, 0)
+        return "heap only/trim 512MiB" if ok else "mallopt failed"
     except (OSError, AttributeError):
         return "not glibc"
 

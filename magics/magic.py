@@ -14,7 +14,7 @@ from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_clas
                                 needs_local_scope, no_var_expand)
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from klongtorch import Klong, KlongError, KlongExit, devices, interrupts
+from klongtorch import Klong, KlongError, KlongExit, allocator, devices, interrupts
 from klongtorch.cli import scan
 from klongtorch.convert import to_python
 from klongtorch.interpreter import OUT_OF_MEMORY
@@ -209,6 +209,7 @@ class KlongMagics(Magics):
             interp.device = session_device
             interp.reset_channels()
             self._drew = show_figures(interp)
+            allocator.release()         # after %klong_tune only: gigabytes freed go back
 
 
     def _retire(self):

@@ -1,19 +1,22 @@
-"""%klong_tune: pin glibc malloc's thresholds in this IPython process (an opt-in).
+"""%klong_tune: glibc malloc's settings for big arrays, in this IPython process (an opt-in).
 
 Big arrays (`2*1+!1000000`, `+/1+!10000000`) are fast or 5-7x slower from one process to the
 next by allocator luck: glibc's adaptive mmap and trim thresholds decide whether the pages of
 a freed 8 MB tensor are reused or mapped afresh, and a process that imported IPython lands
-in the slow mode most of the time. The CLI and the Klong kernel own their processes and pin
-the thresholds at start. Here the process is yours, so nothing changes unless you ask:
+in the slow mode most of the time. The CLI and the Klong kernel own their processes and set
+malloc up at start (klongtorch/allocator.py). Here the process is yours, so nothing changes
+unless you ask:
 
-    %klong_tune          mallopt(M_MMAP_THRESHOLD, 32 MiB), mallopt(M_TRIM_THRESHOLD, 512 MiB),
-                         and THP_MEM_ALLOC_ENABLE=1 (torch's huge pages for tensors over
-                         2 MiB; torch reads it at its first allocation, so run %klong_tune
-                         before making any tensor for that part to count)
+    %klong_tune          every block from the heap, reused when freed (M_MMAP_MAX 0), the
+                         heap's top trimmed past 512 MiB free (M_TRIM_THRESHOLD), and
+                         THP_MEM_ALLOC_ENABLE=1 (torch's huge pages for tensors over 2 MiB;
+                         torch reads it at its first allocation, so run %klong_tune before
+                         making any tensor for that part to count)
 
 The effect is on the whole process (numpy, torch, all of Python's allocations), lasts until
-it exits and cannot be undone; it costs at most 512 MiB of freed memory kept for reuse
-instead of returned to the system. Off Linux/glibc it does nothing and says so.
+it exits and cannot be undone. Freed memory is kept for reuse instead of returned to the
+system: up to 512 MiB at the heap's top, and after each %%klong cell anything past 1 GiB
+free is handed back. Off Linux/glibc it does nothing and says so.
 """
 from IPython.core.magic import Magics, line_magic, magics_class
 
@@ -22,9 +25,10 @@ from IPython.core.magic import Magics, line_magic, magics_class
 class TuneMagics(Magics):
     @line_magic
     def klong_tune(self, line=""):
-        """%klong_tune: pin glibc malloc's mmap threshold (32 MiB) and trim threshold
-        (512 MiB) for this process, so that big arrays are equally fast in every process.
-        Process-wide and permanent; a no-op off Linux/glibc."""
+        """%klong_tune: set glibc malloc up for big arrays in this process (every block
+        from the heap, reused when freed; the heap trimmed past 512 MiB free), so that they
+        are equally fast in every process. Process-wide and permanent; a no-op off
+        Linux/glibc."""
         from klongtorch import allocator
         if line.strip():
             print("usage: %klong_tune   (no arguments)")
