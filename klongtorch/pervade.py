@@ -180,7 +180,7 @@ def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
             except (OverflowError, RuntimeError):     # a bignum meets a tensor
                 return exact(verb, a, b)
             x, y = floatish(*align(x, y, name))
-            if x.dim() == 0 and name in COMMUTATIVE:
+            if x.dim() == 0 and y.dim() and name in COMMUTATIVE:
                 x, y = y, x                 # the scalar second: see COMMUTATIVE
             r = tensor_op(x, y)
         if 0 in r.shape:                    # an empty operand: as in kg, 1+[] is a type error
