@@ -201,8 +201,8 @@ def _start(name, env=None):
     return km, kc, time.perf_counter() - t0
 
 
-def _run(kc, code, timeout=600):
-    msg_id = kc.execute(code, user_expressions={"r": "ts"} if "ts::" in code else None)
+def _run(kc, code, expressions=None, timeout=600):
+    msg_id = kc.execute(code, user_expressions=expressions)
     while True:
         reply = kc.get_shell_msg(timeout=timeout)
         if reply["parent_header"].get("msg_id") == msg_id:
@@ -221,13 +221,19 @@ def _kernel_row(malloc_default):
                 continue
             if setup:
                 _run(kc, setup)
-            code = ('pc::.pya(.py("time");"perf_counter");'
-                    f"ts::{{t::pc();{src};pc()-t}}'!{KERNEL_PROGRAMS[name]}")
-            content = _run(kc, code)
-            text = content["user_expressions"]["r"]["data"]["text/plain"]
-            ts = [float(v) for v in text.strip("[]").split()]
-            # the first runs grow the heap (page faults): steady state after
-            row[name] = statistics.median(ts[len(ts) // 4:])
+            runs = KERNEL_PROGRAMS[name]
+            # the first runs grow the heap (page faults), so a quarter of the runs warm up;
+            # then each run's time, and the page faults of the timed loop (a process in a
+            # slow allocator mode faults on every run)
+            loop = f"{{t::pc();{src};pc()-t}}'!"
+            code = ('pc::.pya(.py("time");"perf_counter");ru::.pya(.py("resource");"getrusage");'
+                    f'fl::{{.pya(ru(0);"ru_minflt")}};{loop}{max(runs // 4, 1)};f0::fl();'
+                    f"ts::{loop}{runs};nf::fl()-f0")
+            content = _run(kc, code, {"ts": "ts", "nf": "nf"})
+            got = {k: v["data"]["text/plain"] for k, v in content["user_expressions"].items()}
+            ts = [float(v) for v in got["ts"].strip("[]").split()]
+            row[name] = statistics.median(ts)
+            row[name + " faults"] = int(got["nf"]) / runs
         return row
     finally:
         kc.stop_channels()
@@ -342,16 +348,21 @@ def render(results):
         out.append("Inside fresh Klong kernel processes, interleaved with raw torch processes "
                    "(median per process; median and min–max over the processes):")
         out.append("| program | malloc pinned (as shipped) | glibc defaults | raw torch, tuned "
-                   "| slowest shipped kernel / raw median |")
-        out.append("|---|---|---|---|---|")
+                   "| slowest shipped kernel / raw median | page faults per run, shipped "
+                   "/ defaults |")
+        out.append("|---|---|---|---|---|---|")
         kern = results["kernel"]
         for name in KERNEL_PROGRAMS:
             cells = {mode: spread([r[name] for r in rows if name in r])
                      for mode, rows in kern.items()}
             worst = (f"{cells['tuned']['max'] / cells['raw']['median']:.2f}x"
                      if cells["tuned"] and cells["raw"] else "n/a")
+            faults = [spread([r[name + " faults"] for r in kern[mode] if name + " faults" in r])
+                      for mode in ("tuned", "default malloc")]
+            fcell = " / ".join(f"{f['median']:.0f} (max {f['max']:.0f})" if f else "n/a"
+                               for f in faults)
             out.append(f"| `{name}` | {cell(cells['tuned'])} | {cell(cells['default malloc'])} "
-                       f"| {cell(cells['raw'])} | {worst} |")
+                       f"| {cell(cells['raw'])} | {worst} | {fcell} |")
     if "startup" in results:
         s = results["startup"]
         out.append("")

@@ -126,11 +126,12 @@ def test_process_report_renders_a_kg_column(processes):
 
 def test_process_report_compares_the_slowest_kernel_with_raw_torch(processes):
     names = list(processes.KERNEL_PROGRAMS)
-    row = lambda t: {n: t for n in names}                       # noqa: E731
-    results = {"table": {}, "kernel": {"tuned": [row(1e-3), row(1.2e-3)],
+    row = lambda t, f=None: {**{n: t for n in names},           # noqa: E731
+                             **({n + " faults": f for n in names} if f is not None else {})}
+    results = {"table": {}, "kernel": {"tuned": [row(1e-3, 2), row(1.2e-3, 6)],
                                        "raw": [row(1e-3), row(0.8e-3), row(1.1e-3)],
                                        "default malloc": [row(5e-3)]}}
     md = processes.render(results)
     assert "slowest shipped kernel / raw median" in md
     assert f"| `{names[0]}` | 1.10 ms (1.00 ms–1.20 ms) | 5.00 ms (5.00 ms–5.00 ms) | " \
-           "1.00 ms (800.0 µs–1.10 ms) | 1.20x |" in md
+           "1.00 ms (800.0 µs–1.10 ms) | 1.20x | 4 (max 6) / n/a |" in md
