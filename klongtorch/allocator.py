@@ -34,9 +34,9 @@ KLONGTORCH_MALLOC=default in the environment leaves glibc's defaults alone. Off 
 """
 import ctypes
 import ctypes.util
+import functools
 import os
 import sys
-import time
 
 M_TRIM_THRESHOLD = -1           # mallopt parameters, from glibc's malloc.h
 M_MMAP_THRESHOLD = -3
@@ -44,7 +44,6 @@ M_MMAP_MAX = -4
 MMAP_THRESHOLD = 32 << 20       # glibc's upper limit on 64-bit (moot while M_MMAP_MAX is 0)
 TRIM_THRESHOLD = 512 << 20      # keep up to 512 MiB of freed heap top instead of unmapping it
 RELEASE_ABOVE = 1 << 30         # release(): free memory past this goes back to the kernel
-RELEASE_EVERY = 1.0             # release(): seconds between looks
 
 
 class _Mallinfo2(ctypes.Structure):
@@ -54,10 +53,12 @@ class _Mallinfo2(ctypes.Structure):
         "fordblks", "keepcost")]
 
 _done = None
-_looked = float("-inf")         # when release() last read the heap's statistics
 
 
+@functools.lru_cache(maxsize=None)
 def _libc():
+    """glibc, or None (not Linux, or another C library). Looked up once: find_library
+    runs ldconfig."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -99,15 +100,12 @@ def free_bytes():
     return mallinfo2().fordblks
 
 
-def release(above=RELEASE_ABOVE, every=RELEASE_EVERY):
+def release(above=RELEASE_ABOVE):
     """When tune() is in force and more than `above` bytes lie free in the heap, give their
     pages back to the kernel (malloc_trim), keeping TRIM_THRESHOLD at the top. True if it
-    trimmed. Reading the heap's statistics takes about 2 ms, so it looks at most once per
-    `every` seconds: a notebook of quick cells does not pay it per cell."""
-    global _looked
-    if not _done or time.monotonic() - _looked < every:
+    trimmed. Reading the heap's statistics takes microseconds; trimming, milliseconds."""
+    if not _done:
         return False
-    _looked = time.monotonic()
     free = free_bytes()
     if free is None or free <= above:
         return False

@@ -624,32 +624,27 @@ def amend_one(a, v, i):
     """a:=v,i for a number v and an int i, without making the list v,i: what generated
     function bodies call for that idiom (codegen.py). The common case, a CPU vector of v's
     type, is copied and stored through NumPy (2.7 us, where clone and t[i]=v take 6)."""
-    if type(a) is Tensor and a.is_cpu and not a.requires_grad and a.dim() == 1:
-        d = a.dtype
-        if (d is INT and type(v) is int and -INT64_LIMIT <= v < INT64_LIMIT or
-                type(v) is float and (d is torch.float64 or d is torch.float32)) \
-                and not carries_grad(a) and not _recording():
-            if not 0 <= i < a.shape[0]:
-                raise err("amend", "range", i)
-            n = a.numpy().copy()
-            n[i] = v
-            return torch.from_numpy(n)
+    if type(a) is Tensor and a.dim() == 1 and _fits(v, a.dtype) and _host_store(a):
+        if not 0 <= i < a.shape[0]:
+            raise err("amend", "range", i)
+        n = a.numpy().copy()
+        n[i] = v
+        return torch.from_numpy(n)
     if not _seq(a) and type(a) is not list:
         raise err("amend", "type", [a, mklist([v, i])])
     return _amend_at(a, v, [i])
 
 
-def _host_store(t):
-    """Whether t's memory may be written through NumPy: a CPU tensor that no torch mode is
-    recording (make_fx in .compile sees every torch call, and a NumPy write is none) and no
-    torch.func transform wraps. A NumPy store costs 0.1 us where t[i] = v costs 4."""
-    return t.device.type == "cpu" and not carries_grad(t) and not _recording() \
-        and t.dtype in _NUMPY_DTYPES
-
-
-_NUMPY_DTYPES = frozenset({torch.int64, torch.float64, torch.float32, torch.bool})
+_NUMPY_DTYPES = frozenset({torch.int64, torch.float64, torch.float32})
 _recording = getattr(torch._C, "_len_torch_dispatch_stack", lambda: 1)
-INT64_LIMIT = 1 << 63
+
+
+def _host_store(t):
+    """Whether t's memory may be written through NumPy: a CPU tensor of a Klong number
+    dtype that no torch mode is recording (make_fx in .compile sees every torch call, and a
+    NumPy write is none), with no gradient and no torch.func transform wrapping it. A NumPy
+    store costs 0.1 us where t[i] = v costs 4."""
+    return t.is_cpu and t.dtype in _NUMPY_DTYPES and not carries_grad(t) and not _recording()
 
 
 def _amend_at(a, v, idxs):
