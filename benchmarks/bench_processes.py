@@ -21,8 +21,11 @@ Columns:
 - KlongPy numpy / torch: through klongpy_runner.py in $KLONGPY_PYTHON or
   /work/klongpy-venv (skipped when absent); a KlongPy process takes minutes (fib(20)
   alone takes seconds), so it joins the first --klongpy-rounds rounds only.
-`--kernel` adds rows measured inside a real Klong Jupyter kernel process (jupyter_client),
-and its start-to-first-reply time against ipykernel's python3 kernel.
+`--kernel` adds rows measured inside real Klong Jupyter kernel processes (jupyter_client):
+rounds of a kernel as shipped, a raw torch process and a kernel with glibc's default malloc,
+each kernel timing itself and counting its page faults per run; and the kernel's
+start-to-first-reply time against ipykernel's python3 kernel. `--rounds 0 --kernel` runs
+the kernel rows alone.
 Nothing here asserts on timings.
 """
 from __future__ import annotations
