@@ -36,17 +36,22 @@ def wait_for(predicate, timeout=60):
         time.sleep(0.05)
 
 
-@pytest.fixture(scope="module")
-def stuck(tmp_path_factory):
-    """(manager, client, begun marker, gate) of a kernel whose torch import is stuck."""
-    from jupyter_client.manager import start_new_kernel
-    tmp = tmp_path_factory.mktemp("startup")
+def stand_in(tmp):
+    """(environment, begun marker, gate) for a kernel that imports the stand-in torch."""
     (tmp / "fake" / "torch").mkdir(parents=True)
     (tmp / "fake" / "torch" / "__init__.py").write_text(STAND_IN)
     begun, gate = tmp / "begun", tmp / "gate"
     env = dict(os.environ, KT_TEST_TORCH_BEGUN=str(begun), KT_TEST_TORCH_GATE=str(gate))
     env["PYTHONPATH"] = os.pathsep.join([str(tmp / "fake")] + sys.path[:1] +
                                         [p for p in [os.environ.get("PYTHONPATH")] if p])
+    return env, begun, gate
+
+
+@pytest.fixture(scope="module")
+def stuck(tmp_path_factory):
+    """(manager, client, begun marker, gate) of a kernel whose torch import is stuck."""
+    from jupyter_client.manager import start_new_kernel
+    env, begun, gate = stand_in(tmp_path_factory.mktemp("startup"))
     with installed_kernelspec():
         # start_new_kernel returns only after the kernel's kernel_info reply
         km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=120, env=env)
@@ -116,12 +121,7 @@ def test_torch_loads_even_if_no_client_asks_for_kernel_info(tmp_path):
     """The build begins after the first kernel_info reply, or startup.FALLBACK seconds
     after launch when none is asked for (a client that sends execute_request at once)."""
     from jupyter_client.manager import KernelManager
-    (tmp_path / "fake" / "torch").mkdir(parents=True)
-    (tmp_path / "fake" / "torch" / "__init__.py").write_text(STAND_IN)
-    begun, gate = tmp_path / "begun", tmp_path / "gate"
-    env = dict(os.environ, KT_TEST_TORCH_BEGUN=str(begun), KT_TEST_TORCH_GATE=str(gate))
-    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "fake")] + sys.path[:1] +
-                                        [p for p in [os.environ.get("PYTHONPATH")] if p])
+    env, begun, gate = stand_in(tmp_path)
     with installed_kernelspec():
         km = KernelManager(kernel_name=KERNEL_NAME)
         km.start_kernel(env=env)
