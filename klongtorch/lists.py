@@ -623,13 +623,11 @@ def amend(a, b):
 def amend_one(a, v, i):
     """a:=v,i for a number v and an int i, without making the list v,i: what generated
     function bodies call for that idiom (codegen.py). The common case, a CPU vector of v's
-    type, is copied and stored through NumPy (2.7 us, where clone and t[i]=v take 6)."""
-    if type(a) is Tensor and a.dim() == 1 and _fits(v, a.dtype) and _host_store(a):
+    type, goes straight to _with_one, as _amend_at would send it."""
+    if type(a) is Tensor and a.dim() == 1 and not a.requires_grad and _fits(v, a.dtype):
         if not 0 <= i < a.shape[0]:
             raise err("amend", "range", i)
-        n = a.numpy().copy()
-        n[i] = v
-        return torch.from_numpy(n)
+        return _with_one(a, v, i)
     if not _seq(a) and type(a) is not list:
         raise err("amend", "type", [a, mklist([v, i])])
     return _amend_at(a, v, [i])
@@ -645,6 +643,18 @@ def _host_store(t):
     NumPy write is none), with no gradient and no torch.func transform wrapping it. A NumPy
     store costs 0.1 us where t[i] = v costs 4."""
     return t.is_cpu and t.dtype in _NUMPY_DTYPES and not carries_grad(t) and not _recording()
+
+
+def _with_one(a, v, i):
+    """A copy of vector a with number v (of a's type, no gradient) at position i: through
+    NumPy where _host_store allows (2.7 us, where clone and t[i]=v take 6), else torch."""
+    if _host_store(a):
+        n = a.numpy().copy()
+        n[i] = v
+        return torch.from_numpy(n)
+    out = a.clone()
+    out[i] = v
+    return out
 
 
 def _amend_at(a, v, idxs):
@@ -672,12 +682,8 @@ def _amend_at(a, v, idxs):
         if not idxs:
             return a
         if len(idxs) == 1 and not a.requires_grad and _fits(v, a.dtype):
-            out = a.clone()           # one number, no gradient: a copy and a store is
-            if _host_store(out):      # a fifth of index_put's cost (a loop of amends)
-                out.numpy()[idxs[0]] = v
-            else:
-                out[idxs[0]] = v
-            return out
+            # one number, no gradient: a copy and a store is a fifth of index_put's cost
+            return _with_one(a, v, idxs[0])
         vt = v if type(v) is Tensor else torch.tensor(v, device=a.device,
                                                           dtype=ctx.real if type(v) is float else a.dtype)
         out = a
