@@ -9,20 +9,12 @@ import pytest
 
 from klongtorch import Klong, KlongError, KlongExit
 
+from .support import klong_error
+
 
 @pytest.fixture
 def k():
     return Klong()
-
-
-def klong_error(k, src):
-    """Evaluate src, which must fail with a kg-style KlongError; return the error."""
-    with pytest.raises(KlongError) as info:
-        k(src)
-    err = info.value
-    assert type(err) is KlongError
-    assert str(err).startswith("kg: error: "), str(err)
-    return err
 
 
 # -- type, length, range, value and arity errors --------------------------------------------
