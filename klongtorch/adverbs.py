@@ -9,10 +9,10 @@ import math
 
 import torch
 
-from . import lists, progress
+from . import lift, lists, progress
 from .errors import err
 from .pervade import LIMIT, bound, with_bound
-from .values import (Dict, Tensor, dict_items, is_atom, is_empty, items_of, mklist, mkstring,
+from .values import (Dict, Tensor, ctx, dict_items, is_atom, is_empty, items_of, mklist, mkstring,
                      scalar, truth)
 
 
@@ -38,6 +38,10 @@ def each(f, a):
         return a
     if is_atom(a):
         return f.call1(a)
+    if type(a) is Tensor and ctx.lift:
+        r = lift.each(f, a)         # the whole tensor at once, when f allows (lift.py)
+        if r is not None:
+            return r
     call = f.call1
     items = items_of(a)
     build = mkstring if type(a) is str else mklist     # a string's each may give a string
@@ -59,6 +63,10 @@ def each2(f, a, b):
     la, lb = _is_list(a), _is_list(b)
     if not la or not lb:
         return f.call2(a, b)            # an atom on either side: one call, as in kg
+    if type(a) is Tensor and type(b) is Tensor and ctx.lift:
+        r = lift.each2(f, a, b)
+        if r is not None:
+            return r
     xs = _elements(a) if la else None
     ys = _elements(b) if lb else None
     call = f.call2
@@ -78,6 +86,10 @@ def each_left(f, a, b):
         return b
     if not _is_list(b):
         return f.call2(a, b)
+    if type(b) is Tensor and ctx.lift:
+        r = lift.each_left(f, a, b)
+        if r is not None:
+            return r
     call = f.call2
     return (mkstring if type(b) is str else mklist)([call(a, y) for y in _elements(b)])
 
@@ -90,6 +102,10 @@ def each_right(f, a, b):
         return b
     if not _is_list(b):
         return f.call2(b, a)
+    if type(b) is Tensor and ctx.lift:
+        r = lift.each_right(f, a, b)
+        if r is not None:
+            return r
     call = f.call2
     return (mkstring if type(b) is str else mklist)([call(y, a) for y in _elements(b)])
 

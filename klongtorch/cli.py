@@ -402,6 +402,9 @@ def make_parser():
     p.add_argument("--device", help="cpu, cuda or mps (default: the best available)")
     p.add_argument("--dtype", choices=DTYPES, help="the dtype of reals (default: float64)")
     p.add_argument("--backend", default="torch", help="the array backend: torch (the only one)")
+    p.add_argument("--no-lift", action="store_true",
+                   help="run adverbs over lambdas element by element, never lifted to whole "
+                        "tensors (the same answers, slower: for comparing)")
     p.add_argument("-q", "--quiet", action="store_true", help="no banner in the REPL")
     p.add_argument("--traceback", action="store_true",
                    help="show Python tracebacks of internal errors")
@@ -501,7 +504,7 @@ def _main(argv):
         own_process()               # the recursion limit and integer digits Klong needs
         own_interrupts()
         try:
-            k = Klong(device=device, dtype=args.dtype)
+            k = Klong(device=device, dtype=args.dtype, lift=not args.no_lift)
         except KlongError as e:
             raise Usage(e.message) from None
         script = None

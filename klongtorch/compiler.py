@@ -122,7 +122,10 @@ class Compiler:
 
     def function(self, node, scope):
         names = frozenset(node.locals) | scope.locals
-        fn = LambdaValue(node.arity, node.locals, self.interp, node.source)
+        # lifting reads the tree at run time, so it needs names as written: not in a module,
+        # where the compiler renames them (resolve)
+        fn = LambdaValue(node.arity, node.locals, self.interp, node.source,
+                         node if self.interp.module is None else None)
         inner = Scope(fn, names, top=False)
         fn.set_body(function_body(self, node, fn, inner))   # generated Python: codegen.py
         return lambda a: fn

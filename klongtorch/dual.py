@@ -46,7 +46,7 @@ class Dual:
     def _refuse(self, *args):
         raise NotScalar("a comparison")
 
-    __eq__ = __ne__ = __hash__ = __bool__ = _refuse
+    __eq__ = __ne__ = __hash__ = __bool__ = klong_truth = _refuse
 
     def __repr__(self):
         return f"Dual({self.v!r}, {self.d!r})"

@@ -53,10 +53,11 @@ class Lambda(Function):
     so that a call from an adverb or from generated code goes straight to the body when
     the function has no locals."""
     __slots__ = ("arity", "body", "locals", "interp", "source", "name", "run", "run1",
-                 "call1", "call2")
+                 "call1", "call2", "node")
 
-    def __init__(self, arity, local_names, interp, source):
+    def __init__(self, arity, local_names, interp, source, node=None):
         self.arity = arity
+        self.node = node          # the parse tree, for lifting (klongtorch.lift); None: never
         self.locals = tuple(local_names)
         self.interp = interp
         self.source = source

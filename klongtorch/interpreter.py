@@ -86,14 +86,15 @@ class _Active:
     @interrupts.guard
     def __enter__(self):
         self.signal = interrupts.begin()
-        self.ctx = ctx.device, ctx.real
+        self.ctx = ctx.device, ctx.real, ctx.lift, ctx.lift_min
         ctx.device, ctx.real = self.k.device, self.k.dtype
+        ctx.lift, ctx.lift_min = self.k.lift, self.k.lift_min
         _acquire_settings()
         return self
 
     @interrupts.guard
     def __exit__(self, *exc):
-        ctx.device, ctx.real = self.ctx
+        ctx.device, ctx.real, ctx.lift, ctx.lift_min = self.ctx
         _release_settings()
         interrupts.end(self.signal)
         return False
@@ -126,7 +127,7 @@ DTYPES = {None: None, "float64": torch.float64, "float32": torch.float32,
 class Klong:
     """A Klong interpreter on torch."""
 
-    def __init__(self, device=None, dtype=None):
+    def __init__(self, device=None, dtype=None, lift=True):
         # checked now, so that a device this machine lacks fails here, not in the first array
         self.device = devices.resolve(device)
         if dtype not in DTYPES:
@@ -135,6 +136,10 @@ class Klong:
         # MPS has no float64: reals are float32 there unless the user insists otherwise
         default = torch.float32 if self.device.type == "mps" else torch.float64
         self.dtype = DTYPES[dtype] or default
+        # lift=False runs every adverb element by element (klongtorch.lift): the same
+        # answers, for comparing; lift_min is the length from which lifting is tried
+        self.lift = bool(lift)
+        self.lift_min = 16
         self.globals = {}
         self.module = None
         self.parser = None            # the parser of the program running now (for .comment)

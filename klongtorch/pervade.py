@@ -132,8 +132,16 @@ def floatish(a, b):
 # number: that saves the allocation, keeps the tensor's dtype (as floatish would), and lets
 # torch take its scalar kernels: x^2 becomes a square (16x faster than pow with a tensor
 # exponent), and a captured graph holds pow(x, 2), which inductor turns into x*x.
+def _divide(a, b):
+    if type(a) is Tensor:
+        return a / b
+    # a number over a tensor: torch's reflected division multiplies by b's reciprocal, two
+    # roundings, so 3%[0.3] would differ in the last bit from 3%0.3; a 0-d tensor divides
+    return torch.div(torch.tensor(a, dtype=b.dtype, device=b.device), b)
+
+
 SCALAR_OPS = {"plus": operator.add, "minus": operator.sub, "times": operator.mul,
-              "divide": operator.truediv, "power": operator.pow}
+              "divide": _divide, "power": operator.pow}
 SMALL_INT = 1 << 53           # integers a float64 holds exactly
 
 

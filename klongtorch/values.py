@@ -36,6 +36,8 @@ class Context(threading.local):
     plain attribute.)"""
     device = torch.device("cpu")
     real = torch.float64
+    lift = True              # run adverbs over liftable lambdas on whole tensors (lift.py)
+    lift_min = 16            # ... from this many elements on
 
 
 ctx = Context()
@@ -75,7 +77,10 @@ def truth(v):
         if v.dim() == 0:
             return bool(v != 0)
         return v.shape[0] > 0
-    return True
+    # a value that is no plain truth (a dual number: the derivative's control flow) says
+    # so itself, rather than count as an atom, which is true
+    check = getattr(t, "klong_truth", None)
+    return True if check is None else check(v)
 
 
 # -- building lists ---------------------------------------------------------------------------

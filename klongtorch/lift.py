@@ -1,0 +1,774 @@
+"""Lifting: an adverb over a lambda, run once on the whole tensor.
+
+`{x*x}'v` calls the lambda once per element: a hundred thousand trips through the
+interpreter, and on a GPU a hundred thousand kernel launches, for what torch does in one
+`v*v`. When the lambda's body is made of parts that act on each element independently,
+lifting evaluates the body once with x standing for *every* element at once, as JAX's vmap
+or an APL compiler does, and the adverb returns that.
+
+The batched value
+    A lifted value (Lifted) is a tensor whose first `level` axes run over elements: level 1
+    inside `{...}'v`, level 2 inside an each nested in it, and so on; the axes after them
+    are one element's shape. Anything else (a constant, a global) is the same for every
+    element and stays an ordinary Klong value. An operation meeting both views the plain
+    value as repeated (torch's expand: no copy), so the primitives themselves do the work
+    and keep Klong's rules: pairing by leading axes, overflow into exact integers, types.
+
+Exactly the element loop's answer, or none
+    The element loop computes on Python numbers where an element is a single number, and a
+    few of their rules are not torch's: 1%0 is :undefined where a tensor gives inf, 2^-1 is
+    a real where an integer tensor stays integer, 1|0.5 keeps the winner's type, and an int
+    beyond 2^53 compares exactly with a real. GUARDS checks, for each verb, that no element
+    meets such a case (only the elements a conditional selects count). Anything lifting
+    cannot promise (a guard, a result that is not one tensor of one type, any error) raises
+    Bail, and the adverb runs element by element instead. The body has no side effects
+    (STATIC refuses assignments to globals, I/O and calls it cannot see through), so
+    running it again is safe, and the loop then raises the error kg would, with its place.
+
+Two approximations are documented rather than refused: a real ^ and the .exp family are
+computed by torch's vector kernels, which can differ from C's pow and exp in the last bit,
+and a lifted :> takes one batched reverse pass where the loop may use dual numbers (the
+same derivative, rounded in another order). tests/test_lift.py holds both to a few ulps
+and everything else to equality.
+"""
+import math
+
+import torch
+
+from .errors import KlongError
+from .parser import Adverbed, Apply, Cond, Const, Define, Dyad, Lambda, Monad, Op, Var
+from .pervade import LIMIT, bound
+from .values import UNDEF, Tensor, carries_grad, ctx, truth
+
+ARGS = ("x", "y", "z")
+EXACT_FLOAT = 1 << 53          # integers a float64 holds exactly
+MIN_ELEMENTS = 16              # below this the element loop is as fast (measured)
+
+
+# how often adverbs were lifted and how often lifting gave way (for tests and benchmarks)
+counts = {"lifted": 0, "gave way": 0}
+
+
+class Bail(Exception):
+    """Lifting gives way: the adverb runs element by element."""
+
+
+class Lifted:
+    """A tensor whose first `level` axes run over the elements of the adverbs being
+    lifted; `py`: in the element loop each element would be a Python number (a 0-d
+    element carrying no gradient), so Python's arithmetic rules are the ones to keep;
+    `dense`: in the loop each element would be a row-major tensor (see Run.reduce)."""
+    __slots__ = ("t", "level", "py", "dense")
+
+    def __init__(self, t, level, py, dense=True):
+        self.t, self.level, self.py, self.dense = t, level, py, dense
+
+    @property
+    def elem(self):
+        return self.t.shape[self.level:]
+
+
+# -- which verbs lift ------------------------------------------------------------------------
+
+def _prims():
+    from .verbs import PRIMITIVES
+    return PRIMITIVES
+
+
+ATOMIC_DYADS = frozenset({"+", "-", "*", "%", "^", "!", "&", "|", "<", ">", "=", ":%"})
+ATOMIC_MONADS = frozenset({"-", "%", "_", "~"})
+REDUCERS = {"+": torch.sum, "*": torch.prod, "|": torch.amax, "&": torch.amin}
+EACHES = {"'", ":\\", ":/"}
+
+
+# -- guards: where Python numbers and tensors part ways ---------------------------------------
+
+def _real(v):
+    return type(v) is float or (type(v) is Tensor and v.dtype.is_floating_point)
+
+
+def _int_bound(v):
+    return abs(v) if type(v) is int else bound(v)
+
+
+def _any(cond, active):
+    """Whether cond (a bool tensor over the batch, or a Python bool) holds for an element
+    the current conditional selects."""
+    if type(cond) is not Tensor:
+        return bool(cond)
+    if active is not None:
+        cond = cond & active.reshape(active.shape + (1,) * (cond.dim() - active.dim()))
+    return bool(cond.any())
+
+
+def _mixed_big(x, y, r, active):
+    """An integer beyond 2^53 beside a real: Python converts and compares it exactly."""
+    rx, ry = _real(x), _real(y)
+    if rx == ry:
+        return False
+    return _int_bound(y if rx else x) >= EXACT_FLOAT
+
+
+def _divide_guard(x, y, r, active):
+    if _any(y == 0, active):                 # 1%0 is :undefined for numbers, inf in a tensor
+        return True
+    ints = [v for v in (x, y) if not _real(v)]
+    return any(_int_bound(v) >= EXACT_FLOAT for v in ints)
+
+
+def _power_guard(x, y, r, active):
+    if not _real(x) and not _real(y):
+        return _any(y < 0, active)           # 2^-1 is real: a list of ints and reals
+    if _any((x == 0) & (y < 0) if type(x) is Tensor or type(y) is Tensor
+            else x == 0 and y < 0, active):
+        return True                          # 0.0^-1 is :undefined
+    # Python raises on overflow (a range error) where torch gives inf
+    big = torch.isinf(r) if type(r) is Tensor else math.isinf(r)
+    if type(x) is Tensor:
+        big = big & torch.isfinite(x)
+    elif math.isinf(x):
+        return False
+    return _any(big, active) or _mixed_big(x, y, r, active)
+
+
+def _pick_guard(x, y, r, active):
+    """1|0.5 keeps the winner's type, and Python's max skips a nan that torch spreads."""
+    if _real(x) != _real(y):
+        return True
+    if _real(x):
+        return _any(torch.isnan(x) if type(x) is Tensor else x != x, active) or \
+            _any(torch.isnan(y) if type(y) is Tensor else y != y, active)
+    return False
+
+
+GUARDS = {"+": _mixed_big, "-": _mixed_big, "*": _mixed_big, "%": _divide_guard,
+          "^": _power_guard, "<": _mixed_big, ">": _mixed_big, "=": _mixed_big,
+          "|": _pick_guard, "&": _pick_guard}
+
+
+def _reciprocal_guard(x, r, active):
+    return _any(x == 0, active) or not _real(x) and _int_bound(x) >= EXACT_FLOAT
+
+
+def _floor_guard(x, r, active):
+    # a real whose floor fits becomes an integer: a number by itself, a tensor all at once
+    # (so one inf keeps a whole row real), unless a gradient keeps it real anyway
+    return _real(x) and type(r) is Tensor and r.dtype.is_floating_point and not r.requires_grad
+
+
+def _negative_exponent(x, y, r, active):
+    # an integer tensor to a negative power is real as a whole: one element, or one row
+    return not _real(x) and not _real(y) and _any(y < 0, active)
+
+
+MONAD_GUARDS = {"%": _reciprocal_guard, "_": _floor_guard}
+
+# Where each element is itself a tensor (a row), its rules are the tensor rules the lifted
+# call also follows, except where a verb decides for a whole tensor at once: then one
+# element's row and the whole batch can decide differently.
+WHOLE_GUARDS = {"^": _negative_exponent}
+WHOLE_MONAD_GUARDS = {"_": _floor_guard}
+
+
+# -- the static check: only parts that act on each element alone --------------------------------
+
+_checked = {}                   # id(node) -> (node, liftable): nodes have no room for a flag
+
+
+def liftable(node):
+    """Whether a lambda node's body is made only of liftable parts (cached)."""
+    hit = _checked.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    ok = all(_static(s, node) for s in node.body)
+    if len(_checked) > 4096:
+        _checked.clear()
+    _checked[id(node)] = (node, ok)
+    return ok
+
+
+def _static(n, fn):
+    t = type(n)
+    if t is Const:
+        return True
+    if t is Var:
+        return n.name != ".f"                # recursion never ends when both branches run
+    if t is Define:
+        return n.name in fn.locals and _static(n.expr, fn)
+    if t is Cond:
+        return all(_static(p, fn) and _static(c, fn) for p, c in n.clauses) and \
+            _static(n.otherwise, fn)
+    if t is Lambda:
+        return liftable(n)
+    if t is Monad:
+        return _static_verb(n.verb, fn, 1) and _static(n.arg, fn)
+    if t is Dyad:
+        v = n.verb
+        if type(v) is Op and v.sym == ":>":
+            return type(n.left) in (Lambda, Var) and _static(n.left, fn) and _static(n.right, fn)
+        return _static_verb(v, fn, 2) and _static(n.left, fn) and _static(n.right, fn)
+    if t is Apply:
+        return _static(n.fn, fn) and all(a is None or _static(a, fn) for a in n.args)
+    return False
+
+
+def _static_verb(v, fn, arity):
+    t = type(v)
+    if t is Op:
+        return v.sym in (ATOMIC_MONADS if arity == 1 else ATOMIC_DYADS)
+    if t is Adverbed:
+        if v.adverb == "/" and arity == 1:
+            return type(v.verb) is Op and v.verb.sym in REDUCERS
+        if v.adverb == "'" or (v.adverb in EACHES and arity == 2):
+            return _static_callee(v.verb, fn)
+    return False
+
+
+def _static_callee(v, fn):
+    t = type(v)
+    if t is Op:
+        return v.sym in ATOMIC_DYADS or v.sym in ATOMIC_MONADS
+    if t is Adverbed:
+        return v.adverb == "/" and type(v.verb) is Op and v.verb.sym in REDUCERS
+    return t in (Lambda, Var, Apply) and _static(v, fn)
+
+
+# -- callees: what a lifted call can call -----------------------------------------------------
+
+class _Body:
+    """A lambda: its node (checked liftable) and arity."""
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    def call(self, run, args, adverb=False):
+        arity = self.node.arity
+        if arity == 0 and adverb and len(args) == 1:
+            args = []               # a nilad under an adverb ignores the element, as call1
+        elif len(args) != arity:
+            raise Bail
+        return run.body(self.node, args)
+
+
+class _Projection:
+    __slots__ = ("fn", "fixed")
+
+    def __init__(self, fn, fixed):
+        self.fn, self.fixed = fn, fixed
+
+    def call(self, run, args, adverb=False):
+        if self.fixed.count(None) != len(args):
+            raise Bail
+        it = iter(args)
+        return self.fn.call(run, [next(it) if a is None else a for a in self.fixed])
+
+
+class _Prim:
+    __slots__ = ("sym",)
+
+    def __init__(self, sym):
+        self.sym = sym
+
+    def call(self, run, args, adverb=False):
+        if len(args) == 1 and self.sym in ATOMIC_MONADS:
+            return run.monad(self.sym, args[0])
+        if len(args) == 2 and self.sym in ATOMIC_DYADS:
+            return run.dyad(self.sym, args[0], args[1])
+        raise Bail
+
+
+class _Reduce:
+    __slots__ = ("sym",)
+
+    def __init__(self, sym):
+        self.sym = sym
+
+    def call(self, run, args, adverb=False):
+        if len(args) != 1:
+            raise Bail
+        return run.reduce(self.sym, args[0])
+
+
+class _Math:
+    """A built-in element-wise function such as .exp (autograd.MATH)."""
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def call(self, run, args, adverb=False):
+        if len(args) != 1:
+            raise Bail
+        return run.math(self.fn, args[0])
+
+
+def callee(v):
+    """The lifted form of a function value, or None."""
+    from .adverbs import Derived
+    from .autograd import MATH
+    from .functions import Lambda as LambdaValue, Projection, SysFunc
+    from .verbs import Prim
+    t = type(v)
+    if t is LambdaValue:
+        node = v.node
+        return _Body(node) if node is not None and liftable(node) else None
+    if t is Projection:
+        inner = callee(v.fn)
+        return None if inner is None else _Projection(inner, list(v.args))
+    if t is Prim:
+        return _Prim(v.sym) if v.sym in ATOMIC_DYADS or v.sym in ATOMIC_MONADS else None
+    if t is Derived:
+        verb = v.verb
+        if v.adverb == "/" and type(verb) is Prim and verb.sym in REDUCERS:
+            return _Reduce(verb.sym)
+        return None
+    if t is SysFunc and v.name in MATH and v.arity == 1:
+        return _Math(MATH[v.name][0])
+    return None
+
+
+# -- evaluation -------------------------------------------------------------------------------
+
+class _Frame:
+    """One lambda call being lifted: its arguments and its locals (dynamic scope: the
+    locals of every frame below are visible, innermost first)."""
+    __slots__ = ("args", "locals", "node")
+
+    def __init__(self, node, args):
+        self.node = node
+        self.args = args
+        self.locals = dict.fromkeys(node.locals, UNDEF)
+
+
+class Run:
+    """One lifted adverb call: the batch shape, the frames, the selected elements."""
+
+    def __init__(self, interp_globals, batch):
+        self.g = interp_globals
+        self.batch = list(batch)       # the sizes of the element axes, outermost first
+        self.frames = []
+        self.active = None             # bool tensor over the batch, in a conditional
+
+    @property
+    def level(self):
+        return len(self.batch)
+
+    # -- values at the current level ----------------------------------------------------
+
+    def up(self, v):
+        """v at the current level: a Lifted from an outer level gains the inner element
+        axes, a plain tensor gains all of them (views, no copies); numbers stay numbers."""
+        level = self.level
+        if type(v) is Lifted:
+            if v.level == level:
+                return v
+            t = v.t
+            extra = level - v.level
+            t = t.reshape(t.shape[:v.level] + (1,) * extra + t.shape[v.level:])
+            return Lifted(t.expand(tuple(self.batch) + tuple(t.shape[level:])), level, v.py,
+                          v.dense)
+        if type(v) is Tensor and v.dim() > 0:
+            t = v.reshape((1,) * level + tuple(v.shape)).expand(tuple(self.batch) + tuple(v.shape))
+            return Lifted(t, level, False, v.is_contiguous())
+        return v
+
+    def mask(self):
+        a = self.active
+        if a is None or a.dim() == self.level:
+            return a
+        return self.up(Lifted(a, a.dim(), False)).t
+
+    def materialize(self, v):
+        """v as a Lifted at the current level: what the element loop's list would hold."""
+        v = self.up(v)
+        if type(v) is Lifted:
+            return v
+        shape = tuple(self.batch)
+        if type(v) is int:
+            if not -LIMIT < v < LIMIT:
+                raise Bail
+            return Lifted(torch.full(shape, v, dtype=torch.int64, device=ctx.device), self.level,
+                          True)
+        if type(v) is float:
+            return Lifted(torch.full(shape, v, dtype=ctx.real, device=ctx.device), self.level,
+                          True)
+        if type(v) is Tensor:               # 0-d
+            return Lifted(v.expand(shape), self.level, False)
+        raise Bail                          # a string, a symbol, :undefined, a function...
+
+    # -- nodes ---------------------------------------------------------------------------
+
+    def ev(self, n):
+        return self.NODES[type(n)](self, n)
+
+    def const(self, n):
+        v = n.value
+        if type(v) is Tensor or type(v) is int or type(v) is float:
+            return v
+        raise Bail
+
+    def var(self, n):
+        name = n.name
+        frame = self.frames[-1]
+        if name in ARGS and name not in frame.node.locals:
+            i = ARGS.index(name)
+            if i >= len(frame.args):
+                raise Bail
+            return frame.args[i]
+        for f in reversed(self.frames):
+            if name in f.locals:
+                v = f.locals[name]
+                break
+        else:
+            v = self.g.get(name, UNDEF)
+        if v is UNDEF:
+            raise Bail
+        return v
+
+    def define(self, n):
+        v = self.ev(n.expr)
+        self.frames[-1].locals[n.name] = v
+        return v
+
+    def lam(self, n):
+        return _Body(n)                     # only a callee: :> and calls take it
+
+    def cond(self, n):
+        return self._cond(n.clauses, n.otherwise)
+
+    def _cond(self, clauses, otherwise):
+        if not clauses:
+            return self.ev(otherwise)
+        (p, c), rest = clauses[0], clauses[1:]
+        test = self.ev(p)
+        if type(test) is not Lifted:
+            if type(test) not in (int, float, Tensor):
+                raise Bail
+            return self.ev(c) if truth(test) else self._cond(rest, otherwise)
+        test = self.up(test)
+        if test.elem:                       # a list is true when it is not empty: all alike
+            return self.ev(c) if test.elem[0] else self._cond(rest, otherwise)
+        m = test.t != 0
+        outer = self.mask()
+        yes = m if outer is None else m & outer
+        no = ~m if outer is None else ~m & outer
+        if not bool(yes.any()):
+            return self._cond(rest, otherwise)
+        if not bool(no.any()):
+            return self.ev(c)
+        self.active = yes
+        try:
+            a = self.materialize(self.ev(c))
+            self.active = no
+            b = self.materialize(self._cond(rest, otherwise))
+        finally:
+            self.active = outer
+        if a.t.dtype != b.t.dtype or a.elem != b.elem:
+            raise Bail                      # elements of two types: a list, not a tensor
+        where = m.reshape(m.shape + (1,) * len(a.elem))
+        return Lifted(torch.where(where, a.t, b.t), self.level, a.py and b.py,
+                      a.dense and b.dense)
+
+    def monad(self, sym, v):
+        if type(v) is not Lifted:
+            return self.plain(_prims()[sym][0], v)
+        fn = _prims()[sym][0]
+        try:
+            r = fn(v.t)
+        except KlongError:
+            raise Bail from None
+        guard = (MONAD_GUARDS if v.py else WHOLE_MONAD_GUARDS).get(sym)
+        if guard is not None and guard(v.t, r, self.mask()):
+            raise Bail
+        return self.result(r, v.py, v.dense)
+
+    def dyad(self, sym, a, b):
+        if type(a) is not Lifted and type(b) is not Lifted:
+            return self.plain(_prims()[sym][1], a, b)
+        a, b = self.up(a), self.up(b)
+        x = a.t if type(a) is Lifted else a
+        y = b.t if type(b) is Lifted else b
+        if type(x) is Tensor and type(y) is Tensor and x.dtype != y.dtype and \
+                x.dtype.is_floating_point and y.dtype.is_floating_point:
+            raise Bail                      # float32 beside float64: the loop keeps each
+        py = _pythonic(a) and _pythonic(b)
+        try:
+            r = _prims()[sym][1](x, y)
+        except KlongError:
+            raise Bail from None
+        guard = (GUARDS if py else WHOLE_GUARDS).get(sym)
+        if guard is not None and guard(x, y, r, self.mask()):
+            raise Bail
+        return self.result(r, py, _dense(a) and _dense(b))
+
+    def result(self, r, py, dense):
+        """A primitive's answer on lifted operands: one tensor over the whole batch, or the
+        element loop would have built something else (exact integers, mixed types). The
+        loop's results are new tensors: a vector is row-major, a bigger element keeps the
+        layout of its operands (torch's rule)."""
+        if type(r) is not Tensor or tuple(r.shape[:self.level]) != tuple(self.batch):
+            raise Bail
+        return Lifted(r, self.level, py and r.dim() == self.level and not carries_grad(r),
+                      dense or r.dim() <= self.level + 1)
+
+    def plain(self, fn, *args):
+        """A verb on values that are the same for every element: once, as it is."""
+        try:
+            return fn(*args)
+        except KlongError:
+            raise Bail from None
+
+    def reduce(self, sym, v):
+        if type(v) is not Lifted:
+            from .adverbs import over
+            from .verbs import PRIMS
+            return self.plain(over, PRIMS[sym], v)
+        v = self.up(v)
+        elem = v.elem
+        if not elem:
+            return v                        # over an atom is the atom
+        n = elem[0]
+        if n == 0:
+            raise Bail
+        if v.t.dtype.is_floating_point and sym in "+*" and n > 1 and \
+                (not v.dense):
+            # torch's order of adding reals follows the memory layout: a row that is a
+            # strided view in the loop (of a transposed matrix) adds in another order than
+            # the batch's row-major copy; integers and max/min are exact in any order
+            raise Bail
+        t, level = v.t, self.level
+        if n == 1:
+            r = t.select(level, 0)
+        else:
+            if not t.dtype.is_floating_point:
+                b = bound(t)
+                if sym == "+" and n * b > LIMIT or sym == "*" and b > 1 and n * math.log2(b) > 61:
+                    raise Bail              # the loop would fold in exact integers
+            # the loop reduces each element's own fresh (row-major) tensor, and torch's sum
+            # order follows the memory layout: a product of expanded operands need not be
+            # row-major, so it is made so first
+            r = REDUCERS[sym](t.contiguous(), level)
+        return Lifted(r, level, r.dim() == level and not carries_grad(r))
+
+    def math(self, fn, v):
+        if type(v) is not Lifted:
+            raise Bail      # the same for every element: not worth a path of its own
+        t = v.t if v.t.dtype.is_floating_point else v.t.to(ctx.real)
+        r = fn(t)
+        return Lifted(r, self.level, v.py and not carries_grad(r),
+                      v.dense or r.dim() <= self.level + 1)
+
+    def each(self, f, args, adverb):
+        """An adverb inside the body: the elements it runs over become a new level."""
+        args = [self.up(a) for a in args]
+        if adverb == ":/":                  # a f:/b is f(b1;a), f(b2;a)...
+            args.reverse()
+        # which arguments run over their elements: each's all, each-left's b, each-right's b
+        over_ = {"'": range(len(args)), ":\\": [1], ":/": [0]}[adverb]
+        lists = []
+        for i in over_:
+            v = args[i]
+            if type(v) is not Lifted:
+                if type(v) in (int, float) or type(v) is Tensor and v.dim() == 0:
+                    return f.call(self, args, adverb=True)   # an atom: one call
+                raise Bail
+            if not v.elem:
+                return f.call(self, args, adverb=True)   # an atom: one call, as the loop
+            lists.append(i)
+        n = min(args[i].elem[0] for i in lists)
+        if n == 0:
+            raise Bail
+        level = self.level
+        for i in lists:
+            t = args[i].t
+            if t.shape[level] != n:
+                t = t.narrow(level, 0, n)   # each-2 ignores the longer list's excess
+            args[i] = Lifted(t, level + 1, len(t.shape) == level + 1 and not carries_grad(t),
+                             args[i].dense)
+        self.batch.append(n)
+        saved = self.active
+        try:
+            r = self.materialize(f.call(self, args, adverb=True))
+        finally:
+            self.batch.pop()
+            self.active = saved
+        if r.elem and r.elem[0] == 0:
+            raise Bail                      # a list of empty lists is not an array
+        return Lifted(r.t, level, False)
+
+    def callee(self, n):
+        """The lifted callee a verb or function node names."""
+        t = type(n)
+        if t is Lambda:
+            return _Body(n)
+        if t is Op:
+            return _Prim(n.sym)
+        if t is Adverbed:
+            return _Reduce(n.verb.sym)
+        if t is Apply and any(a is None for a in n.args):
+            fn = self.callee(n.fn)
+            fixed = [None if a is None else self.ev(a) for a in n.args]
+            return _Projection(fn, fixed)
+        v = self.ev(n)
+        if type(v) in (_Body, _Projection):
+            return v
+        c = callee(v)
+        if c is None:
+            raise Bail
+        return c
+
+    def x_monad(self, n):
+        verb = n.verb
+        if type(verb) is Op:
+            return self.monad(verb.sym, self.ev(n.arg))
+        if verb.adverb == "/":
+            return self.reduce(verb.verb.sym, self.ev(n.arg))
+        arg = self.ev(n.arg)
+        return self.each(self.callee(verb.verb), [arg], "'")
+
+    def x_dyad(self, n):
+        verb = n.verb
+        if type(verb) is Op:
+            if verb.sym == ":>":
+                f = self.callee(n.left)
+                return self.grad(f, self.ev(n.right))
+            b = self.ev(n.right)            # right to left, as the compiler does
+            return self.dyad(verb.sym, self.ev(n.left), b)
+        b = self.ev(n.right)
+        f = self.callee(verb.verb)
+        return self.each(f, [self.ev(n.left), b], verb.adverb)
+
+    def x_apply(self, n):
+        if any(a is None for a in n.args):
+            return self.callee(n)
+        args = [self.ev(a) for a in n.args]
+        return self.callee(n.fn).call(self, args)
+
+    def body(self, node, args):
+        if len(self.frames) > 32 or any(f.node is node for f in self.frames):
+            raise Bail                      # recursion: where would run both branches forever
+        if not liftable(node):
+            raise Bail
+        self.frames.append(_Frame(node, args))
+        try:
+            v = None
+            for stmt in node.body:
+                v = self.ev(stmt)
+            if v is None:
+                raise Bail                  # {} is []
+            return v
+        finally:
+            self.frames.pop()
+
+    def grad(self, f, x):
+        """f:>x for every element's x at once: one reverse pass over the sum, since each
+        element's result depends on its own point alone."""
+        from . import autograd
+        x = self.materialize(x)            # one point for all: the same gradient for each
+        t = x.t if x.t.dtype.is_floating_point else x.t.to(ctx.real)
+        nested = carries_grad(t) or autograd._Depth.running > 0
+        if not t.requires_grad:
+            t = t.detach().requires_grad_(True)
+        autograd._Depth.running += 1
+        try:
+            with torch.enable_grad():
+                y = self.materialize(f.call(self, [Lifted(t, self.level, False)]))
+        finally:
+            autograd._Depth.running -= 1
+        if y.elem:
+            raise Bail                      # not a scalar function: the loop says so
+        if not y.t.requires_grad:
+            g = torch.zeros_like(t)
+        else:
+            yt = y.t if y.t.dtype.is_floating_point else y.t.to(ctx.real)
+            g, = torch.autograd.grad(yt.sum(), t, create_graph=nested, allow_unused=True)
+            if g is None:
+                g = torch.zeros_like(t)
+        if not nested and not bool(torch.isfinite(g).all()):
+            raise Bail      # where() spreads an unselected branch's nan into the gradient
+        if not nested:
+            g = g.detach()
+        return Lifted(g, self.level, not nested)
+
+    NODES = {Const: const, Var: var, Define: define, Cond: cond, Lambda: lam,
+             Monad: x_monad, Dyad: x_dyad, Apply: x_apply}
+
+
+def _dense(v):
+    return v.dense if type(v) is Lifted else True
+
+
+def _pythonic(v):
+    return v.py if type(v) is Lifted else (type(v) is int or type(v) is float)
+
+
+# -- entry points: the adverbs call these first -----------------------------------------------
+
+def _elements(v):
+    """A tensor's elements as a level-1 Lifted, or None when lifting does not apply."""
+    if type(v) is not Tensor or v.dim() == 0 or v.shape[0] < ctx.lift_min:
+        return None
+    if v.dtype.is_floating_point and v.dtype != ctx.real and not carries_grad(v):
+        v = v.to(ctx.real)                  # the loop's Python floats come back as ctx.real
+    elif v.dtype is torch.bool or v.is_complex():
+        return None
+    return v
+
+
+def apply(f, values, plain_before=(), plain_after=()):
+    """f over the elements of values (tensors of equal length), each call also given
+    plain_before and plain_after: the lifted result, or None (run the loop)."""
+    if not ctx.lift:
+        return None
+    c = callee(f)
+    if c is None:
+        return None
+    run = Run(_globals(f), [values[0].shape[0]])
+    args = list(plain_before) + [Lifted(v, 1, v.dim() == 1 and not carries_grad(v),
+                                        v.dim() == 1 or v[0].is_contiguous())
+                                 for v in values] + list(plain_after)
+    try:
+        r = run.materialize(c.call(run, args, adverb=True))
+        if r.elem and r.elem[0] == 0:
+            raise Bail                      # a list of empty lists is not an array
+    except (Bail, KlongError, RuntimeError, TypeError, ValueError, IndexError,
+            ZeroDivisionError, OverflowError):
+        counts["gave way"] += 1
+        return None
+    counts["lifted"] += 1
+    t = r.t
+    return t if t.is_contiguous() else t.contiguous()
+
+
+def _globals(f):
+    from .functions import Projection
+    while type(f) is Projection:
+        f = f.fn
+    interp = getattr(f, "interp", None)
+    return interp.globals if interp is not None else {}
+
+
+def each(f, a):
+    v = _elements(a)
+    return None if v is None else apply(f, [v])
+
+
+def each2(f, a, b):
+    va, vb = _elements(a), _elements(b)
+    if va is None or vb is None:
+        return None
+    n = min(va.shape[0], vb.shape[0])
+    return apply(f, [va[:n], vb[:n]])
+
+
+def each_left(f, a, b):
+    v = _elements(b)
+    return None if v is None else apply(f, [v], plain_before=(a,))
+
+
+def each_right(f, a, b):
+    v = _elements(b)
+    return None if v is None else apply(f, [v], plain_after=(a,))
+
+
