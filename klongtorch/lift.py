@@ -32,12 +32,13 @@ same derivative, rounded in another order). tests/test_lift.py holds both to a f
 and everything else to equality.
 """
 import math
+import operator
 
 import torch
 
 from .errors import KlongError
 from .parser import Adverbed, Apply, Cond, Const, Define, Dyad, Lambda, Monad, Op, Var
-from .pervade import LIMIT, bound
+from .pervade import LIMIT, bound, with_bound
 from .values import UNDEF, Tensor, carries_grad, ctx, truth
 
 ARGS = ("x", "y", "z")
@@ -53,15 +54,23 @@ class Bail(Exception):
     """Lifting gives way: the adverb runs element by element."""
 
 
+# what makes lifting give way: its own refusal, or a primitive's error or torch's (a shape
+# that does not broadcast, say), which the element loop will then report in kg's words
+GIVE_WAY = (Bail, KlongError, RuntimeError, TypeError, ValueError, IndexError,
+            ZeroDivisionError, OverflowError)
+
+
 class Lifted:
     """A tensor whose first `level` axes run over the elements of the adverbs being
     lifted; `py`: in the element loop each element would be a Python number (a 0-d
     element carrying no gradient), so Python's arithmetic rules are the ones to keep;
-    `dense`: in the loop each element would be a row-major tensor (see Run.reduce)."""
-    __slots__ = ("t", "level", "py", "dense")
+    `dense`: in the loop each element would be a row-major tensor (see Run.reduce);
+    `src`: (c, k) when t is the strided plain tensor c behind k expanded axes, so that
+    a row-major copy can stand in for it (see Run.rowmajor); else None."""
+    __slots__ = ("t", "level", "py", "dense", "src")
 
-    def __init__(self, t, level, py, dense=True):
-        self.t, self.level, self.py, self.dense = t, level, py, dense
+    def __init__(self, t, level, py, dense=True, src=None):
+        self.t, self.level, self.py, self.dense, self.src = t, level, py, dense, src
 
     @property
     def elem(self):
@@ -70,14 +79,22 @@ class Lifted:
 
 # -- which verbs lift ------------------------------------------------------------------------
 
+_late = {}       # what lift needs from modules that import it: filled on first use
+
+
 def _prims():
-    from .verbs import PRIMITIVES
-    return PRIMITIVES
+    p = _late.get("prims")
+    if p is None:
+        from .verbs import PRIMITIVES
+        p = _late["prims"] = PRIMITIVES
+    return p
 
 
 ATOMIC_DYADS = frozenset({"+", "-", "*", "%", "^", "!", "&", "|", "<", ">", "=", ":%"})
 ATOMIC_MONADS = frozenset({"-", "%", "_", "~"})
 REDUCERS = {"+": torch.sum, "*": torch.prod, "|": torch.amax, "&": torch.amin}
+# Python's operators: 7>x on a tensor x turns into x<7, which torch.gt(7, x) would not
+COMPARE = {"<": operator.lt, ">": operator.gt, "=": operator.eq}
 EACHES = {"'", ":\\", ":/"}
 
 
@@ -303,12 +320,20 @@ class _Math:
         return run.math(self.fn, args[0])
 
 
+def _value_types():
+    kinds = _late.get("types")
+    if kinds is None:
+        from .adverbs import Derived
+        from .autograd import MATH
+        from .functions import Lambda, Projection, SysFunc
+        from .verbs import Prim
+        kinds = _late["types"] = (Lambda, Projection, Prim, Derived, SysFunc, MATH)
+    return kinds
+
+
 def callee(v):
     """The lifted form of a function value, or None."""
-    from .adverbs import Derived
-    from .autograd import MATH
-    from .functions import Lambda as LambdaValue, Projection, SysFunc
-    from .verbs import Prim
+    LambdaValue, Projection, Prim, Derived, SysFunc, MATH = _value_types()
     t = type(v)
     if t is LambdaValue:
         node = v.node
@@ -346,13 +371,12 @@ class Run:
 
     def __init__(self, interp_globals, batch):
         self.g = interp_globals
-        self.batch = list(batch)       # the sizes of the element axes, outermost first
+        self.batch = tuple(batch)      # the sizes of the element axes, outermost first
+        self.level = len(self.batch)
         self.frames = []
         self.active = None             # bool tensor over the batch, in a conditional
+        self.copies = {}               # id -> row-major copy of a strided plain tensor
 
-    @property
-    def level(self):
-        return len(self.batch)
 
     # -- values at the current level ----------------------------------------------------
 
@@ -366,12 +390,33 @@ class Run:
             t = v.t
             extra = level - v.level
             t = t.reshape(t.shape[:v.level] + (1,) * extra + t.shape[v.level:])
-            return Lifted(t.expand(tuple(self.batch) + tuple(t.shape[level:])), level, v.py,
-                          v.dense)
+            # the new axes go after v's element axes: they extend src's expanded ones only
+            # when src has no element axis among v's (else src no longer describes t)
+            src = v.src if v.src is not None and v.src[1] == v.level else None
+            if src is not None:
+                src = (src[0], level)
+            return Lifted(t.expand(self.batch + t.shape[level:]), level, v.py, v.dense, src)
         if type(v) is Tensor and v.dim() > 0:
-            t = v.reshape((1,) * level + tuple(v.shape)).expand(tuple(self.batch) + tuple(v.shape))
-            return Lifted(t, level, False, v.is_contiguous())
+            t = v.reshape((1,) * level + v.shape).expand(self.batch + v.shape)
+            dense = v.is_contiguous()
+            return Lifted(t, level, False, dense, None if dense else (v, level))
         return v
+
+    def rowmajor(self, v):
+        """The tensor to compute with: for one expanded from a strided plain tensor (a
+        transposed matrix), the same values laid out row-major. The loop's results from
+        strided rows are fresh row-major vectors, and a later sum's order follows the
+        layout; a matrix product (matrix_product) needs no copy, so it is made here."""
+        if type(v) is not Lifted:
+            return v
+        if v.src is None:
+            return v.t
+        src, k = v.src
+        hit = self.copies.get(id(src))
+        if hit is None or hit[0] is not src:
+            hit = self.copies[id(src)] = (src, src.contiguous())
+        c = hit[1]
+        return c.reshape((1,) * k + c.shape).expand(v.t.shape)
 
     def mask(self):
         a = self.active
@@ -384,7 +429,7 @@ class Run:
         v = self.up(v)
         if type(v) is Lifted:
             return v
-        shape = tuple(self.batch)
+        shape = self.batch
         if type(v) is int:
             if not -LIMIT < v < LIMIT:
                 raise Bail
@@ -438,44 +483,99 @@ class Run:
         return self._cond(n.clauses, n.otherwise)
 
     def _cond(self, clauses, otherwise):
+        """:[p;c;...]: both branches on every element, then torch.where. A branch runs
+        under `active`, the elements that take it, so that guards look only at those."""
         if not clauses:
             return self.ev(otherwise)
         (p, c), rest = clauses[0], clauses[1:]
-        test = self.ev(p)
-        if type(test) is not Lifted:
-            if type(test) not in (int, float, Tensor):
-                raise Bail
-            return self.ev(c) if truth(test) else self._cond(rest, otherwise)
-        test = self.up(test)
-        if test.elem:                       # a list is true when it is not empty: all alike
-            return self.ev(c) if test.elem[0] else self._cond(rest, otherwise)
-        m = test.t != 0
+        m = self.test(p)
+        if type(m) is bool:                 # the same for every element
+            return self.ev(c) if m else self._cond(rest, otherwise)
         outer = self.mask()
         yes = m if outer is None else m & outer
         no = ~m if outer is None else ~m & outer
-        if not bool(yes.any()):
-            return self._cond(rest, otherwise)
-        if not bool(no.any()):
-            return self.ev(c)
-        self.active = yes
         try:
-            a = self.materialize(self.ev(c))
+            self.active = yes
+            a = self.ev(c)
             self.active = no
-            b = self.materialize(self._cond(rest, otherwise))
+            b = self._cond(rest, otherwise)
+            self.active = outer
+            return self.merge(m, a, b)
+        except GIVE_WAY:
+            # a branch that no element takes may fail, or have another type: the loop
+            # never runs it (checked only now: most conditionals never need to)
+            self.active = outer
+            if not bool(yes.any()):
+                return self._cond(rest, otherwise)
+            if not bool(no.any()):
+                return self.ev(c)
+            raise
         finally:
             self.active = outer
-        if a.t.dtype != b.t.dtype or a.elem != b.elem:
-            raise Bail                      # elements of two types: a list, not a tensor
-        where = m.reshape(m.shape + (1,) * len(a.elem))
-        return Lifted(torch.where(where, a.t, b.t), self.level, a.py and b.py,
-                      a.dense and b.dense)
+
+    def test(self, p):
+        """A conditional's test: a bool over the batch, or one bool for all elements."""
+        if type(p) is Dyad and type(p.verb) is Op and p.verb.sym in COMPARE:
+            y = self.ev(p.right)
+            x = self.ev(p.left)
+            m = self.compare(p.verb.sym, x, y)
+            if m is not None:
+                return m
+            v = self.dyad(p.verb.sym, x, y)
+        else:
+            v = self.ev(p)
+        if type(v) is not Lifted:
+            if type(v) not in (int, float, Tensor):
+                raise Bail
+            return bool(truth(v))
+        v = self.up(v)
+        if v.elem:                          # a list is true when it is not empty: all alike
+            return bool(v.elem[0])
+        return v.t != 0
+
+    def compare(self, sym, x, y):
+        """x<y as a bool mask straight from torch, where the primitive's answer (0 or 1)
+        would only be compared with 0 again: numbers of one kind, one per element."""
+        x, y = self.up(x), self.up(y)
+        kinds = []
+        for v in (x, y):
+            if type(v) is Lifted:
+                if v.elem:
+                    return None
+                kinds.append(v.t.dtype)
+            elif type(v) is int and -LIMIT < v < LIMIT:
+                kinds.append(torch.int64)
+            elif type(v) is float:
+                kinds.append(ctx.real)
+            else:
+                return None
+        if kinds[0] != kinds[1]:
+            return None
+        return COMPARE[sym](x.t if type(x) is Lifted else x, y.t if type(y) is Lifted else y)
+
+    def merge(self, m, a, b):
+        """torch.where(m, a, b), when every element's result has one type and shape."""
+        a, b = self.up(a), self.up(b)
+        if type(a) is not Lifted and type(b) is not Lifted:
+            a = self.materialize(a)
+        la, lb = (a if type(a) is Lifted else None), (b if type(b) is Lifted else None)
+        ref = la or lb
+        # a number of the tensor's kind goes to where() as it is: no full() to build
+        for v in (a, b):
+            if type(v) is not Lifted and (_kind(v) != ref.t.dtype or ref.elem):
+                raise Bail                  # a list of two types or shapes, or not numbers
+        if la is not None and lb is not None and (la.t.dtype != lb.t.dtype or la.elem != lb.elem):
+            raise Bail
+        where = m.reshape(m.shape + (1,) * len(ref.elem))
+        return Lifted(torch.where(where, a.t if la else a, b.t if lb else b), self.level,
+                      _pythonic(a) and _pythonic(b), _dense(a) and _dense(b))
 
     def monad(self, sym, v):
         if type(v) is not Lifted:
             return self.plain(_prims()[sym][0], v)
         fn = _prims()[sym][0]
         try:
-            r = fn(v.t)
+            r = fn(self.rowmajor(v))
         except KlongError:
             raise Bail from None
         guard = (MONAD_GUARDS if v.py else WHOLE_MONAD_GUARDS).get(sym)
@@ -487,8 +587,7 @@ class Run:
         if type(a) is not Lifted and type(b) is not Lifted:
             return self.plain(_prims()[sym][1], a, b)
         a, b = self.up(a), self.up(b)
-        x = a.t if type(a) is Lifted else a
-        y = b.t if type(b) is Lifted else b
+        x, y = self.rowmajor(a), self.rowmajor(b)
         if type(x) is Tensor and type(y) is Tensor and x.dtype != y.dtype and \
                 x.dtype.is_floating_point and y.dtype.is_floating_point:
             raise Bail                      # float32 beside float64: the loop keeps each
@@ -507,7 +606,7 @@ class Run:
         element loop would have built something else (exact integers, mixed types). The
         loop's results are new tensors: a vector is row-major, a bigger element keeps the
         layout of its operands (torch's rule)."""
-        if type(r) is not Tensor or tuple(r.shape[:self.level]) != tuple(self.batch):
+        if type(r) is not Tensor or r.shape[:self.level] != self.batch:
             raise Bail
         return Lifted(r, self.level, py and r.dim() == self.level and not carries_grad(r),
                       dense or r.dim() <= self.level + 1)
@@ -548,7 +647,9 @@ class Run:
             # the loop reduces each element's own fresh (row-major) tensor, and torch's sum
             # order follows the memory layout: a product of expanded operands need not be
             # row-major, so it is made so first
-            r = REDUCERS[sym](t.contiguous(), level)
+            if t.dtype.is_floating_point and sym in "+*":
+                t = self.rowmajor(v).contiguous()
+            r = REDUCERS[sym](t, level)
         return Lifted(r, level, r.dim() == level and not carries_grad(r))
 
     def math(self, fn, v):
@@ -584,14 +685,17 @@ class Run:
             t = args[i].t
             if t.shape[level] != n:
                 t = t.narrow(level, 0, n)   # each-2 ignores the longer list's excess
+            src = args[i].src if t.shape[level] == args[i].t.shape[level] else None
             args[i] = Lifted(t, level + 1, len(t.shape) == level + 1 and not carries_grad(t),
-                             args[i].dense)
-        self.batch.append(n)
+                             args[i].dense, src)
+        self.batch += (n,)
+        self.level += 1
         saved = self.active
         try:
             r = self.materialize(f.call(self, args, adverb=True))
         finally:
-            self.batch.pop()
+            self.batch = self.batch[:-1]
+            self.level -= 1
             self.active = saved
         if r.elem and r.elem[0] == 0:
             raise Bail                      # a list of empty lists is not an array
@@ -623,9 +727,39 @@ class Run:
         if type(verb) is Op:
             return self.monad(verb.sym, self.ev(n.arg))
         if verb.adverb == "/":
-            return self.reduce(verb.verb.sym, self.ev(n.arg))
+            arg = n.arg
+            if verb.verb.sym == "+" and type(arg) is Dyad and type(arg.verb) is Op and \
+                    arg.verb.sym == "*":
+                b = self.ev(arg.right)
+                a = self.ev(arg.left)
+                r = self.matrix_product(a, b)
+                if r is not None:
+                    return r
+                return self.reduce("+", self.dyad("*", a, b))
+            return self.reduce(verb.verb.sym, self.ev(arg))
         arg = self.ev(n.arg)
         return self.each(self.callee(verb.verb), [arg], "'")
+
+    def matrix_product(self, a, b):
+        """+/x*y two eaches deep, where x varies with the outer element only and y with
+        the inner one only ({{+/x*y}(x;)'T}'A): that is A mul T's transpose, one matmul.
+        Reals only, and documented: BLAS adds the products in its own order, so the sums
+        agree with the loop's to about 1e-15, not bit for bit. Anything else: None."""
+        if self.level != 2:
+            return None
+        a, b = self.up(a), self.up(b)
+        if type(a) is not Lifted or type(b) is not Lifted or len(a.elem) != 1 or \
+                a.elem != b.elem or a.elem[0] < 2 or a.t.dtype != b.t.dtype or \
+                not a.t.dtype.is_floating_point:
+            return None
+        x, y = a.t, b.t
+        if x.stride(1) == 0 and y.stride(0) == 0:       # x[i,j] = X[i], y[i,j] = Y[j]
+            r = x[:, 0, :] @ y[0, :, :].transpose(0, 1)
+        elif x.stride(0) == 0 and y.stride(1) == 0:     # x[i,j] = X[j], y[i,j] = Y[i]
+            r = y[:, 0, :] @ x[0, :, :].transpose(0, 1)
+        else:
+            return None
+        return Lifted(r, 2, not carries_grad(r))
 
     def x_dyad(self, n):
         verb = n.verb
@@ -695,6 +829,15 @@ class Run:
              Monad: x_monad, Dyad: x_dyad, Apply: x_apply}
 
 
+def _kind(v):
+    """The dtype a number takes in a list of numbers, or None."""
+    if type(v) is int:
+        return torch.int64 if -LIMIT < v < LIMIT else None
+    if type(v) is float:
+        return ctx.real
+    return v.dtype if type(v) is Tensor else None
+
+
 def _dense(v):
     return v.dense if type(v) is Lifted else True
 
@@ -732,8 +875,7 @@ def apply(f, values, plain_before=(), plain_after=()):
         r = run.materialize(c.call(run, args, adverb=True))
         if r.elem and r.elem[0] == 0:
             raise Bail                      # a list of empty lists is not an array
-    except (Bail, KlongError, RuntimeError, TypeError, ValueError, IndexError,
-            ZeroDivisionError, OverflowError):
+    except GIVE_WAY:
         counts["gave way"] += 1
         return None
     counts["lifted"] += 1
@@ -759,7 +901,15 @@ def each2(f, a, b):
     if va is None or vb is None:
         return None
     n = min(va.shape[0], vb.shape[0])
-    return apply(f, [va[:n], vb[:n]])
+    return apply(f, [_first(va, n), _first(vb, n)])
+
+
+def _first(v, n):
+    """v's first n elements; v itself when that is all of them (keeping its cached bound)."""
+    if v.shape[0] == n:
+        return v
+    b = getattr(v, "_kb", None)
+    return v[:n] if b is None else with_bound(v[:n], b)
 
 
 def each_left(f, a, b):
