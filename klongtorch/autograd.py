@@ -24,8 +24,6 @@ from . import dual, interrupts
 from .dual import Dual, NotScalar
 from .errors import KlongError, err
 from .functions import SysFunc, _brief, to_callable
-from .compiler import ARG
-from .parser import Var
 from .values import Symbol, Tensor, ctx, mklist, scalar
 
 
@@ -428,58 +426,61 @@ def _in_float64(fn):
         interrupts.check()
 
 
-# -- compiling the dyads -----------------------------------------------------------------------
+# -- the dyads, as the compiler calls them ---------------------------------------------------
 
-def _variable(compiler, node, scope):
-    """The global a point written as a variable names (for the nilad rule), else None."""
-    if type(node) is not Var or (node.name in ARG and not scope.top):
-        return None
-    return compiler.resolve(node.name, scope)
+class DyadForm:
+    """How the compiler calls one differentiating dyad: run(interp, left, right, var,
+    site). var_side is the operand that may name a global (the nilad-and-variable rule):
+    when it is written as a variable, var is that global's name. lazy: that operand is then
+    not evaluated by the compiled code, only looked up by run if it needs it (loss:>w never
+    reads w when loss is a nilad). Each call site gets its own dual-number FastPath. The
+    help text is the docstring of the function it runs."""
+
+    def __init__(self, run, var_side, lazy):
+        self.run, self.var_side, self.lazy = run, var_side, lazy
+        self.__doc__ = run.__doc__
+
+    def new_site(self, interp):
+        return FastPath(interp)
 
 
-def compile_grad(compiler, node, scope):
-    """f:>x, with the nilad-and-variable rule: loss:>w differentiates with respect to w."""
-    left = compiler.expr(node.left, scope)
-    right = compiler.expr(node.right, scope)
-    interp = compiler.interp
-    var = _variable(compiler, node.right, scope)
+def _global(interp, name):
+    try:
+        return interp.globals[name]
+    except KeyError:
+        raise KlongError(f"kg: error: undefined: {name.split('`')[0]}") from None
 
-    site = FastPath(interp)
 
-    def ev(a):
-        fv = to_callable(left(a), ":>")
-        if var is not None and fv.arity == 0:
+def grad_dyad(interp, f, x, var, site):
+    fv = to_callable(f, ":>")
+    if var is not None:
+        if fv.arity == 0:
             return param_gradients(interp, fv, [var], single=True, site=site)
-        xv = right(a)
-        names = _symbols(xv)
-        if names is not None:
-            return param_gradients(interp, fv, [n.name for n in names], site=site)
-        return gradient(fv, xv, site=site)
-    return compiler.guard(ev, node.verb.pos, ":>")
+        x = _global(interp, var)
+    names = _symbols(x)
+    if names is not None:
+        return param_gradients(interp, fv, [n.name for n in names], site=site)
+    return gradient(fv, x, site=site)
 
 
-def compile_jacobian(compiler, node, scope):
-    """x∂f, and w∂f or [w b]∂f for the Jacobians with respect to globals."""
-    left = compiler.expr(node.left, scope)
-    right = compiler.expr(node.right, scope)
-    interp = compiler.interp
-    var = _variable(compiler, node.left, scope)
-
-    def ev(a):
-        return jacobian(right(a), left(a), "∂", interp, var)
-    return compiler.guard(ev, node.verb.pos, "∂")
+def jacobian_dyad(interp, x, f, var, site):
+    """x∂f  Jacobian
+    The Jacobian matrix of f at x: J[i;j] is the derivative of output i by input j, as
+    .jacobian(f;x). With a list of symbols, [w b]∂f gives one Jacobian per global.
+    Example: [1 2]∂{x^2} --> [[2.0 0.0] [0.0 4.0]]"""
+    return jacobian(f, x, "∂", interp, var)
 
 
-def compile_numeric(compiler, node, scope):
-    """x∇f, and w∇f or [w b]∇f for a nilad f."""
-    left = compiler.expr(node.left, scope)
-    right = compiler.expr(node.right, scope)
-    interp = compiler.interp
-    var = _variable(compiler, node.left, scope)
+def numeric_dyad(interp, x, f, var, site):
+    return numeric_gradient(x, f, "∇", interp, var)
 
-    def ev(a):
-        return numeric_gradient(left(a), right(a), "∇", interp, var)
-    return compiler.guard(ev, node.verb.pos, "∇")
+
+grad_dyad.__doc__ = gradient.__doc__
+numeric_dyad.__doc__ = numeric_gradient.__doc__
+
+DYADS = {":>": DyadForm(grad_dyad, "right", lazy=True),
+         "∂": DyadForm(jacobian_dyad, "left", lazy=False),
+         "∇": DyadForm(numeric_dyad, "left", lazy=False)}
 
 
 # -- built-in differentiable math --------------------------------------------------------------
@@ -530,10 +531,7 @@ def dot(a, b):
 
 
 def install(interp):
-    c = interp.compiler
-    c.special[":>"] = compile_grad
-    c.special["∂"] = compile_jacobian
-    c.special["∇"] = compile_numeric
+    interp.compiler.special.update(DYADS)
     g = interp.globals
     for name, (op, doc) in MATH.items():
         g[name] = SysFunc(name, 1, _unary(name, op, doc), interp)
@@ -544,12 +542,3 @@ def install(interp):
                             (".dot", dot, 2)):
         fn.__doc__ = fn.__doc__ or globals()[name[1:]].__doc__
         g[name] = SysFunc(name, arity, fn, interp)
-
-
-# help.py shows the docstring of the function that compiles an operator as its help
-compile_grad.__doc__ = gradient.__doc__
-compile_numeric.__doc__ = numeric_gradient.__doc__
-compile_jacobian.__doc__ = """x∂f  Jacobian
-    The Jacobian matrix of f at x: J[i;j] is the derivative of output i by input j, as
-    .jacobian(f;x). With a list of symbols, [w b]∂f gives one Jacobian per global.
-    Example: [1 2]∂{x^2} --> [[2.0 0.0] [0.0 4.0]]"""

@@ -1,10 +1,8 @@
-"""Function bodies as generated Python: one Python function per Klong function literal.
+"""The code writer: a statement or a function body as the source of one Python function.
 
-The closure compiler (compiler.py) turns every node into a closure, so one Klong operation
-costs several Python calls. A function body runs often (a loop, a recursion), so it is
-compiled further: its names, arities and verbs are resolved once, then written out as the
-source of one Python function and exec'd. For fib::{:[x<2;x;fib(x-1)+fib(x-2)]} the
-generated code has this shape (slots such as _less hold the objects it refers to):
+Its names, arities and verbs are resolved once, then written out as Python and exec'd (see
+compiler.py, which drives it). For fib::{:[x<2;x;fib(x-1)+fib(x-2)]} the generated code
+has this shape (slots such as _less hold the objects it refers to):
 
     def body(x):
       try:
@@ -25,24 +23,25 @@ generated code has this shape (slots such as _less hold the objects it refers to
       except BaseException as _e:
         raise _fail(_e, _W)
 
-Evaluation order is the closure compiler's: a dyad's right operand first, a function's
-arguments before the function. Fast paths cover only Python int and float operands, whose
-results are what the primitives would return (ints stay exact bignums); tensors, dual
-numbers and compile-time proxies take the primitive, so autograd and capture see the same
-calls as before. Nodes with their own compile rules (the :> family, see autograd.py) stay
-closures, called with the argument tuple `a`.
+Evaluation order is Klong's: a dyad's right operand first, a function's arguments before
+the function (a projection's function before its arguments). Fast paths cover only Python
+int and float operands, whose results are what the primitives would return (ints stay
+exact bignums); tensors, dual numbers and compile-time proxies take the primitive, so
+autograd and capture see the same calls. The dyads that differentiate (:> ∂ ∇) are calls
+of their autograd.DyadForm.
 
 Errors cost nothing until one happens: the handler maps the failing line of the generated
 code to the node written there (_W: line -> (position, name, kind)) and locates the error,
-or turns a stray Python exception into a Klong one, as Compiler.guard does for closures.
+or turns a stray Python exception into a Klong one (errors.python_error).
 """
-from .errors import KlongError, KlongExit
-from .functions import Function, Lambda as LambdaValue, to_callable
+from .adverbs import Derived
+from .errors import KlongError, KlongExit, python_error
+from .functions import Function, Lambda as LambdaValue, Projection, to_callable
 from .lists import amend, amend_one, join as join_verb
 from .parser import (Adverbed, Apply, Cond, Const, Define, DictLit, Dyad, Lambda, Monad, Op,
                      Var)
 from .values import Dict, truth
-from .verbs import PRIMITIVES, verb_name
+from .verbs import PRIMITIVES, PRIMS, verb_name
 
 ARGS = ("x", "y", "z")
 
@@ -56,6 +55,11 @@ PASS_THROUGH = (KeyboardInterrupt, RecursionError, MemoryError, KlongExit, Gener
 def _call(f, args, where):
     """A call of something that is not a lambda: a projection, a system function, an error."""
     return to_callable(f, where).call(args)
+
+
+def _project(f, args, where):
+    """f(a;) and the like: f with the holes (None) left open."""
+    return Projection(to_callable(f, where), args)
 
 
 def _fail(e, where_by_line, source):
@@ -75,7 +79,6 @@ def _fail(e, where_by_line, source):
         return new
     if not isinstance(e, Exception):
         return e
-    from .compiler import python_error
     new = python_error(e, name).locate(pos, source)
     new.__cause__ = e
     return new
@@ -91,7 +94,8 @@ def _literal(v):
 
 
 class BodyWriter:
-    """Writes the Python source of one function body (see the module docstring)."""
+    """Writes the Python source of one statement or function body (see the module
+    docstring); fn is the function being compiled, None for a top-level statement."""
 
     def __init__(self, compiler, fn, scope, arity):
         self.compiler = compiler
@@ -102,11 +106,11 @@ class BodyWriter:
         self.depth = 2                        # inside def and try
         self.ns = {"g": compiler.g, "type": type, "isinstance": isinstance,
                    "_Lambda": LambdaValue, "_Function": Function, "_Dict": Dict,
-                   "_truth": truth, "_call": _call, "_to_callable": to_callable,
+                   "_Derived": Derived, "_truth": truth, "_call": _call,
+                   "_project": _project, "_to_callable": to_callable,
                    "_fail": _fail, "_src": compiler.source}
         self.where = {}
         self.count = 0
-        self.uses_a = False
         self.temps = set()                    # the local temporaries (not the slots)
 
     # -- output --------------------------------------------------------------------------
@@ -139,23 +143,11 @@ class BodyWriter:
         self.ns[name] = value
         return name
 
-    def closure(self, node):
-        """A node compiled by the closure compiler, called with the argument tuple."""
-        self.uses_a = True
-        return self.slot(self.compiler.expr(node, self.scope), "_c") + "(a)"
-
-    def source(self, body):
+    def source(self):
         head = f"def body({', '.join(self.params)}):"
-        lines = [head, "  try:"]
-        if self.uses_a:
-            tup = "(" + "".join(p + ", " for p in self.params) + ")"
-            lines.append(f"    a = {tup}")
-            shift = 1
-        else:
-            shift = 0
-        lines += self.lines
+        lines = [head, "  try:"] + self.lines
         lines += ["  except BaseException as _e:", "    raise _fail(_e, _W, _src)"]
-        self.ns["_W"] = {k + shift: v for k, v in self.where.items()}
+        self.ns["_W"] = self.where
         return "\n".join(lines) + "\n"
 
     def build(self, body):
@@ -166,8 +158,9 @@ class BodyWriter:
             for stmt in body[:-1]:
                 self.expr(stmt)
             self.ret(body[-1])
-        text = self.source(body)
-        exec(compile(text, f"<klong {self.fn.source[:40]}>", "exec"), self.ns)
+        text = self.source()
+        name = self.fn.source[:40] if self.fn is not None else "statement"
+        exec(compile(text, f"<klong {name}>", "exec"), self.ns)
         fn = self.ns["body"]
         fn.klong_source = text            # for reading what was generated
         return fn
@@ -223,11 +216,11 @@ class BodyWriter:
 
     def x_Var(self, node):
         name = node.name
-        if name in ARGS and name not in self.scope.locals:
-            if name in self.params:
-                return name
-            return self.closure(node)         # an argument this arity lacks: as before
-        if name == ".f":
+        # x, y and z are arguments inside a function (the parser gave it the arity to
+        # have them), ordinary variables at the top level
+        if name in self.params and name not in self.scope.locals:
+            return name
+        if name == ".f" and self.fn is not None:
             return self.slot(self.fn)
         return self.lookup(self.compiler.resolve(name, self.scope), node.pos)
 
@@ -241,6 +234,8 @@ class BodyWriter:
         name = c.resolve(node.name, self.scope, defining=True)
         v = self.expr(node.expr)
         self.line(f"g[{name!r}] = {v}")
+        if self.scope.top and name != node.name:
+            self.line(f"g[{node.name!r}] = {v}")     # a module's top level: the plain name too
         # functions remember their first name (v is a literal when the value is a constant)
         if type(node.expr) not in (Const, DictLit) and v.isidentifier():
             self.line(f"if isinstance({v}, _Function) and {v}.name is None:")
@@ -256,7 +251,7 @@ class BodyWriter:
         return t
 
     def x_Lambda(self, node):
-        return self.slot(self.compiler.expr(node, self.scope)(()))
+        return self.slot(self.compiler.function(node, self.scope))
 
     def x_Monad(self, node):
         verb = node.verb
@@ -277,10 +272,29 @@ class BodyWriter:
 
     def x_Dyad(self, node):
         if type(node.verb) is Op and node.verb.sym in self.compiler.special:
-            t = self.temp()
-            self.line(f"{t} = {self.closure(node)}")
-            return t
+            return self.special(node)
         return self.dyad(node, None)
+
+    def special(self, node):
+        """A dyad that differentiates (autograd.DyadForm): its operand on the variable side,
+        written as a global's name, goes in by name, and for a lazy form is not evaluated
+        here at all (loss:>w with a nilad loss never reads w)."""
+        form = self.compiler.special[node.verb.sym]
+        var_node = node.right if form.var_side == "right" else node.left
+        var = None
+        if type(var_node) is Var and var_node.name not in self.params and var_node.name != ".f":
+            var = self.compiler.resolve(var_node.name, self.scope)
+        operands = {}
+        for side in ("right", "left"):              # Klong's order: the right one first
+            n = node.right if side == "right" else node.left
+            operands[side] = "None" if n is var_node and var is not None and form.lazy \
+                else self.expr(n)
+        t = self.temp()
+        site = self.slot(form.new_site(self.compiler.interp), "_s")
+        interp = self.slot(self.compiler.interp, "_i")
+        self.line(f"{t} = {self.slot(form.run, '_p')}({interp}, {operands['left']}, "
+                  f"{operands['right']}, {var!r}, {site})", (node.verb.pos, node.verb.sym, "op"))
+        return t
 
     def dyad(self, node, t, as_test=False):
         """t = left verb right, and t; t None: a target() of the operands. as_test: t is
@@ -344,11 +358,13 @@ class BodyWriter:
         return t
 
     def x_Apply(self, node):
-        if any(e is None for e in node.args):
-            t = self.temp()
-            self.line(f"{t} = {self.closure(node)}")
-            return t
         where = node.fn.name if type(node.fn) is Var else "function"
+        if any(e is None for e in node.args):       # a projection: f(a;)
+            f = self.expr(node.fn)
+            args = ", ".join("None" if e is None else self.expr(e) for e in node.args)
+            t = self.temp()
+            self.line(f"{t} = _project({f}, [{args}], {where!r})", (node.pos, where, "op"))
+            return t
         args = [self.expr(e) for e in node.args]
         f = self.expr(node.fn)
         t = self.target(*args)
@@ -367,18 +383,30 @@ class BodyWriter:
     def verb(self, node):
         """A Python expression for the callable of a verb node."""
         t = type(node)
-        if t is Var and node.name not in ARGS and node.name != ".f":
-            v = self.x_Var(node)
-            c = self.temp()
-            self.line(f"{c} = _to_callable({v}, {node.name!r})", (node.pos, node.name, "op"))
-            return c
-        get = self.compiler.verb(node, self.scope)
         if t is Op or t is Lambda or (t is Adverbed and _constant_verb(node)):
-            return self.slot(get(()), "_v")
-        self.uses_a = True
+            return self.slot(self.constant_verb(node), "_v")
+        if t is Adverbed:
+            inner = self.verb(node.verb)
+            c = self.temp()
+            self.line(f"{c} = _Derived({inner}, {node.adverb!r})")
+            return c
+        where = node.name if t is Var else "verb"
+        v = self.expr(node)
         c = self.temp()
-        self.line(f"{c} = {self.slot(get, '_g')}(a)", (node.pos, "verb", "op"))
+        self.line(f"{c} = _to_callable({v}, {where!r})", (node.pos, where, "op"))
         return c
+
+    def constant_verb(self, node):
+        """The callable of a verb known now: an operator, a lambda, adverbs on those."""
+        t = type(node)
+        if t is Op:
+            if node.sym not in PRIMS:
+                raise KlongError(f"kg: error: syntax error: {node.sym} cannot take an adverb",
+                                 node.pos, self.compiler.source)
+            return PRIMS[node.sym]
+        if t is Lambda:
+            return self.compiler.function(node, self.scope)
+        return Derived(self.constant_verb(node.verb), node.adverb)
 
 
 def _is_join(node):
@@ -390,7 +418,3 @@ def _constant_verb(node):
         node = node.verb
     return type(node) in (Op, Lambda)
 
-
-def function_body(compiler, node, fn, scope):
-    """The Python function that runs node's body, taking the function's arguments."""
-    return BodyWriter(compiler, fn, scope, node.arity).build(node.body)

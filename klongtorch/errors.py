@@ -4,6 +4,7 @@ Messages follow the reference implementation: `kg: error: plus: type error: "a"`
 position is attached once, by the innermost expression that knows it, so the shells (CLI,
 kernel, magic) can draw a caret under the failing spot.
 """
+import re
 
 
 class KlongError(Exception):
@@ -77,3 +78,43 @@ def _show(v):
     except Exception:       # a message must never fail to build
         text = repr(v)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- Python's exceptions in Klong's words ------------------------------------------------
+
+# how torch says an allocation failed: on the CPU, CUDA and MPS
+_OOM_MARKS = ("can't allocate memory", "out of memory", "DefaultCPUAllocator")
+
+
+def out_of_memory(msg):
+    """Whether a torch RuntimeError's message is an allocation failure."""
+    return any(m in msg for m in _OOM_MARKS)
+
+
+def _wanted(msg):
+    """' (asked for 74.5 GB)' from torch's 'tried to allocate N bytes', else ''."""
+    m = re.search(r"allocate (\d+) bytes", msg)
+    if not m:
+        return ""
+    n = float(m.group(1))
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1024 or unit == "PB":
+            break
+        n /= 1024
+    return f": asked for {n:.1f} {unit}" if unit != "bytes" else f": asked for {int(n)} bytes"
+
+
+def python_error(e, name):
+    """A KlongError for an exception raised inside a primitive (torch's checks, say)."""
+    msg = str(e).strip().split("\n")[0]
+    if isinstance(e, RuntimeError) and out_of_memory(msg):
+        return KlongError(f"kg: error: out of memory in {name}{_wanted(msg)} "
+                          "(a value grew without bound?)")
+    if isinstance(e, UnicodeError):
+        return err(name, "io", text="binary data, not UTF-8 text")
+    if isinstance(e, OSError):          # a full disk, a broken pipe, a vanished file
+        return err(name, "io", text=e.strerror or msg)
+    # anything else is a path that should have raised a Klong error itself: say so without
+    # Python's words (the exception is the KlongError's __cause__, which the CLI, the kernel
+    # and the magic show under KLONGTORCH_TRACEBACK=1)
+    return KlongError(f"kg: error: {name}: internal error")

@@ -189,7 +189,7 @@ class Klong:
                     return value
                 code = self.compiler.compile(node, source)
                 codes.append(code)
-                value = code(())
+                value = code()
                 cacheable = cacheable and self.module is None and not parser.skipped
         done = False
         try:
@@ -220,7 +220,7 @@ class Klong:
         def statements():
             value = None
             for code in codes:
-                value = code(())
+                value = code()
             return value
         value = contained(statements)
         return EOF if value is None else value      # an empty program: :eof, as in kg

@@ -4,7 +4,7 @@ that pad but never cut; and the catch-all for what is left, which says "internal
 import pytest
 
 from klongtorch import Klong
-from klongtorch.compiler import python_error
+from klongtorch.errors import python_error
 from klongtorch.display import show
 
 from .support import klong_error
