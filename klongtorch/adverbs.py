@@ -137,7 +137,7 @@ def over(f, a):
         return _elements(a)[0]
     if type(a) is Tensor and a.shape[0] == 1:
         return _elements(a)[0]
-    fast = _REDUCE.get(getattr(f, "sym", None))
+    fast = getattr(f, "over", None)         # an operator's torch path (verbs.VERBS)
     if fast is not None:
         r = fast(a)
         if r is not NotImplemented:
@@ -158,9 +158,8 @@ def over_neutral(f, a, b):
         return a
     if not _is_list(b):
         return f.call2(a, b)
-    sym = getattr(f, "sym", None)
-    if sym in ("+", "*", "|", "&") and type(b) is Tensor:
-        r = _REDUCE[sym](b)
+    if getattr(f, "monoid", None) is not None and type(b) is Tensor:
+        r = f.over(b)                   # a+/b is a+(+/b): + is associative and commutative
         if r is not NotImplemented:
             return f.call2(a, r)
     acc = a
@@ -178,7 +177,7 @@ def scan(f, a):
         return a
     if not _is_list(a):
         return mklist([a])
-    fast = _SCAN.get(getattr(f, "sym", None))
+    fast = getattr(f, "scan", None)
     if fast is not None and type(a) is Tensor:
         r = fast(a)
         if r is not NotImplemented:
@@ -321,9 +320,9 @@ def _callable(v, name):
     return v
 
 
-# -- torch fast paths for primitive verbs ------------------------------------------------------
+# -- torch fast paths for primitive verbs (their over and scan in verbs.VERBS) -----------------
 
-def _sum(a):
+def sum_fold(a):
     if type(a) is not Tensor:
         return NotImplemented
     if not a.dtype.is_floating_point:
@@ -336,7 +335,7 @@ def _sum(a):
     return scalar(r) if r.dim() == 0 else r
 
 
-def _prod(a):
+def prod_fold(a):
     if type(a) is not Tensor:
         return NotImplemented
     if not a.dtype.is_floating_point:
@@ -355,28 +354,28 @@ def _exact_fold(fold, a):
     return NotImplemented
 
 
-def _amax(a):
+def max_fold(a):
     if type(a) is not Tensor:
         return NotImplemented
     r = a.amax(0)
     return scalar(r) if r.dim() == 0 else r
 
 
-def _amin(a):
+def min_fold(a):
     if type(a) is not Tensor:
         return NotImplemented
     r = a.amin(0)
     return scalar(r) if r.dim() == 0 else r
 
 
-def _minus_fold(a):
+def minus_fold(a):
     if type(a) is not Tensor or not a.dtype.is_floating_point and a.shape[0] * bound(a) > LIMIT:
         return NotImplemented
     r = a[0] - a[1:].sum(0)
     return scalar(r) if r.dim() == 0 else r
 
 
-def _join_fold(a):
+def join_fold(a):
     t = type(a)
     if t is Tensor:
         if a.dim() == 1:
@@ -390,23 +389,24 @@ def _join_fold(a):
     return NotImplemented
 
 
-_REDUCE = {"+": _sum, "*": _prod, "|": _amax, "&": _amin, "-": _minus_fold, ",": _join_fold}
-
-
-def _cumsum(a):
+def cumsum(a):
     if not a.dtype.is_floating_point and a.shape[0] * bound(a) > LIMIT:
         return NotImplemented
     return torch.cumsum(a, 0)
 
 
-def _cumprod(a):
+def cumprod(a):
     if not a.dtype.is_floating_point:
         return NotImplemented
     return torch.cumprod(a, 0)
 
 
-_SCAN = {"+": _cumsum, "*": _cumprod,
-         "|": lambda a: torch.cummax(a, 0).values, "&": lambda a: torch.cummin(a, 0).values}
+def cummax(a):
+    return torch.cummax(a, 0).values
+
+
+def cummin(a):
+    return torch.cummin(a, 0).values
 
 
 # adverb symbol -> (monadic form, dyadic form); None where the reference defines none
@@ -426,12 +426,11 @@ ADVERBS = {
 
 class Derived:
     """A verb modified by an adverb, e.g. +/ or {x*x}'."""
-    __slots__ = ("verb", "adverb", "call1", "call2", "sym")
+    __slots__ = ("verb", "adverb", "call1", "call2")
 
     def __init__(self, verb, adverb):
         self.verb = verb
         self.adverb = adverb
-        self.sym = None
         mono, dy = ADVERBS[adverb]
         self.call1 = (lambda a: mono(verb, a)) if mono else self._no_monad
         self.call2 = (lambda a, b: dy(verb, a, b)) if dy else self._no_dyad

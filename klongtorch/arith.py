@@ -5,12 +5,13 @@ inspector and completion show. Python numbers take a fast path (and stay exact: 
 arbitrary precision); tensors take one torch call through pervade.dyadic / pervade.monadic.
 """
 import math
+import operator
 
 import torch
 
 from .errors import err
-from .pervade import (INT, LIMIT, add_bound, align, bound, dyadic, floatish, monadic,
-                      mul_bound, pow_bound, with_bound)
+from .pervade import (INT, LIMIT, Atomic, add_bound, align, bound, divide_scalar, dyadic,
+                      floatish, monadic, mul_bound, pow_bound, with_bound)
 from .values import UNDEF, Char, Symbol, Tensor, ctx, items_of, mklist
 
 NUM = (int, float)
@@ -29,7 +30,7 @@ def plus(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a + b
-    return dyadic(plus, "plus", a, b, torch.add, add_bound)
+    return dyadic(plus, PLUS, a, b)
 
 
 def minus(a, b):
@@ -39,7 +40,7 @@ def minus(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a - b
-    return dyadic(minus, "minus", a, b, torch.sub, add_bound)
+    return dyadic(minus, MINUS, a, b)
 
 
 def times(a, b):
@@ -49,7 +50,7 @@ def times(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a * b
-    return dyadic(times, "times", a, b, torch.mul, mul_bound)
+    return dyadic(times, TIMES, a, b)
 
 
 def divide(a, b):
@@ -65,7 +66,7 @@ def divide(a, b):
             return a / b
         except OverflowError:
             raise err("divide", "range", text="result too large") from None
-    return dyadic(divide, "divide", a, b, lambda x, y: torch.div(_real(x), y))
+    return dyadic(divide, DIVIDE, a, b)
 
 
 def _int_args(name, a, b):
@@ -86,7 +87,7 @@ def int_divide(a, b):
     if (ta is int or ta is float) and (tb is int or tb is float):
         raise err("integer-divide", "type", a if ta is float else b)   # integers only, as in kg
     # |a:%b| <= |a|, except that int64's minimum divided by -1 overflows (and traps the CPU)
-    return dyadic(int_divide, "integer-divide", a, b, _tensor_intdiv, _left_bound)
+    return dyadic(int_divide, INT_DIVIDE, a, b)
 
 
 def _left_bound(ba, bb):
@@ -119,7 +120,7 @@ def remainder(a, b):
         return a - b * q
     if (ta is int or ta is float) and (tb is int or tb is float):
         raise err("remainder", "type", a if ta is float else b)        # integers only, as in kg
-    return dyadic(remainder, "remainder", a, b, _tensor_rem)
+    return dyadic(remainder, REMAINDER, a, b)
 
 
 def _tensor_rem(x, y):
@@ -145,7 +146,7 @@ def power(a, b):
         except OverflowError:
             raise err("power", "range", text="result too large") from None
         return float("nan") if type(r) is complex else float(r)
-    return dyadic(power, "power", a, b, _tensor_pow, pow_bound)
+    return dyadic(power, POWER, a, b)
 
 
 def _tensor_pow(x, y):
@@ -176,7 +177,7 @@ def equal(a, b):
     if r is not None:
         return r
     if _is_seq(a) or _is_seq(b):
-        return dyadic(equal, "equal", a, b, _tensor_cmp(torch.eq), strings_atomic=True)
+        return dyadic(equal, EQUAL, a, b)
     # a number and a character, a function, a dictionary...: kg calls that a type error
     raise err("equal", "type", b if _comparable(a) else a)
 
@@ -190,7 +191,7 @@ def less(a, b):
     if r is not None:
         return r
     if _is_seq(a) or _is_seq(b):
-        return dyadic(less, "less", a, b, _tensor_cmp(torch.lt), strings_atomic=True)
+        return dyadic(less, LESS, a, b)
     raise err("less", "type", b if _comparable(a) else a)
 
 
@@ -202,7 +203,7 @@ def more(a, b):
     if r is not None:
         return r
     if _is_seq(a) or _is_seq(b):
-        return dyadic(more, "more", a, b, _tensor_cmp(torch.gt), strings_atomic=True)
+        return dyadic(more, MORE, a, b)
     raise err("more", "type", b if _comparable(a) else a)
 
 
@@ -241,7 +242,7 @@ def max_or(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a if a >= b else b
-    return dyadic(max_or, "max", a, b, torch.maximum, max)
+    return dyadic(max_or, MAX, a, b)
 
 
 def min_and(a, b):
@@ -251,7 +252,32 @@ def min_and(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a if a <= b else b
-    return dyadic(min_and, "min", a, b, torch.minimum, max)
+    return dyadic(min_and, MIN, a, b)
+
+
+# -- what pervasion knows of each (pervade.Atomic; part of each verb's record) ---------------
+
+def _real_divide(x, y):
+    return torch.div(_real(x), y)
+
+
+def _tensor_cmp_atomic(name, sym, op):
+    return Atomic(name, sym, _tensor_cmp(op), strings_atomic=True,
+                  commutative=op is torch.eq)
+
+
+PLUS = Atomic("plus", "+", torch.add, add_bound, operator.add, torch.add, commutative=True)
+MINUS = Atomic("minus", "-", torch.sub, add_bound, operator.sub, torch.sub)
+TIMES = Atomic("times", "*", torch.mul, mul_bound, operator.mul, torch.mul, commutative=True)
+DIVIDE = Atomic("divide", "%", _real_divide, scalar_op=divide_scalar)
+INT_DIVIDE = Atomic("integer-divide", ":%", _tensor_intdiv, _left_bound)
+REMAINDER = Atomic("remainder", "!", _tensor_rem)
+POWER = Atomic("power", "^", _tensor_pow, pow_bound, operator.pow)
+EQUAL = _tensor_cmp_atomic("equal", "=", torch.eq)
+LESS = _tensor_cmp_atomic("less", "<", torch.lt)
+MORE = _tensor_cmp_atomic("more", ">", torch.gt)
+MAX = Atomic("max", "|", torch.maximum, max, commutative=True)
+MIN = Atomic("min", "&", torch.minimum, max, commutative=True)
 
 
 # -- monads -----------------------------------------------------------------------------------

@@ -38,16 +38,11 @@ from .adverbs import Derived
 from .errors import KlongError, KlongExit, python_error
 from .functions import Function, Lambda as LambdaValue, Projection, to_callable
 from .lists import amend, amend_one, join as join_verb
-from .parser import (Adverbed, Apply, Cond, Const, Define, DictLit, Dyad, Lambda, Monad, Op,
-                     Var)
+from .parser import Adverbed, Cond, Const, DictLit, Dyad, Lambda, Op, Var
 from .values import Dict, truth
-from .verbs import PRIMITIVES, PRIMS, verb_name
+from .verbs import VERBS, verb_name
 
 ARGS = ("x", "y", "z")
-
-# dyads whose Python-number result is the Python operator's: sym -> (operator, is comparison)
-FAST_DYADS = {"+": ("+", False), "-": ("-", False), "*": ("*", False),
-              "<": ("<", True), ">": (">", True), "=": ("==", True)}
 
 PASS_THROUGH = (KeyboardInterrupt, RecursionError, MemoryError, KlongExit, GeneratorExit)
 
@@ -190,10 +185,8 @@ class BodyWriter:
 
     def test(self, node):
         """A Python boolean expression for Klong truth of node."""
-        if type(node) is Dyad and type(node.verb) is Op and node.verb.sym in FAST_DYADS \
-                and node.verb.sym not in self.compiler.special:
-            op, is_cmp = FAST_DYADS[node.verb.sym]
-            if is_cmp:
+        if type(node) is Dyad and type(node.verb) is Op and node.verb.sym in VERBS:
+            if VERBS[node.verb.sym].compares:
                 c = self.temp("_c")
                 self.dyad(node, c, as_test=True)
                 return c
@@ -256,7 +249,7 @@ class BodyWriter:
     def x_Monad(self, node):
         verb = node.verb
         if type(verb) is Op:
-            fn = PRIMITIVES.get(verb.sym, (None, None))[0]
+            fn = VERBS[verb.sym].monad if verb.sym in VERBS else None
             if fn is None:
                 raise KlongError(f"kg: error: syntax error: {verb.sym} has no monadic form",
                                  verb.pos, self.compiler.source)
@@ -307,7 +300,8 @@ class BodyWriter:
             t = t or self.target(r, left)
             self.line(f"{t} = {get}.call2({left}, {r})", (verb.pos, "dyad", "op"))
             return t
-        fn = PRIMITIVES.get(verb.sym, (None, None))[1]
+        record = VERBS.get(verb.sym)
+        fn = record.dyad if record is not None else None
         if fn is None:
             raise KlongError(f"kg: error: syntax error: {verb.sym} has no dyadic form",
                              verb.pos, self.compiler.source)
@@ -318,11 +312,10 @@ class BodyWriter:
         t = t or self.target(r, left)
         site = (verb.pos, verb_name(fn), "op")
         call = f"{self.slot(fn, '_p')}({left}, {r})"
-        fast = FAST_DYADS.get(verb.sym)
-        if fast is None:
+        op, is_cmp = record.python, record.compares
+        if op is None:
             self.line(f"{t} = {call}", site)
             return t
-        op, is_cmp = fast
         # a literal operand needs no test; ints first (loops count in them), then floats
         tested = [v for v in (left, r) if v.isidentifier()]
         if is_cmp:
@@ -400,10 +393,10 @@ class BodyWriter:
         """The callable of a verb known now: an operator, a lambda, adverbs on those."""
         t = type(node)
         if t is Op:
-            if node.sym not in PRIMS:
+            if node.sym not in VERBS:
                 raise KlongError(f"kg: error: syntax error: {node.sym} cannot take an adverb",
                                  node.pos, self.compiler.source)
-            return PRIMS[node.sym]
+            return VERBS[node.sym]
         if t is Lambda:
             return self.compiler.function(node, self.scope)
         return Derived(self.constant_verb(node.verb), node.adverb)

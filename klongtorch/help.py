@@ -1,7 +1,7 @@
 """The help table: one entry per operator, adverb, system function and system variable.
 
 Nothing here is written twice: an operator's help is the docstring of the function that
-implements it (klongtorch.verbs.PRIMITIVES), an adverb's that of its implementation
+implements it (its record in klongtorch.verbs.VERBS), an adverb's that of its implementation
 (klongtorch.adverbs.ADVERBS), a system function's that of its SystemFunctions method, and a
 system variable's text is klongtorch.system.VARIABLE_HELP. Only the syntax that has no
 implementing function (::, :[...], {...}, ...) and the ]-commands of the REPL are described
@@ -132,7 +132,7 @@ def entries(interp=None):
     extensions installed into its globals are included too."""
     from .adverbs import ADVERBS
     from .system import ARITIES, VARIABLE_HELP, SystemFunctions
-    from .verbs import PRIMITIVES
+    from .verbs import VERBS
 
     def monad_and_dyad(section, sym, fns, shapes):
         forms = [_form(fn.__doc__, f"{shape}  {fn.__name__}")
@@ -140,12 +140,12 @@ def entries(interp=None):
         return Entry(section, sym, forms)
 
     out = [monad_and_dyad("Operators", sym, fns, (f"{sym}a", f"a{sym}b"))
-           for sym, fns in PRIMITIVES.items()]
+           for sym, fns in ((s, (v.monad, v.dyad)) for s, v in VERBS.items())]
     if interp is not None:
         # dyads that extensions compile themselves (:> ∂ ∇ in autograd.py): the docstring
         # of the compiling function is their help
         for sym, fn in interp.compiler.special.items():
-            if sym not in PRIMITIVES:
+            if sym not in VERBS:
                 out.append(Entry("Operators", sym, [_form(fn.__doc__, f"a{sym}b")]))
     out += [monad_and_dyad("Adverbs", sym, fns, (f"f{sym}a", f"a f{sym}b"))
             for sym, fns in ADVERBS.items()]

@@ -18,7 +18,8 @@ Exactly the element loop's answer, or none
     The element loop computes on Python numbers where an element is a single number, and a
     few of their rules are not torch's: 1%0 is :undefined where a tensor gives inf, 2^-1 is
     a real where an integer tensor stays integer, 1|0.5 keeps the winner's type, and an int
-    beyond 2^53 compares exactly with a real. GUARDS checks, for each verb, that no element
+    beyond 2^53 compares exactly with a real. A verb's guards (GUARDS, named in its record
+    in verbs.VERBS) check that no element
     meets such a case (only the elements a conditional selects count). Anything lifting
     cannot promise (a guard, a result that is not one tensor of one type, any error) raises
     Bail, and the adverb runs element by element instead. The body has no side effects
@@ -33,6 +34,7 @@ and everything else to equality.
 """
 import math
 import operator
+from types import SimpleNamespace
 
 import torch
 
@@ -82,19 +84,38 @@ class Lifted:
 _late = {}       # what lift needs from modules that import it: filled on first use
 
 
-def _prims():
-    p = _late.get("prims")
-    if p is None:
-        from .verbs import PRIMITIVES
-        p = _late["prims"] = PRIMITIVES
-    return p
+def _verbs():
+    """verbs.VERBS, the records of the operators: which are atomic, their guards (below)."""
+    v = _late.get("verbs")
+    if v is None:
+        from .verbs import VERBS
+        v = _late["verbs"] = VERBS
+    return v
 
 
-ATOMIC_DYADS = frozenset({"+", "-", "*", "%", "^", "!", "&", "|", "<", ">", "=", ":%"})
-ATOMIC_MONADS = frozenset({"-", "%", "_", "~"})
-REDUCERS = {"+": torch.sum, "*": torch.prod, "|": torch.amax, "&": torch.amin}
-# Python's operators: 7>x on a tensor x turns into x<7, which torch.gt(7, x) would not
-COMPARE = {"<": operator.lt, ">": operator.gt, "=": operator.eq}
+def _atomic_dyad(sym):
+    v = _verbs().get(sym)
+    return v is not None and v.atomic is not None
+
+
+def _atomic_monad(sym):
+    v = _verbs().get(sym)
+    return v is not None and v.atomic_monad
+
+
+def _compares(sym):
+    v = _verbs().get(sym)
+    return v is not None and v.compares
+
+
+def _reducer(sym):
+    v = _verbs().get(sym)
+    return v is not None and v.monoid is not None
+
+
+# a comparison's Python operator (verbs' python): 7>x on a tensor x turns into x<7, which
+# torch.gt(7, x) would not
+COMPARE = {"<": operator.lt, ">": operator.gt, "==": operator.eq}
 EACHES = {"'", ":\\", ":/"}
 
 
@@ -158,11 +179,6 @@ def _pick_guard(x, y, r, active):
     return False
 
 
-GUARDS = {"+": _mixed_big, "-": _mixed_big, "*": _mixed_big, "%": _divide_guard,
-          "^": _power_guard, "<": _mixed_big, ">": _mixed_big, "=": _mixed_big,
-          "|": _pick_guard, "&": _pick_guard}
-
-
 def _reciprocal_guard(x, r, active):
     return _any(x == 0, active) or not _real(x) and _int_bound(x) >= EXACT_FLOAT
 
@@ -178,13 +194,13 @@ def _negative_exponent(x, y, r, active):
     return not _real(x) and not _real(y) and _any(y < 0, active)
 
 
-MONAD_GUARDS = {"%": _reciprocal_guard, "_": _floor_guard}
-
-# Where each element is itself a tensor (a row), its rules are the tensor rules the lifted
-# call also follows, except where a verb decides for a whole tensor at once: then one
-# element's row and the whole batch can decide differently.
-WHOLE_GUARDS = {"^": _negative_exponent}
-WHOLE_MONAD_GUARDS = {"_": _floor_guard}
+# Each verb's record (verbs.VERBS) names its guards: for a dyad and a monad, one for
+# elements that are Python numbers, and one for elements that are tensors (a row), whose
+# rules are the tensor rules the lifted call also follows, except where a verb decides
+# for a whole tensor at once: then one element's row and the whole batch can differ.
+GUARDS = SimpleNamespace(mixed_big=_mixed_big, divide=_divide_guard, power=_power_guard,
+                         pick=_pick_guard, negative_exponent=_negative_exponent,
+                         reciprocal=_reciprocal_guard, floor=_floor_guard)
 
 
 # -- the static check: only parts that act on each element alone --------------------------------
@@ -232,10 +248,10 @@ def _static(n, fn):
 def _static_verb(v, fn, arity):
     t = type(v)
     if t is Op:
-        return v.sym in (ATOMIC_MONADS if arity == 1 else ATOMIC_DYADS)
+        return _atomic_monad(v.sym) if arity == 1 else _atomic_dyad(v.sym)
     if t is Adverbed:
         if v.adverb == "/" and arity == 1:
-            return type(v.verb) is Op and v.verb.sym in REDUCERS
+            return type(v.verb) is Op and _reducer(v.verb.sym)
         if v.adverb == "'" or (v.adverb in EACHES and arity == 2):
             return _static_callee(v.verb, fn)
     return False
@@ -244,9 +260,9 @@ def _static_verb(v, fn, arity):
 def _static_callee(v, fn):
     t = type(v)
     if t is Op:
-        return v.sym in ATOMIC_DYADS or v.sym in ATOMIC_MONADS
+        return _atomic_dyad(v.sym) or _atomic_monad(v.sym)
     if t is Adverbed:
-        return v.adverb == "/" and type(v.verb) is Op and v.verb.sym in REDUCERS
+        return v.adverb == "/" and type(v.verb) is Op and _reducer(v.verb.sym)
     return t in (Lambda, Var, Apply) and _static(v, fn)
 
 
@@ -288,9 +304,9 @@ class _Prim:
         self.sym = sym
 
     def call(self, run, args, adverb=False):
-        if len(args) == 1 and self.sym in ATOMIC_MONADS:
+        if len(args) == 1 and _atomic_monad(self.sym):
             return run.monad(self.sym, args[0])
-        if len(args) == 2 and self.sym in ATOMIC_DYADS:
+        if len(args) == 2 and _atomic_dyad(self.sym):
             return run.dyad(self.sym, args[0], args[1])
         raise Bail
 
@@ -326,14 +342,14 @@ def _value_types():
         from .adverbs import Derived
         from .autograd import MATH
         from .functions import Lambda, Projection, SysFunc
-        from .verbs import Prim
-        kinds = _late["types"] = (Lambda, Projection, Prim, Derived, SysFunc, MATH)
+        from .verbs import Verb
+        kinds = _late["types"] = (Lambda, Projection, Verb, Derived, SysFunc, MATH)
     return kinds
 
 
 def callee(v):
     """The lifted form of a function value, or None."""
-    LambdaValue, Projection, Prim, Derived, SysFunc, MATH = _value_types()
+    LambdaValue, Projection, Verb, Derived, SysFunc, MATH = _value_types()
     t = type(v)
     if t is LambdaValue:
         node = v.node
@@ -341,11 +357,11 @@ def callee(v):
     if t is Projection:
         inner = callee(v.fn)
         return None if inner is None else _Projection(inner, list(v.args))
-    if t is Prim:
-        return _Prim(v.sym) if v.sym in ATOMIC_DYADS or v.sym in ATOMIC_MONADS else None
+    if t is Verb:
+        return _Prim(v.sym) if v.atomic is not None or v.atomic_monad else None
     if t is Derived:
         verb = v.verb
-        if v.adverb == "/" and type(verb) is Prim and verb.sym in REDUCERS:
+        if v.adverb == "/" and type(verb) is Verb and verb.monoid is not None:
             return _Reduce(verb.sym)
         return None
     if t is SysFunc and v.name in MATH and v.arity == 1:
@@ -515,7 +531,7 @@ class Run:
 
     def test(self, p):
         """A conditional's test: a bool over the batch, or one bool for all elements."""
-        if type(p) is Dyad and type(p.verb) is Op and p.verb.sym in COMPARE:
+        if type(p) is Dyad and type(p.verb) is Op and _compares(p.verb.sym):
             y = self.ev(p.right)
             x = self.ev(p.left)
             m = self.compare(p.verb.sym, x, y)
@@ -551,7 +567,8 @@ class Run:
                 return None
         if kinds[0] != kinds[1]:
             return None
-        return COMPARE[sym](x.t if type(x) is Lifted else x, y.t if type(y) is Lifted else y)
+        op = COMPARE[_verbs()[sym].python]
+        return op(x.t if type(x) is Lifted else x, y.t if type(y) is Lifted else y)
 
     def merge(self, m, a, b):
         """torch.where(m, a, b), when every element's result has one type and shape."""
@@ -572,20 +589,20 @@ class Run:
 
     def monad(self, sym, v):
         if type(v) is not Lifted:
-            return self.plain(_prims()[sym][0], v)
-        fn = _prims()[sym][0]
+            return self.plain(_verbs()[sym].monad, v)
+        fn = _verbs()[sym].monad
         try:
             r = fn(self.rowmajor(v))
         except KlongError:
             raise Bail from None
-        guard = (MONAD_GUARDS if v.py else WHOLE_MONAD_GUARDS).get(sym)
+        guard = _verbs()[sym].guards[2 if v.py else 3]
         if guard is not None and guard(v.t, r, self.mask()):
             raise Bail
         return self.result(r, v.py, v.dense)
 
     def dyad(self, sym, a, b):
         if type(a) is not Lifted and type(b) is not Lifted:
-            return self.plain(_prims()[sym][1], a, b)
+            return self.plain(_verbs()[sym].dyad, a, b)
         a, b = self.up(a), self.up(b)
         x, y = self.rowmajor(a), self.rowmajor(b)
         if type(x) is Tensor and type(y) is Tensor and x.dtype != y.dtype and \
@@ -593,10 +610,10 @@ class Run:
             raise Bail                      # float32 beside float64: the loop keeps each
         py = _pythonic(a) and _pythonic(b)
         try:
-            r = _prims()[sym][1](x, y)
+            r = _verbs()[sym].dyad(x, y)
         except KlongError:
             raise Bail from None
-        guard = (GUARDS if py else WHOLE_GUARDS).get(sym)
+        guard = _verbs()[sym].guards[0 if py else 1]
         if guard is not None and guard(x, y, r, self.mask()):
             raise Bail
         return self.result(r, py, _dense(a) and _dense(b))
@@ -621,8 +638,7 @@ class Run:
     def reduce(self, sym, v):
         if type(v) is not Lifted:
             from .adverbs import over
-            from .verbs import PRIMS
-            return self.plain(over, PRIMS[sym], v)
+            return self.plain(over, _verbs()[sym], v)
         v = self.up(v)
         elem = v.elem
         if not elem:
@@ -649,7 +665,7 @@ class Run:
             # row-major, so it is made so first
             if t.dtype.is_floating_point and sym in "+*":
                 t = self.rowmajor(v).contiguous()
-            r = REDUCERS[sym](t, level)
+            r = _verbs()[sym].monoid(t, level)
         return Lifted(r, level, r.dim() == level and not carries_grad(r))
 
     def math(self, fn, v):

@@ -11,7 +11,6 @@ without an extra pass over the data: `!n` knows its bound, `+` and `*` derive th
 int64 result could overflow, the verb falls back to exact Python integers.
 """
 import math
-import operator
 
 import torch
 
@@ -79,7 +78,33 @@ def to_t(v):
     return torch.tensor(v, dtype=INT, device=ctx.device)
 
 
-def align(a, b, name):
+class Atomic:
+    """What pervasion knows of one atomic dyad (its part of the verb's record, see
+    verbs.VERBS; arith defines one beside each verb):
+
+    name         the dyad's name in errors ("plus")
+    sym          its symbol, for the advice in a length error
+    tensor_op    (ta, tb) -> the result, on tensors already paired
+    bound_op     (ba, bb) -> a bound on an int result's magnitude; None: cannot overflow
+    scalar_op    a real tensor with a Python number: straight to torch, no tensor made of
+                 the number (x^2 becomes a square, 16x faster, and a captured graph holds
+                 pow(x, 2), which inductor turns into x*x)
+    int_scalar_op  an int64 tensor with a Python int that cannot overflow: the int goes to
+                 torch as a scalar (8% of 2*1+!1000000)
+    commutative  1+v puts the scalar second: torch's CPU kernels are faster that way (1.7x
+                 for int64 add, 1.2x for max, at 1M elements)
+    strings_atomic  a string is one atom ("foo"="foo"), not a list of characters"""
+    __slots__ = ("name", "sym", "tensor_op", "bound_op", "scalar_op", "int_scalar_op",
+                 "commutative", "strings_atomic")
+
+    def __init__(self, name, sym, tensor_op, bound_op=None, scalar_op=None,
+                 int_scalar_op=None, commutative=False, strings_atomic=False):
+        self.name, self.sym, self.tensor_op, self.bound_op = name, sym, tensor_op, bound_op
+        self.scalar_op, self.int_scalar_op = scalar_op, int_scalar_op
+        self.commutative, self.strings_atomic = commutative, strings_atomic
+
+
+def align(a, b, name, sym="f"):
     """Klong's pairing of tensor shapes: the shorter shape must be a prefix of the longer."""
     sa, sb = a.shape, b.shape
     if sa == sb or a.dim() == 0 or b.dim() == 0:
@@ -87,14 +112,14 @@ def align(a, b, name):
     na, nb = a.dim(), b.dim()
     if na < nb:
         if sb[:na] != sa:
-            raise _mismatch(name, sa, sb)
+            raise _mismatch(name, sym, sa, sb)
         return a.reshape(sa + (1,) * (nb - na)), b
     if sa[:nb] != sb:
-        raise _mismatch(name, sa, sb)
+        raise _mismatch(name, sym, sa, sb)
     return a, b.reshape(sb + (1,) * (na - nb))
 
 
-def _mismatch(name, sa, sb):
+def _mismatch(name, verb, sa, sb):
     """Unequal shapes. Where NumPy would broadcast them (matching their last axes), say how
     Klong writes that: Klong pairs elements from the first axis, so it takes an each."""
     text = f"shapes [{' '.join(map(str, sa))}] and [{' '.join(map(str, sb))}] do not match"
@@ -105,16 +130,10 @@ def _mismatch(name, sa, sb):
     if len(sa) == len(sb):
         return err(name, "length", text=text)
     big, small = ("a", "b") if len(sa) > len(sb) else ("b", "a")
-    verb = _VERB_SYMBOLS.get(name, "f")
     pair = f"x{verb}{small}" if small == "b" else f"{small}{verb}x"
     return err(name, "length", text=f"{text}; Klong pairs arrays from their first axis, not "
                                     f"their last as NumPy does: to combine {small} with each "
                                     f"row of {big}, use each, {{{pair}}}'{big}")
-
-
-_VERB_SYMBOLS = {"plus": "+", "minus": "-", "times": "*", "divide": "%", "power": "^",
-                 "max": "|", "min": "&", "less": "<", "more": ">", "equal": "=",
-                 "integer-divide": ":%", "remainder": "!"}
 
 
 def floatish(a, b):
@@ -128,11 +147,8 @@ def floatish(a, b):
     return a, b
 
 
-# A real tensor and a Python number go straight to torch, without making a tensor of the
-# number: that saves the allocation, keeps the tensor's dtype (as floatish would), and lets
-# torch take its scalar kernels: x^2 becomes a square (16x faster than pow with a tensor
-# exponent), and a captured graph holds pow(x, 2), which inductor turns into x*x.
-def _divide(a, b):
+def divide_scalar(a, b):
+    """a%b for a real tensor and a Python number, either way round."""
     if type(a) is Tensor:
         return a / b
     # a number over a tensor: torch's reflected division multiplies by b's reciprocal, two
@@ -140,63 +156,52 @@ def _divide(a, b):
     return torch.div(torch.tensor(a, dtype=b.dtype, device=b.device), b)
 
 
-SCALAR_OPS = {"plus": operator.add, "minus": operator.sub, "times": operator.mul,
-              "divide": _divide, "power": operator.pow}
 SMALL_INT = 1 << 53           # integers a float64 holds exactly
-
-
-# 1+v: torch's CPU kernels are faster with the scalar second (1.7x for int64 add, 1.2x for
-# max, measured at 1M elements), so a commutative verb puts its scalar there.
-COMMUTATIVE = frozenset({"plus", "times", "max", "min", "equal"})
-# An int64 tensor and a Python int that cannot overflow it: torch takes the int as a scalar,
-# which saves making a tensor of it (8% of 2*1+!1000000).
-INT_SCALAR_OPS = {"plus": torch.add, "minus": torch.sub, "times": torch.mul}
 
 
 def _plain_number(v, t):
     return t is float or (t is int and -SMALL_INT < v < SMALL_INT)
 
 
-def dyadic(verb, name, a, b, tensor_op, bound_op=None, strings_atomic=False):
-    """Carry the atomic dyad `verb` over lists and tensors.
-
-    tensor_op(ta, tb) does the work on aligned tensors. bound_op(ba, bb), for int results,
-    gives a bound on the result's magnitude; None means the op cannot overflow."""
+def dyadic(verb, facts, a, b):
+    """Carry the atomic dyad `verb` over lists and tensors, by its Atomic facts."""
     ta, tb = type(a), type(b)
+    name = facts.name
     if ta is Tensor and a.dtype.is_floating_point and _plain_number(b, tb) \
             or tb is Tensor and b.dtype.is_floating_point and _plain_number(a, ta):
-        op = SCALAR_OPS.get(name)
+        op = facts.scalar_op
         if op is not None:
             return op(a, b)
     if (ta is Tensor or ta is int or ta is float) and (tb is Tensor or tb is int or tb is float):
         rb = None
+        bound_op = facts.bound_op
         if bound_op is not None:
             ba, bb = num_bound(a), num_bound(b)
             if ba is not None and bb is not None:
                 rb = bound_op(ba, bb)
                 if rb > LIMIT:
                     return exact(verb, a, b)
-        op = INT_SCALAR_OPS.get(name) if rb is not None else None
+        op = facts.int_scalar_op if rb is not None else None
         if op is not None and tb is int and ta is Tensor and a.dtype is INT:
             r = op(a, b)                    # no overflow (rb): b goes in as a Python scalar
         elif op is not None and ta is int and tb is Tensor and b.dtype is INT \
-                and name in COMMUTATIVE:
+                and facts.commutative:
             r = op(b, a)
         else:
             try:
                 x, y = to_t(a), to_t(b)
             except (OverflowError, RuntimeError):     # a bignum meets a tensor
                 return exact(verb, a, b)
-            x, y = floatish(*align(x, y, name))
-            if x.dim() == 0 and y.dim() and name in COMMUTATIVE:
-                x, y = y, x                 # the scalar second: see COMMUTATIVE
-            r = tensor_op(x, y)
+            x, y = floatish(*align(x, y, name, facts.sym))
+            if x.dim() == 0 and y.dim() and facts.commutative:
+                x, y = y, x                 # the scalar second: see Atomic
+            r = facts.tensor_op(x, y)
         if 0 in r.shape:                    # an empty operand: as in kg, 1+[] is a type error
             raise err(name, "type", a if type(a) is Tensor and not a.numel() else b)
         if rb is not None and not r.dtype.is_floating_point:
             with_bound(r, rb)
         return r
-    if strings_atomic:
+    if facts.strings_atomic:
         la = ta is list or ta is Tensor
         lb = tb is list or tb is Tensor
     else:

@@ -1,69 +1,103 @@
-"""The primitive table: each operator symbol with its monad and its dyad.
+"""The verbs: one record per primitive operator, where each of its facts is written once.
 
-This one table drives the compiler, the adverbs, ]h help, and the kernel's completion and
-inspection. A primitive's help is the docstring of the function that implements it.
+A Verb says what its symbol does monadically and dyadically (the functions that implement
+it, whose docstrings are the help text of ]h, the kernel's inspector and completion), and
+what the parts of the interpreter that treat verbs specially need to know:
+
+    atomic        the dyad's pervade.Atomic facts (arith): pervasion reads them, and they
+                  make the dyad atomic for each-pair and lifting; None: not atomic
+    atomic_monad  the monad acts on each number alone (lifting)
+    python        the dyad on two Python numbers is this Python operator (the compiler's
+                  fast path), and compares: it gives a truth (1 if a<b else 0)
+    over, scan    a whole-tensor fast path for f/a and f\\a (adverbs)
+    monoid        for an associative and commutative dyad, its torch reduction along an axis
+                  (sum, prod, amax, amin): a/b may then reduce b first (over-neutral), and
+                  lifting may reduce an element's axis
+    guards        where its numbers and its tensors part ways (lift.py): the checks a
+                  lifted call makes, (dyad on Python numbers, dyad on whole tensors,
+                  monad on Python numbers, monad on whole tensors)
+
+The compiler, the adverbs, pervasion, lifting, help and completion all read VERBS. A Verb
+is also the callable an adverb gets for an operator (+/, -'): call1 is its monad, call2
+its dyad. The dual-number derivatives (dual.py) are the one table kept apart: they are
+keyed by the atomic name, which every record carries.
 """
-from . import arith, lists
+import torch
 
-# symbol -> (monad, dyad); None where Klong defines no such form
-PRIMITIVES = {
-    "+": (lists.transpose, arith.plus),
-    "-": (arith.negate, arith.minus),
-    "*": (lists.first, arith.times),
-    "%": (arith.reciprocal, arith.divide),
-    "^": (lists.shape, arith.power),
-    "!": (lists.enumerate_, arith.remainder),
-    "&": (lists.where, arith.min_and),
-    "|": (lists.reverse, arith.max_or),
-    "<": (lists.grade_up, arith.less),
-    ">": (lists.grade_down, arith.more),
-    "=": (lists.group, arith.equal),
-    "~": (arith.not_, lists.match),
-    ",": (lists.enlist, lists.join),
-    "#": (lists.size, lists.take),
-    "_": (arith.floor, lists.drop),
-    "?": (lists.range_, lists.find),
-    "@": (lists.atom, lists.index),
-    "$": (lists.format_, lists.format2),
-    ":#": (arith.char, lists.split),
-    ":_": (lists.undefined, lists.cut),
-    ":^": (None, lists.reshape),
-    ":+": (None, lists.rotate),
-    ":=": (None, lists.amend),
-    ":-": (None, lists.amend_depth),
-    ":@": (None, lists.index_depth),
-    ":%": (None, arith.int_divide),
-    ":$": (None, lists.form),
-}
-
-# dyads that act element by element (each-pair and friends can vectorise these)
-ATOMIC_DYADS = {"+", "-", "*", "%", "^", "!", "&", "|", "<", ">", "=", ":%"}
+from . import adverbs, arith, lift, lists
+from .errors import err
 
 
-class Prim:
-    """A primitive operator used as a verb (for adverbs): call1 is its monad, call2 its dyad."""
-    __slots__ = ("sym", "monad", "dyad", "call1", "call2", "atomic", "name")
+def _no_form(sym, kind):
+    def missing(*args):
+        raise err(sym, "arity", text=f"{sym} has no {kind} form")
+    return missing
 
-    def __init__(self, sym):
-        from .errors import err
-        self.sym = sym
-        self.monad, self.dyad = PRIMITIVES[sym]
-        self.atomic = sym in ATOMIC_DYADS
+
+class Verb:
+    __slots__ = ("sym", "monad", "dyad", "atomic", "atomic_monad", "python", "compares",
+                 "over", "scan", "monoid", "guards", "call1", "call2", "name")
+
+    def __init__(self, sym, monad, dyad, atomic=None, atomic_monad=False, python=None,
+                 compares=False, over=None, scan=None, monoid=None,
+                 guards=(None, None, None, None)):
+        self.sym, self.monad, self.dyad = sym, monad, dyad
+        self.atomic, self.atomic_monad = atomic, atomic_monad
+        self.python, self.compares = python, compares
+        self.over, self.scan, self.monoid = over, scan, monoid
+        self.guards = guards
         self.name = sym
-
-        def no_monad(a):
-            raise err(sym, "arity", text=f"{sym} has no monadic form")
-
-        def no_dyad(a, b):
-            raise err(sym, "arity", text=f"{sym} has no dyadic form")
-        self.call1 = self.monad or no_monad
-        self.call2 = self.dyad or no_dyad
+        self.call1 = monad or _no_form(sym, "monadic")
+        self.call2 = dyad or _no_form(sym, "dyadic")
 
     def call(self, args):
         return self.call1(*args) if len(args) == 1 else self.call2(*args)
 
+    def __repr__(self):
+        return f"<klong verb {self.sym}>"
 
-PRIMS = {sym: Prim(sym) for sym in PRIMITIVES}
+
+G = lift.GUARDS
+VERBS = {v.sym: v for v in [
+    Verb("+", lists.transpose, arith.plus, arith.PLUS, python="+", over=adverbs.sum_fold,
+         scan=adverbs.cumsum, monoid=torch.sum, guards=(G.mixed_big, None, None, None)),
+    Verb("-", arith.negate, arith.minus, arith.MINUS, atomic_monad=True, python="-",
+         over=adverbs.minus_fold, guards=(G.mixed_big, None, None, None)),
+    Verb("*", lists.first, arith.times, arith.TIMES, python="*", over=adverbs.prod_fold,
+         scan=adverbs.cumprod, monoid=torch.prod, guards=(G.mixed_big, None, None, None)),
+    Verb("%", arith.reciprocal, arith.divide, arith.DIVIDE, atomic_monad=True,
+         guards=(G.divide, None, G.reciprocal, None)),
+    Verb("^", lists.shape, arith.power, arith.POWER,
+         guards=(G.power, G.negative_exponent, None, None)),
+    Verb("!", lists.enumerate_, arith.remainder, arith.REMAINDER),
+    Verb("&", lists.where, arith.min_and, arith.MIN, over=adverbs.min_fold,
+         scan=adverbs.cummin, monoid=torch.amin, guards=(G.pick, None, None, None)),
+    Verb("|", lists.reverse, arith.max_or, arith.MAX, over=adverbs.max_fold,
+         scan=adverbs.cummax, monoid=torch.amax, guards=(G.pick, None, None, None)),
+    Verb("<", lists.grade_up, arith.less, arith.LESS, python="<", compares=True,
+         guards=(G.mixed_big, None, None, None)),
+    Verb(">", lists.grade_down, arith.more, arith.MORE, python=">", compares=True,
+         guards=(G.mixed_big, None, None, None)),
+    Verb("=", lists.group, arith.equal, arith.EQUAL, python="==", compares=True,
+         guards=(G.mixed_big, None, None, None)),
+    Verb("~", arith.not_, lists.match, atomic_monad=True),
+    Verb(",", lists.enlist, lists.join, over=adverbs.join_fold),
+    Verb("#", lists.size, lists.take),
+    Verb("_", arith.floor, lists.drop, atomic_monad=True, guards=(None, None, G.floor, G.floor)),
+    Verb("?", lists.range_, lists.find),
+    Verb("@", lists.atom, lists.index),
+    Verb("$", lists.format_, lists.format2),
+    Verb(":#", arith.char, lists.split),
+    Verb(":_", lists.undefined, lists.cut),
+    Verb(":^", None, lists.reshape),
+    Verb(":+", None, lists.rotate),
+    Verb(":=", None, lists.amend),
+    Verb(":-", None, lists.amend_depth),
+    Verb(":@", None, lists.index_depth),
+    Verb(":%", None, arith.int_divide, arith.INT_DIVIDE),
+    Verb(":$", None, lists.form),
+]}
+del G
 
 
 def verb_name(fn):

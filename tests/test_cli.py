@@ -18,7 +18,7 @@ from klongtorch import help as helptable
 from klongtorch.adverbs import ADVERBS
 from klongtorch.cli import main, scan, split_argv
 from klongtorch.system import ARITIES, VARIABLE_HELP
-from klongtorch.verbs import PRIMITIVES
+from klongtorch.verbs import VERBS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,11 +59,11 @@ def repl(cli):
 # -- the help table ------------------------------------------------------------------------
 
 class TestHelpTable:
-    @pytest.mark.parametrize("sym", list(PRIMITIVES))
+    @pytest.mark.parametrize("sym", list(VERBS))
     def test_every_operator_has_help(self, sym):
         text = helptable.help_text(sym)
         assert text and text.strip()
-        monad, dyad = PRIMITIVES[sym]
+        monad, dyad = VERBS[sym].monad, VERBS[sym].dyad
         for fn in (monad, dyad):
             if fn is not None:
                 assert fn.__doc__, f"{fn.__name__} ({sym}) has no docstring, so no help"

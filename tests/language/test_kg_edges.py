@@ -78,7 +78,7 @@ def test_an_internal_error_shows_its_python_side_under_klongtorch_traceback(tmp_
     # a primitive broken on purpose, run through the CLI as a user would meet it
     script.write_text("import sys\nfrom klongtorch import cli, verbs\n"
                       "def bad(a):\n    raise ValueError('secret python words')\n"
-                      "verbs.PRIMITIVES['#'] = (bad, verbs.PRIMITIVES['#'][1])\n"
+                      "verbs.VERBS['#'].monad = bad\n"
                       "sys.exit(cli.main(['-e', '#[1 2]']))\n")
     env = dict(os.environ, PYTHONPATH=str(os.path.dirname(os.path.dirname(lists.__file__))))
     quiet = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,

@@ -1,0 +1,49 @@
+"""The verb records (klongtorch.verbs.VERBS): each operator's facts in one place, and the
+parts that read them agree with them."""
+import pytest
+
+from klongtorch import Klong, KlongError
+from klongtorch.parser import MONADIC_OPS
+from klongtorch.verbs import VERBS
+
+
+def test_the_parser_knows_the_monads_the_records_have():
+    # the parser cannot import the records (they import the parser's users), so it keeps
+    # its own set: this holds the two together
+    assert MONADIC_OPS == {sym for sym, v in VERBS.items() if v.monad is not None}
+
+
+@pytest.mark.parametrize("sym", [s for s, v in VERBS.items() if v.atomic is not None])
+def test_an_atomic_record_names_its_own_symbol_and_error_name(sym):
+    v = VERBS[sym]
+    assert v.atomic.sym == sym
+    k = Klong()
+    with pytest.raises(Exception) as info:
+        k(f"[1 2 3]{sym}[1 2]")
+    assert f"kg: error: {v.atomic.name}:" in str(info.value)
+
+
+@pytest.mark.parametrize("sym", [s for s, v in VERBS.items() if v.python is not None])
+def test_the_python_fast_path_is_the_primitive(sym):
+    """The compiler's fast path on Python numbers gives what the dyad itself gives."""
+    v = VERBS[sym]
+    for a in (3, -2, 2.5, 0):
+        for b in (3, 0.5, -1, 7):
+            fast = eval(f"a {v.python} b")
+            if v.compares:
+                fast = 1 if fast else 0
+            assert fast == v.dyad(a, b) and type(fast) is type(v.dyad(a, b))
+
+
+@pytest.mark.parametrize("sym", [s for s, v in VERBS.items() if v.monoid is not None])
+def test_a_monoid_reduces_as_its_fold(sym):
+    k = Klong()
+    want = k(f"{{x{sym}y}}/[3 1 4 1 5]")
+    assert k(f"{sym}/[3 1 4 1 5]") == want and k(f"0{sym}/[3 1 4 1 5]") == k(f"0{sym}{want}")
+
+
+def test_every_verb_is_its_own_adverb_callable():
+    k = Klong()
+    assert k("+/[1 2 3]") == 6 and k("-'[1 2]").tolist() == [-1, -2]
+    with pytest.raises(KlongError, match=":\\^ has no monadic form"):
+        VERBS[":^"].call1([1, 2])        # as an adverb would call it
