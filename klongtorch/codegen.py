@@ -34,6 +34,7 @@ Errors cost nothing until one happens: the handler maps the failing line of the 
 code to the node written there (_W: line -> (position, name, kind)) and locates the error,
 or turns a stray Python exception into a Klong one (errors.python_error).
 """
+from . import loops
 from .adverbs import Derived
 from .errors import KlongError, KlongExit, python_error
 from .functions import Function, Lambda as LambdaValue, Projection, to_callable
@@ -107,6 +108,7 @@ class BodyWriter:
         self.where = {}
         self.count = 0
         self.temps = set()                    # the local temporaries (not the slots)
+        self.rename = {}                      # x y z of a body written inline (loops.py)
 
     # -- output --------------------------------------------------------------------------
 
@@ -211,6 +213,8 @@ class BodyWriter:
         name = node.name
         # x, y and z are arguments inside a function (the parser gave it the arity to
         # have them), ordinary variables at the top level
+        if name in self.rename and name not in self.scope.locals:
+            return self.rename[name]
         if name in self.params and name not in self.scope.locals:
             return name
         if name == ".f" and self.fn is not None:
@@ -257,11 +261,30 @@ class BodyWriter:
             t = self.target(arg)
             self.line(f"{t} = {self.slot(fn, '_p')}({arg})", (verb.pos, verb_name(fn), "op"))
             return t
+        looped = loops.write(self, node)
+        if looped is not None:
+            return looped
         get = self.verb(verb)
         arg = self.expr(node.arg)
         t = self.target(arg)
         self.line(f"{t} = {get}.call1({arg})", (verb.pos, "monad", "op"))
         return t
+
+    def inline(self, lam, args, as_test=False):
+        """The value of lambda literal lam's body, its arguments bound to the Python names
+        args, written here (loops.py); as_test: its Klong truth as a Python bool."""
+        saved = self.params, self.rename, self.scope
+        self.params = ()
+        self.rename = dict(zip(ARGS, args))
+        scope = saved[2]
+        self.scope = type(scope)(scope.fn, frozenset(lam.locals) | scope.locals, top=False)
+        try:
+            for stmt in lam.body[:-1]:
+                self.expr(stmt)
+            last = lam.body[-1]
+            return self.test(last) if as_test else self.expr(last)
+        finally:
+            self.params, self.rename, self.scope = saved
 
     def x_Dyad(self, node):
         if type(node.verb) is Op and node.verb.sym in self.compiler.special:
@@ -294,6 +317,11 @@ class BodyWriter:
         the Python truth of the result."""
         verb = node.verb
         if type(verb) is not Op:
+            looped = loops.write(self, node, left=True)
+            if looped is not None:
+                if t is not None:
+                    self.line(f"{t} = {looped}")
+                return t or looped
             r = self.expr(node.right)
             get = self.verb(verb)
             left = self.expr(node.left)
