@@ -86,6 +86,15 @@ def write(writer, node, left=None):
     return None
 
 
+def _or_the_adverb(w, when, x, call, site):
+    """Writes `if when: x = call` (the adverb itself) and opens the else branch, one level
+    deeper, for the loop the caller writes next."""
+    w.line(f"if {when}:")
+    w.line(f"  {x} = {call}", site)
+    w.line("else:")
+    w.depth += 1
+
+
 def _while(w, node, step, cond):
     x = w.temp("_x")
     w.line(f"{x} = {w.expr(node.right)}")
@@ -106,11 +115,9 @@ def _iterate(w, node, step):
            (node.verb.pos, "iterate", "op"))
     x = w.temp("_x")
     # a counted loop on show in a notebook keeps its progress bar: the adverb draws it
-    w.line(f"if {w.slot(progress, '_m')}.watching:")
-    w.line(f"  {x} = {w.slot(iterate, '_p')}({w.slot(w.constant_verb(step), '_v')}, "
-           f"{n}, {b})", (node.verb.pos, "iterate", "op"))
-    w.line("else:")
-    w.depth += 1
+    _or_the_adverb(w, f"{w.slot(progress, '_m')}.watching", x,
+                   f"{w.slot(iterate, '_p')}({w.slot(w.constant_verb(step), '_v')}, {n}, {b})",
+                   (node.verb.pos, "iterate", "op"))
     w.line(f"{x} = {b}")
     w.line(f"for _ in range({n}):")
     w.depth += 1
@@ -124,11 +131,9 @@ def _over(w, node, f):
     items = w.temp("_x")
     w.line(f"{items} = {w.slot(fold_items, '_p')}({a})")
     acc = w.temp("_x")
-    w.line(f"if {items} is None:")
-    w.line(f"  {acc} = {w.slot(w.constant_verb(node.verb), '_v')}.call1({a})",
-           (node.verb.pos, "over", "op"))
-    w.line("else:")
-    w.depth += 1
+    _or_the_adverb(w, f"{items} is None", acc,
+                   f"{w.slot(w.constant_verb(node.verb), '_v')}.call1({a})",
+                   (node.verb.pos, "over", "op"))
     e = w.temp("_x")
     w.line(f"{acc} = {items}[0]")
     w.line(f"for {e} in {items}[1:]:")

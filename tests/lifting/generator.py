@@ -43,6 +43,16 @@ INPUTS = [
 ]
 
 
+# how a case applies its lambda: (share of the cases, the lambda's arity, the program)
+FORMS = [
+    (0.5, 1, "{f}'({v})"),                  # each
+    (0.2, 2, "({v}){f}'({w})"),             # each-2
+    (0.1, 2, "({a}){f}:\\({v})"),           # each-left
+    (0.1, 2, "({a}){f}:/({v})"),            # each-right
+    (0.1, 2, "{f}({b};)'({v})"),            # each over a projection
+]
+
+
 class Gen:
     def __init__(self, seed):
         self.r = random.Random(seed)
@@ -101,24 +111,10 @@ class Gen:
 
     def case(self):
         """(program text, whether it involves reals' ^, .exp or :>: compared to a few ulps)"""
-        form = self.r.random()
-        v = self.r.choice(INPUTS)
-        w = self.r.choice(INPUTS)
-        if form < 0.5:
-            f = self.lam(1)
-            text = f"{f}'({v})"
-        elif form < 0.7:
-            f = self.lam(2)
-            text = f"({v}){f}'({w})"
-        elif form < 0.8:
-            f = self.lam(2)
-            text = f"({self.atom(['1'])}){f}:\\({v})"
-        elif form < 0.9:
-            f = self.lam(2)
-            text = f"({self.atom(['1'])}){f}:/({v})"
-        else:
-            f = self.lam(2)
-            text = f"{f}({self.atom(['2'])};)'({v})"
+        _, arity, form = self.r.choices(FORMS, weights=[share for share, _, _ in FORMS])[0]
+        f = self.lam(arity)
+        text = form.format(f=f, v=self.r.choice(INPUTS), w=self.r.choice(INPUTS),
+                           a=self.atom(["1"]), b=self.atom(["2"]))
         approx = "^" in f or ":>" in f or ".exp" in f
         return text, approx
 
