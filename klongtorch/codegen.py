@@ -34,6 +34,8 @@ Errors cost nothing until one happens: the handler maps the failing line of the 
 code to the node written there (_W: line -> (position, name, kind)) and locates the error,
 or turns a stray Python exception into a Klong one (errors.python_error).
 """
+import re
+
 from . import loops
 from .adverbs import Derived
 from .errors import KlongError, KlongExit, python_error
@@ -109,6 +111,8 @@ class BodyWriter:
         self.count = 0
         self.temps = set()                    # the local temporaries (not the slots)
         self.rename = {}                      # x y z of a body written inline (loops.py)
+        self.ints = set()                     # names known to hold Python ints here
+        self.lambdas = {}                     # id(node) -> the function of a literal
 
     # -- output --------------------------------------------------------------------------
 
@@ -148,13 +152,21 @@ class BodyWriter:
         return "\n".join(lines) + "\n"
 
     def build(self, body):
-        """The generated Python function for a list of statement nodes."""
+        """The generated Python function for a list of statement nodes. A function whose
+        arguments meet the Python-number fast paths is written twice: first for integer
+        arguments, where what is computed from them needs no test (fib's x<2, x-1, x-2),
+        then for anything."""
         if not body:
             self.line("return []")
         else:
-            for stmt in body[:-1]:
-                self.expr(stmt)
-            self.ret(body[-1])
+            if self.params and _fast_dyads(body):
+                self.line("if " + " and ".join(f"type({p}) is int" for p in self.params) + ":")
+                self.depth += 1
+                self.ints = set(self.params)
+                self.statements(body)
+                self.ints = set()
+                self.depth -= 1
+            self.statements(body)
         text = self.source()
         name = self.fn.source[:40] if self.fn is not None else "statement"
         exec(compile(text, f"<klong {name}>", "exec"), self.ns)
@@ -163,6 +175,26 @@ class BodyWriter:
         return fn
 
     # -- statements ----------------------------------------------------------------------
+
+    def statements(self, body):
+        for stmt in body[:-1]:
+            self.expr(stmt)
+        self.ret(body[-1])
+
+    def speculate(self, write):
+        """Run write(); if it returns False, take back every line it wrote (and the
+        places of their errors)."""
+        mark, where = len(self.lines), dict(self.where)
+        if write():
+            return True
+        del self.lines[mark:]
+        self.where = where
+        return False
+
+    def is_int(self, v):
+        """Whether the Python expression v is known to be an int: a name in self.ints, or
+        an integer literal."""
+        return v in self.ints or _INT_LITERAL.match(v) is not None
 
     def ret(self, node):
         if type(node) is Cond:
@@ -248,7 +280,15 @@ class BodyWriter:
         return t
 
     def x_Lambda(self, node):
-        return self.slot(self.compiler.function(node, self.scope))
+        return self.slot(self.function(node))
+
+    def function(self, node):
+        """The function of a lambda literal, compiled once however often it is written
+        (build writes a body twice)."""
+        fn = self.lambdas.get(id(node))
+        if fn is None:
+            fn = self.lambdas[id(node)] = self.compiler.function(node, self.scope)
+        return fn
 
     def x_Monad(self, node):
         verb = node.verb
@@ -344,14 +384,18 @@ class BodyWriter:
         if op is None:
             self.line(f"{t} = {call}", site)
             return t
-        # a literal operand needs no test; ints first (loops count in them), then floats
-        tested = [v for v in (left, r) if v.isidentifier()]
+        # a literal operand needs no test, nor a known int; ints first (loops count in
+        # them), then floats
+        tested = [v for v in (left, r) if v.isidentifier() and v not in self.ints]
         if is_cmp:
             fast_value = f"{left} {op} {r}" if as_test else f"1 if {left} {op} {r} else 0"
         else:
             fast_value = f"{left} {op} {r}"
         slow_value = f"_truth({call})" if as_test else call
         if not tested:
+            if not as_test and self.is_int(left) and self.is_int(r) and t not in self.ints:
+                t = self.temp("_i")             # ints in, an int out: a name of its own,
+                self.ints.add(t)                # which no later value reuses
             self.line(f"{t} = {fast_value}")
             return t
         self.line("if " + " and ".join(f"type({v}) is int" for v in tested) + ":")
@@ -426,8 +470,27 @@ class BodyWriter:
                                  node.pos, self.compiler.source)
             return VERBS[node.sym]
         if t is Lambda:
-            return self.compiler.function(node, self.scope)
+            return self.function(node)
         return Derived(self.constant_verb(node.verb), node.adverb)
+
+
+_INT_LITERAL = re.compile(r"^\(?-?\d+\)?$")
+
+
+def _fast_dyads(body):
+    """Whether a body uses a verb with a Python-number fast path (outside nested lambdas,
+    which are compiled on their own)."""
+    stack = list(body)
+    while stack:
+        n = stack.pop()
+        if type(n) is Dyad and type(n.verb) is Op and n.verb.sym in VERBS and \
+                VERBS[n.verb.sym].python is not None:
+            return True
+        if type(n) is not Lambda:
+            children = loops.CHILDREN.get(type(n))
+            if children is not None:
+                stack.extend(children(n))
+    return False
 
 
 def _is_join(node):

@@ -95,16 +95,44 @@ def _or_the_adverb(w, when, x, call, site):
     w.depth += 1
 
 
+def _for_ints(w, x, loop):
+    """Writes loop() twice: first under `if type(x) is int:` with x known to be an int,
+    kept only when the loop's step then gives an int too (so x stays one: no test of it
+    on any turn), then for anything. loop() writes the loop and returns the step's value."""
+    def ints_first():
+        w.line(f"if type({x}) is int:")
+        w.depth += 1
+        saved = set(w.ints)
+        w.ints.add(x)
+        stays_int = w.is_int(loop())
+        w.ints = saved
+        w.depth -= 1
+        if stays_int:
+            w.line("else:")
+            w.depth += 1
+        return stays_int
+    if w.speculate(ints_first):
+        loop()
+        w.depth -= 1
+    else:
+        loop()
+
+
 def _while(w, node, step, cond):
     x = w.temp("_x")
     w.line(f"{x} = {w.expr(node.right)}")
-    w.line("while True:")
-    w.depth += 1
-    test = w.inline(cond, [x], as_test=True)
-    w.line(f"if not {test}:")
-    w.line("  break")
-    w.line(f"{x} = {w.inline(step, [x])}")
-    w.depth -= 1
+
+    def loop():
+        w.line("while True:")
+        w.depth += 1
+        test = w.inline(cond, [x], as_test=True)
+        w.line(f"if not {test}:")
+        w.line("  break")
+        value = w.inline(step, [x])
+        w.line(f"{x} = {value}")
+        w.depth -= 1
+        return value
+    _for_ints(w, x, loop)
     return x
 
 
@@ -119,10 +147,16 @@ def _iterate(w, node, step):
                    f"{w.slot(iterate, '_p')}({w.slot(w.constant_verb(step), '_v')}, {n}, {b})",
                    (node.verb.pos, "iterate", "op"))
     w.line(f"{x} = {b}")
-    w.line(f"for _ in range({n}):")
-    w.depth += 1
-    w.line(f"{x} = {w.inline(step, [x])}")
-    w.depth -= 2
+
+    def loop():
+        w.line(f"for _ in range({n}):")
+        w.depth += 1
+        value = w.inline(step, [x])
+        w.line(f"{x} = {value}")
+        w.depth -= 1
+        return value
+    _for_ints(w, x, loop)
+    w.depth -= 1
     return x
 
 

@@ -178,3 +178,18 @@ def test_interrupts_never_leave_a_local_in_a_global(k, no_gc_callbacks):
                 interrupts.clear()
             assert k("a") == 7
     assert interrupted > 10
+
+
+@pytest.mark.parametrize("src, calls", [
+    ("{:[x<2;x;.f(x-1)+.f(x-2)]}", {"f(10)": "55", "f(10.0)": "55.0", "f(20)": "6765"}),
+    ("{(x*x)-y}", {"f(3;4)": "5", "f(3;4.5)": "4.5", "f(3000000000;7)": "8999999999999999993",
+                   "f(2^40;1)": str(2 ** 80 - 1), "f([1 2];1)": "[0 3]"}),
+    ("{:[x=y;1;x<y]}", {"f(1;1)": "1", "f(1;1.0)": "1", "f(2;1)": "0", "f(0.5;1)": "1"}),
+])
+def test_bodies_written_for_integers_agree_with_the_general_ones(k, src, calls):
+    """A body is written twice, first for int arguments with no tests of them; ints, reals,
+    bignums and lists (the general path) all get Klong's answers."""
+    k(f"f::{src}")
+    assert "type(x) is int" in k["f"].body.klong_source
+    for call, want in calls.items():
+        assert shown(k, call) == want, call
