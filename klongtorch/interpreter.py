@@ -139,7 +139,7 @@ class Klong:
         # lift=False runs every adverb element by element (klongtorch.lift): the same
         # answers, for comparing; lift_min is the length from which lifting is tried
         self.lift = bool(lift)
-        self.lift_min = 16
+        self.lift_min = type(ctx).lift_min
         self.globals = {}
         self.module = None
         self.parser = None            # the parser of the program running now (for .comment)

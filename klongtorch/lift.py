@@ -45,7 +45,6 @@ from .values import UNDEF, Tensor, carries_grad, ctx, truth
 
 ARGS = ("x", "y", "z")
 EXACT_FLOAT = 1 << 53          # integers a float64 holds exactly
-MIN_ELEMENTS = 16              # below this the element loop is as fast (measured)
 
 
 # how often adverbs were lifted and how often lifting gave way (for tests and benchmarks)
@@ -221,28 +220,29 @@ def liftable(node):
 
 
 def _static(n, fn):
-    t = type(n)
-    if t is Const:
-        return True
-    if t is Var:
-        return n.name != ".f"                # recursion never ends when both branches run
-    if t is Define:
-        return n.name in fn.locals and _static(n.expr, fn)
-    if t is Cond:
-        return all(_static(p, fn) and _static(c, fn) for p, c in n.clauses) and \
-            _static(n.otherwise, fn)
-    if t is Lambda:
-        return liftable(n)
-    if t is Monad:
-        return _static_verb(n.verb, fn, 1) and _static(n.arg, fn)
-    if t is Dyad:
-        v = n.verb
-        if type(v) is Op and v.sym == ":>":
-            return type(n.left) in (Lambda, Var) and _static(n.left, fn) and _static(n.right, fn)
-        return _static_verb(v, fn, 2) and _static(n.left, fn) and _static(n.right, fn)
-    if t is Apply:
-        return _static(n.fn, fn) and all(a is None or _static(a, fn) for a in n.args)
-    return False
+    check = STATIC.get(type(n))
+    return check is not None and check(n, fn)
+
+
+def _static_dyad(n, fn):
+    v = n.verb
+    if type(v) is Op and v.sym == ":>":
+        return type(n.left) in (Lambda, Var) and _static(n.left, fn) and _static(n.right, fn)
+    return _static_verb(v, fn, 2) and _static(n.left, fn) and _static(n.right, fn)
+
+
+# node type -> whether such a node, in the body of lambda fn, acts on each element alone
+STATIC = {
+    Const: lambda n, fn: True,
+    Var: lambda n, fn: n.name != ".f",      # recursion never ends when both branches run
+    Define: lambda n, fn: n.name in fn.locals and _static(n.expr, fn),     # locals only
+    Cond: lambda n, fn: all(_static(p, fn) and _static(c, fn) for p, c in n.clauses)
+    and _static(n.otherwise, fn),
+    Lambda: lambda n, fn: liftable(n),
+    Monad: lambda n, fn: _static_verb(n.verb, fn, 1) and _static(n.arg, fn),
+    Dyad: _static_dyad,
+    Apply: lambda n, fn: _static(n.fn, fn) and all(a is None or _static(a, fn) for a in n.args),
+}
 
 
 def _static_verb(v, fn, arity):
