@@ -19,18 +19,22 @@ Exactly the element loop's answer, or none
     few of their rules are not torch's: 1%0 is :undefined where a tensor gives inf, 2^-1 is
     a real where an integer tensor stays integer, 1|0.5 keeps the winner's type, and an int
     beyond 2^53 compares exactly with a real. A verb's guards (GUARDS, named in its record
-    in verbs.VERBS) check that no element
-    meets such a case (only the elements a conditional selects count). Anything lifting
-    cannot promise (a guard, a result that is not one tensor of one type, any error) raises
-    Bail, and the adverb runs element by element instead. The body has no side effects
-    (STATIC refuses assignments to globals, I/O and calls it cannot see through), so
-    running it again is safe, and the loop then raises the error kg would, with its place.
+    in verbs.VERBS) check that no element meets such a case (only the elements a
+    conditional selects count). Anything lifting cannot promise (a guard, a result that is
+    not one tensor of one type, any error) raises Bail, and the adverb runs element by
+    element instead. The body has no side effects (STATIC refuses assignments to globals,
+    I/O and calls it cannot see through), so running it again is safe, and the loop then
+    raises the error kg would, with its place. A real sum's order follows memory layout,
+    so Lifted also tracks whether the loop's element would be row-major (dense).
 
-Two approximations are documented rather than refused: a real ^ and the .exp family are
-computed by torch's vector kernels, which can differ from C's pow and exp in the last bit,
-and a lifted :> takes one batched reverse pass where the loop may use dual numbers (the
-same derivative, rounded in another order). tests/test_lift.py holds both to a few ulps
-and everything else to equality.
+Four approximations are documented rather than refused: a real ^ and the .exp family are
+computed by torch's vector kernels, which can differ from C's pow and exp in the last bit;
+a lifted :> takes one batched reverse pass where the loop may use dual numbers (the same
+derivative, rounded in another order); and the nested-each product of reals is one matmul
+(BLAS adds in its own order). Each differs from the loop in the last bit of one operation
+(about 1e-15 relative); tests/test_lift.py compares them with a tolerance (1e-9 relative in
+generated programs, whose later operations can magnify that bit; 1e-13 for the matrix
+product) and everything else for equality.
 """
 import math
 import operator
