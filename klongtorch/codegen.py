@@ -2,7 +2,8 @@
 
 Its names, arities and verbs are resolved once, then written out as Python and exec'd (see
 compiler.py, which drives it). For fib::{:[x<2;x;fib(x-1)+fib(x-2)]} the generated code
-has this shape (slots such as _less hold the objects it refers to):
+has this shape (slots such as _less hold the objects it refers to), after a first copy of
+the body for an int x in which x<2, x-1 and x-2 need no tests (see build):
 
     def body(x):
       try:
