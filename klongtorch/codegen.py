@@ -436,8 +436,12 @@ class BodyWriter:
         t = self.target(*args)
         site = (node.pos, where, "op")
         if len(args) == 1:
-            self.line(f"{t} = {f}.run1({args[0]}) if type({f}) is _Lambda else "
-                      f"_call({f}, ({args[0]},), {where!r})", site)
+            # only a lambda has run1 (a generated body lets no AttributeError out: _fail
+            # turns it into a Klong error), so asking is the cheapest test of what f is
+            self.line("try:")
+            self.line(f"  {t} = {f}.run1({args[0]})", site)
+            self.line("except AttributeError:")
+            self.line(f"  {t} = _call({f}, ({args[0]},), {where!r})", site)
         else:
             tup = "(" + "".join(a + ", " for a in args) + ")"
             self.line(f"{t} = {f}.call({tup}) if type({f}) is _Lambda else "
