@@ -2,8 +2,9 @@
 
 `{x<100000}{x+1}:~0` is a while loop. Run through the adverb, every turn calls two
 generated functions and Klong's truth(); written where it stands, it is the loop a person
-would write in Python, with the two bodies inline and their fast paths for Python numbers:
-four times faster. The adverbs covered are the scalar loops, where the calls are the cost:
+would write in Python, with the two bodies inline and their fast paths for Python numbers
+(and, while x stays an int, no tests at all: _for_ints): 2.1 ms where the adverb took 13.5.
+The adverbs covered are the scalar loops, where the calls are the cost:
 
     a f:~b   while          n f:*b   iterate        f/a   over         f:~a   converge
 
