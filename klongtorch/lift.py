@@ -84,16 +84,27 @@ class Lifted:
 
 # -- which verbs lift ------------------------------------------------------------------------
 
-_late = {}       # what lift needs from modules that import it: filled on first use
+_late = SimpleNamespace()       # see _late_names
+
+
+def _late_names():
+    """What lift needs from modules that import lift themselves (adverbs, and so verbs,
+    autograd and functions): imported once, on the first lifted call, in this one place
+    (at import time they are still half made)."""
+    if not vars(_late):
+        from .adverbs import Derived, over
+        from .autograd import MATH, _Depth
+        from .functions import Lambda, Projection, SysFunc
+        from .verbs import VERBS, Verb
+        vars(_late).update(VERBS=VERBS, Verb=Verb, Derived=Derived, over=over, MATH=MATH,
+                           depth=_Depth, Lambda=Lambda, Projection=Projection,
+                           SysFunc=SysFunc)
+    return _late
 
 
 def _verbs():
     """verbs.VERBS, the records of the operators: which are atomic, their guards (below)."""
-    v = _late.get("verbs")
-    if v is None:
-        from .verbs import VERBS
-        v = _late["verbs"] = VERBS
-    return v
+    return _late_names().VERBS
 
 
 def _atomic_dyad(sym):
@@ -315,61 +326,40 @@ class _Prim:
         raise Bail
 
 
-class _Reduce:
-    __slots__ = ("sym",)
+class _Unary:
+    """A one-argument callee that is a method of Run with an operand fixed: a reduction
+    (Run.reduce, the verb's symbol) or a built-in element-wise function such as .exp
+    (Run.math, its torch function, autograd.MATH)."""
+    __slots__ = ("method", "operand")
 
-    def __init__(self, sym):
-        self.sym = sym
-
-    def call(self, run, args, adverb=False):
-        if len(args) != 1:
-            raise Bail
-        return run.reduce(self.sym, args[0])
-
-
-class _Math:
-    """A built-in element-wise function such as .exp (autograd.MATH)."""
-    __slots__ = ("fn",)
-
-    def __init__(self, fn):
-        self.fn = fn
+    def __init__(self, method, operand):
+        self.method, self.operand = method, operand
 
     def call(self, run, args, adverb=False):
         if len(args) != 1:
             raise Bail
-        return run.math(self.fn, args[0])
-
-
-def _value_types():
-    kinds = _late.get("types")
-    if kinds is None:
-        from .adverbs import Derived
-        from .autograd import MATH
-        from .functions import Lambda, Projection, SysFunc
-        from .verbs import Verb
-        kinds = _late["types"] = (Lambda, Projection, Verb, Derived, SysFunc, MATH)
-    return kinds
+        return self.method(run, self.operand, args[0])
 
 
 def callee(v):
     """The lifted form of a function value, or None."""
-    LambdaValue, Projection, Verb, Derived, SysFunc, MATH = _value_types()
+    late = _late_names()
     t = type(v)
-    if t is LambdaValue:
+    if t is late.Lambda:
         node = v.node
         return _Body(node) if node is not None and liftable(node) else None
-    if t is Projection:
+    if t is late.Projection:
         inner = callee(v.fn)
         return None if inner is None else _Projection(inner, list(v.args))
-    if t is Verb:
+    if t is late.Verb:
         return _Prim(v.sym) if v.atomic is not None or v.atomic_monad else None
-    if t is Derived:
+    if t is late.Derived:
         verb = v.verb
-        if v.adverb == "/" and type(verb) is Verb and verb.monoid is not None:
-            return _Reduce(verb.sym)
+        if v.adverb == "/" and type(verb) is late.Verb and verb.monoid is not None:
+            return _Unary(Run.reduce, verb.sym)
         return None
-    if t is SysFunc and v.name in MATH and v.arity == 1:
-        return _Math(MATH[v.name][0])
+    if t is late.SysFunc and v.name in late.MATH and v.arity == 1:
+        return _Unary(Run.math, late.MATH[v.name][0])
     return None
 
 
@@ -592,21 +582,22 @@ class Run:
                       _pythonic(a) and _pythonic(b), _dense(a) and _dense(b))
 
     def monad(self, sym, v):
+        verb = _verbs()[sym]
         if type(v) is not Lifted:
-            return self.plain(_verbs()[sym].monad, v)
-        fn = _verbs()[sym].monad
+            return self.plain(verb.monad, v)
         try:
-            r = fn(self.rowmajor(v))
+            r = verb.monad(self.rowmajor(v))
         except KlongError:
             raise Bail from None
-        guard = _verbs()[sym].guards[2 if v.py else 3]
+        guard = verb.guards[2 if v.py else 3]
         if guard is not None and guard(v.t, r, self.mask()):
             raise Bail
         return self.result(r, v.py, v.dense)
 
     def dyad(self, sym, a, b):
+        verb = _verbs()[sym]
         if type(a) is not Lifted and type(b) is not Lifted:
-            return self.plain(_verbs()[sym].dyad, a, b)
+            return self.plain(verb.dyad, a, b)
         a, b = self.up(a), self.up(b)
         x, y = self.rowmajor(a), self.rowmajor(b)
         if type(x) is Tensor and type(y) is Tensor and x.dtype != y.dtype and \
@@ -614,10 +605,10 @@ class Run:
             raise Bail                      # float32 beside float64: the loop keeps each
         py = _pythonic(a) and _pythonic(b)
         try:
-            r = _verbs()[sym].dyad(x, y)
+            r = verb.dyad(x, y)
         except KlongError:
             raise Bail from None
-        guard = _verbs()[sym].guards[0 if py else 1]
+        guard = verb.guards[0 if py else 1]
         if guard is not None and guard(x, y, r, self.mask()):
             raise Bail
         return self.result(r, py, _dense(a) and _dense(b))
@@ -629,7 +620,7 @@ class Run:
         layout of its operands (torch's rule)."""
         if type(r) is not Tensor or r.shape[:self.level] != self.batch:
             raise Bail
-        return Lifted(r, self.level, py and r.dim() == self.level and not carries_grad(r),
+        return Lifted(r, self.level, py and _numbers(r, self.level),
                       dense or r.dim() <= self.level + 1)
 
     def plain(self, fn, *args):
@@ -641,8 +632,7 @@ class Run:
 
     def reduce(self, sym, v):
         if type(v) is not Lifted:
-            from .adverbs import over
-            return self.plain(over, _verbs()[sym], v)
+            return self.plain(_late_names().over, _verbs()[sym], v)
         v = self.up(v)
         elem = v.elem
         if not elem:
@@ -670,7 +660,7 @@ class Run:
             if t.dtype.is_floating_point and sym in "+*":
                 t = self.rowmajor(v).contiguous()
             r = _verbs()[sym].monoid(t, level)
-        return Lifted(r, level, r.dim() == level and not carries_grad(r))
+        return Lifted(r, level, _numbers(r, level))
 
     def math(self, fn, v):
         if type(v) is not Lifted:
@@ -706,8 +696,7 @@ class Run:
             if t.shape[level] != n:
                 t = t.narrow(level, 0, n)   # each-2 ignores the longer list's excess
             src = args[i].src if t.shape[level] == args[i].t.shape[level] else None
-            args[i] = Lifted(t, level + 1, len(t.shape) == level + 1 and not carries_grad(t),
-                             args[i].dense, src)
+            args[i] = Lifted(t, level + 1, _numbers(t, level + 1), args[i].dense, src)
         self.batch += (n,)
         self.level += 1
         saved = self.active
@@ -729,7 +718,7 @@ class Run:
         if t is Op:
             return _Prim(n.sym)
         if t is Adverbed:
-            return _Reduce(n.verb.sym)
+            return _Unary(Run.reduce, n.verb.sym)
         if t is Apply and any(a is None for a in n.args):
             fn = self.callee(n.fn)
             fixed = [None if a is None else self.ev(a) for a in n.args]
@@ -779,7 +768,7 @@ class Run:
             r = y[:, 0, :] @ x[0, :, :].transpose(0, 1)
         else:
             return None
-        return Lifted(r, 2, not carries_grad(r))
+        return Lifted(r, 2, _numbers(r, 2))
 
     def x_dyad(self, n):
         verb = n.verb
@@ -818,18 +807,18 @@ class Run:
     def grad(self, f, x):
         """f:>x for every element's x at once: one reverse pass over the sum, since each
         element's result depends on its own point alone."""
-        from . import autograd
+        depth = _late_names().depth        # autograd's count of differentiations running
         x = self.materialize(x)            # one point for all: the same gradient for each
         t = x.t if x.t.dtype.is_floating_point else x.t.to(ctx.real)
-        nested = carries_grad(t) or autograd._Depth.running > 0
+        nested = carries_grad(t) or depth.running > 0
         if not t.requires_grad:
             t = t.detach().requires_grad_(True)
-        autograd._Depth.running += 1
+        depth.running += 1
         try:
             with torch.enable_grad():
                 y = self.materialize(f.call(self, [Lifted(t, self.level, False)]))
         finally:
-            autograd._Depth.running -= 1
+            depth.running -= 1
         if y.elem:
             raise Bail                      # not a scalar function: the loop says so
         if not y.t.requires_grad:
@@ -858,6 +847,12 @@ def _kind(v):
     return v.dtype if type(v) is Tensor else None
 
 
+def _numbers(t, level):
+    """Whether the element loop would hold t's elements as Python numbers: elements with
+    no axes of their own, carrying no gradient (values.scalar)."""
+    return t.dim() == level and not carries_grad(t)
+
+
 def _dense(v):
     return v.dense if type(v) is Lifted else True
 
@@ -881,14 +876,13 @@ def _elements(v):
 
 def apply(f, values, plain_before=(), plain_after=()):
     """f over the elements of values (tensors of equal length), each call also given
-    plain_before and plain_after: the lifted result, or None (run the loop)."""
-    if not ctx.lift:
-        return None
+    plain_before and plain_after: the lifted result, or None (run the loop). The adverbs
+    call it only while lifting is on (ctx.lift)."""
     c = callee(f)
     if c is None:
         return None
     run = Run(_globals(f), [values[0].shape[0]])
-    args = list(plain_before) + [Lifted(v, 1, v.dim() == 1 and not carries_grad(v),
+    args = list(plain_before) + [Lifted(v, 1, _numbers(v, 1),
                                         v.dim() == 1 or v[0].is_contiguous())
                                  for v in values] + list(plain_after)
     try:
@@ -904,8 +898,8 @@ def apply(f, values, plain_before=(), plain_after=()):
 
 
 def _globals(f):
-    from .functions import Projection
-    while type(f) is Projection:
+    projection = _late_names().Projection
+    while type(f) is projection:
         f = f.fn
     interp = getattr(f, "interp", None)
     return interp.globals if interp is not None else {}
