@@ -261,9 +261,8 @@ def _real_divide(x, y):
     return torch.div(_real(x), y)
 
 
-def _tensor_cmp_atomic(name, sym, op):
-    return Atomic(name, sym, _tensor_cmp(op), strings_atomic=True,
-                  commutative=op is torch.eq)
+def _tensor_cmp_atomic(name, sym, op, commutative=False):
+    return Atomic(name, sym, _tensor_cmp(op), strings_atomic=True, commutative=commutative)
 
 
 PLUS = Atomic("plus", "+", torch.add, add_bound, operator.add, torch.add, commutative=True)
@@ -273,7 +272,7 @@ DIVIDE = Atomic("divide", "%", _real_divide, scalar_op=divide_scalar)
 INT_DIVIDE = Atomic("integer-divide", ":%", _tensor_intdiv, _left_bound)
 REMAINDER = Atomic("remainder", "!", _tensor_rem)
 POWER = Atomic("power", "^", _tensor_pow, pow_bound, operator.pow)
-EQUAL = _tensor_cmp_atomic("equal", "=", torch.eq)
+EQUAL = _tensor_cmp_atomic("equal", "=", torch.eq, commutative=True)
 LESS = _tensor_cmp_atomic("less", "<", torch.lt)
 MORE = _tensor_cmp_atomic("more", ">", torch.gt)
 MAX = Atomic("max", "|", torch.maximum, max, commutative=True)

@@ -22,7 +22,7 @@ import torch
 
 from . import dual, interrupts
 from .dual import Dual, NotScalar
-from .errors import KlongError, err
+from .errors import KlongError, err, undefined
 from .functions import SysFunc, _brief, to_callable
 from .values import Symbol, Tensor, ctx, mklist, scalar
 
@@ -448,7 +448,7 @@ def _global(interp, name):
     try:
         return interp.globals[name]
     except KeyError:
-        raise KlongError(f"kg: error: undefined: {name.split('`')[0]}") from None
+        raise undefined(name) from None
 
 
 def grad_dyad(interp, f, x, var, site):

@@ -39,7 +39,7 @@ import re
 
 from . import loops
 from .adverbs import Derived
-from .errors import KlongError, KlongExit, python_error
+from .errors import KlongError, KlongExit, python_error, undefined
 from .functions import Function, Lambda as LambdaValue, Projection, to_callable
 from .lists import amend, amend_one, join as join_verb
 from .parser import Adverbed, Cond, Const, DictLit, Dyad, Lambda, Op, Var
@@ -73,7 +73,7 @@ def _fail(e, where_by_line, source):
     if isinstance(e, KlongError):
         return e.locate(pos, source)
     if kind == "var" and isinstance(e, KeyError):
-        new = KlongError(f"kg: error: undefined: {name.split('`')[0]}", pos, source)
+        new = undefined(name, pos, source)
         new.__suppress_context__ = True
         return new
     if not isinstance(e, Exception):

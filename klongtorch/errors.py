@@ -56,6 +56,12 @@ class KlongExit(Exception):
 _NONE = object()
 
 
+def undefined(name, pos=None, source=None):
+    """kg's error for a variable with no value, named as written (without the module
+    suffix that the compiler adds inside a module)."""
+    return KlongError(f"kg: error: undefined: {name.split('`')[0]}", pos, source)
+
+
 def err(verb, kind, value=_NONE, text=None):
     """A KlongError in kg's wording.
 
