@@ -30,57 +30,32 @@ STACK_OVERFLOW = "kg: error: stack overflow: recursion too deep"
 
 class _Process:
     """The process-wide settings Klong needs: a deep recursion limit, and no limit on the
-    digits of integers read or written. They are the process's, so they hold while some
-    interpreter exists (counted) and are put back when the last one is gone, unless the
-    project owns the process (the CLI, the kernel: own_process). They were once set and put
-    back around every call; that cost 0.4-0.9 µs a call, a third of what k("1+!1000")
-    costs beyond torch."""
-    __slots__ = ("lock", "users", "saved", "owned")
+    digits of integers read or written. The first interpreter sets them, and they stay.
+    They were once set and put back around every call, which cost 0.4-0.9 µs a call (a
+    third of what k("1+!1000") costs beyond torch); putting them back when the last
+    interpreter is collected needs a finalizer, and a Control-C that lands in a finalizer
+    is swallowed by Python, lost to the loop it meant to stop."""
+    __slots__ = ("lock", "done")
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.users = 0
-        self.saved = None
-        self.owned = False      # own_process(): set for good, nothing to count
+        self.done = False
 
 
 _Settings = _Process()
 
 
-def _hold_settings(S=_Settings):
-    """One more interpreter needs the settings (a new Klong)."""
+def own_process(S=_Settings):
+    """Set the recursion limit and integer digits Klong needs, for good (once per process:
+    the first Klong(), the CLI and the kernel at start)."""
     with S.lock:
-        if S.owned:
+        if S.done:
             return
-        if not S.users:
-            limit = sys.getrecursionlimit()
-            digits = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") \
-                else 0
-            S.saved = limit, digits
-            if limit < RECURSION_LIMIT:
-                sys.setrecursionlimit(RECURSION_LIMIT)
-            if digits:
-                sys.set_int_max_str_digits(0)
-        S.users += 1
-
-
-def _let_go_settings(S=_Settings):
-    """An interpreter is gone (collected, or the process ends): the last puts them back."""
-    with S.lock:
-        if S.owned or not S.users:
-            return
-        S.users -= 1
-        if not S.users:
-            limit, digits = S.saved
-            sys.setrecursionlimit(limit)
-            if digits:
-                sys.set_int_max_str_digits(digits)
-
-
-def own_process():
-    """For the CLI and the kernel, whose process is Klong's: the settings stay for good."""
-    _hold_settings()
-    _Settings.owned = True
+        if sys.getrecursionlimit() < RECURSION_LIMIT:
+            sys.setrecursionlimit(RECURSION_LIMIT)
+        if hasattr(sys, "set_int_max_str_digits"):
+            sys.set_int_max_str_digits(0)
+        S.done = True
 
 
 class _Active:
@@ -162,8 +137,7 @@ class Klong:
         self.script_dir = None        # the running script's folder, where .py looks first
         self._compiled = {}           # source text -> compiled statements (see run)
         self.compiler = Compiler(self)
-        _hold_settings()
-        weakref.finalize(self, _let_go_settings)
+        own_process()
         # malloc pinned for big arrays (allocator.py), as the CLI and the kernel do at start:
         # without it, 1+!10000000 took 40.8 ms instead of 4.3 in half of fresh processes.
         # Once per process; KLONGTORCH_MALLOC=default opts out

@@ -75,12 +75,13 @@ def test_cpu_and_cuda_interpreters_in_two_threads():
     assert found == {"cpu": {"cpu"}, "cuda": {"cuda"}}
 
 
-def test_process_settings_hold_while_an_interpreter_exists():
-    """Under the Python API the process is the user's: the recursion limit and integer
-    digit limit Klong needs hold while an interpreter exists, and are put back when the
-    last one is gone (a fresh process: this one's tests keep interpreters alive)."""
+def test_process_settings_are_made_by_the_first_interpreter():
+    """The recursion limit and integer digit limit Klong needs are set by the first
+    interpreter, not before (importing klongtorch changes neither), and stay (a fresh
+    process: this one has made interpreters already)."""
     program = textwrap.dedent("""
         import gc, sys
+        import klongtorch
         from klongtorch import Klong
         before = sys.getrecursionlimit(), sys.get_int_max_str_digits()
         k = Klong()
@@ -97,7 +98,7 @@ def test_process_settings_hold_while_an_interpreter_exists():
     assert done.returncode == 0, done.stderr
     before, during, deep, digits, after = ast.literal_eval(done.stdout)
     assert during[0] >= 20000 and during[1] == 0 and (deep, digits) == (3000, 6021)
-    assert after == before and before[0] < 20000
+    assert after == during and before[0] < 20000 and before[1] > 0
 
 
 def test_python_s_own_handler_is_replaced_by_one_that_acts_the_same():
