@@ -50,7 +50,7 @@ OPS = [
     ("+/!1000000", "+/!1000000", "", "torch.arange(1000000).sum().item()"),
     ("<p, 100K", "<p", "p::{.rn()}'!100000", "torch.argsort(p, stable=True)"),
     ("gradient, 1M", "{+/x^2}:>x", "x::1.0*!1000000",
-     "torch.autograd.grad((x.detach().requires_grad_(True) ** 2).sum(), [])"),
+     "grad(x): autograd.grad of (leaf**2).sum()"),
 ]
 
 
