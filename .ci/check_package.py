@@ -9,12 +9,20 @@ pip does), and check that
   imports from there, answers --version without importing torch, and evaluates Klong;
 - tests from the unpacked sdist pass against the installed wheel.
 
-The environment sees this Python's packages (--system-site-packages), so torch and the test
-tools need no download; the check that klongtorch comes from the environment keeps that
-honest. Run: python .ci/check_package.py (what .ci/run does); exit status 0 when all hold.
+The environment sees the packages of the Python that runs this check, so torch and the test
+tools need no download. `venv --system-site-packages` would not do: inside a virtualenv it
+shows the *base* interpreter's packages, not the virtualenv's (torch missing there, the
+check failing in a fresh virtualenv). So the environment is made without them and a .pth
+file in its site-packages adds the running Python's site directories after its own: the
+installed wheel comes first, any editable klongtorch of the running environment after it.
+The check that klongtorch comes from the environment keeps that honest, and the sdist's
+tests run with the sdist's own sources removed, so they can import only the wheel.
+Run: python .ci/check_package.py (what .ci/run does); exit status 0 when all hold.
 """
 import email
 import os
+import shutil
+import site
 import subprocess
 import sys
 import tarfile
@@ -51,7 +59,36 @@ def check(ok, what):
 
 
 def run(args, **kw):
-    return subprocess.run(args, capture_output=True, text=True, **kw)
+    """Run a command; PYTHONPATH is dropped (a checkout on it would shadow the wheel)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(args, capture_output=True, text=True, env=env, **kw)
+
+
+def site_dirs():
+    """The running Python's site directories: its site-packages (a virtualenv's own, or the
+    base's), and the user's when this Python reads it."""
+    dirs = site.getsitepackages()
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    return [d for d in dirs if os.path.isdir(d)]
+
+
+def environment(env_dir):
+    """A fresh virtual environment at env_dir that sees the running Python's packages; its
+    python, or None when it could not be made. addsitedir in the .pth reads the running
+    environment's own .pth files too, as --system-site-packages would for the base's; the
+    directories it adds come after the environment's site-packages, so what is installed
+    there wins."""
+    done = run([sys.executable, "-m", "venv", "--without-pip", env_dir])
+    python = os.path.join(env_dir, "bin", "python")
+    if done.returncode:
+        print(done.stderr)
+        return None
+    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in site_dirs())
+    with open(os.path.join(purelib.stdout.strip(), "_running_environment.pth"), "w") as f:
+        f.write(lines)
+    return python
 
 
 def build(tmp):
@@ -105,10 +142,10 @@ def check_sdist(sdist):
 
 def check_installed(tmp, wheel, unpacked):
     env_dir = os.path.join(tmp, "env")
-    done = run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                env_dir])
-    check(done.returncode == 0, "a fresh virtual environment")
-    python = os.path.join(env_dir, "bin", "python")
+    python = environment(env_dir)
+    check(python is not None, "a fresh virtual environment that sees this Python's packages")
+    if python is None:
+        return
     done = run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
                 "--disable-pip-version-check", wheel])
     check(done.returncode == 0, "pip installs the wheel" + (f": {done.stderr}"
@@ -132,6 +169,10 @@ def check_installed(tmp, wheel, unpacked):
                 "sys.exit('torch' in sys.modules)"], cwd=elsewhere)
     check(done.returncode == 0 and done.stdout.startswith(f"klongtorch {VERSION}"),
           "--version answers without importing torch")
+    # the wheel is built: the sdist's sources go, so that the tests (whose pytest puts the
+    # sdist's root on sys.path) can import klongtorch only from the environment
+    for source in ("klongtorch", "kernel", "magics"):
+        shutil.rmtree(os.path.join(unpacked, source))
     done = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SDIST_TESTS],
                cwd=unpacked)
     tail = done.stdout.strip().splitlines()[-1:] or [done.stderr.strip()]
