@@ -6,7 +6,8 @@ pip does), and check that
 - the sdist holds what its tests need (tests/ with conftest.py, tests/language/ and the
   helpers, examples/, notebooks/), and the LICENSE;
 - the wheel, installed into a fresh virtual environment and run from another directory,
-  imports from there, answers --version without importing torch, and evaluates Klong;
+  imports from there, answers --version without importing torch, evaluates Klong, and
+  runs the self-check's language sample and autograd examples (its case file is in the wheel);
 - tests from the unpacked sdist pass against the installed wheel.
 
 The environment sees the packages of the Python that runs this check, so torch and the test
@@ -36,6 +37,7 @@ NAME, VERSION = "klongtorch", "0.1.0"
 WHEEL_ALLOWED = (f"{NAME}/", f"{NAME}-{VERSION}.dist-info/",
                  f"{NAME}-{VERSION}.data/data/share/jupyter/labextensions/{NAME}/")
 WHEEL_NEEDS = (f"{NAME}/__init__.py", f"{NAME}/cli.py", f"{NAME}/kernel/__main__.py",
+               f"{NAME}/selfcheck.py", f"{NAME}/selfcheck_cases.txt",
                f"{NAME}/kernel/resources/logo-64x64.png", f"{NAME}/magics/__init__.py",
                f"{NAME}-{VERSION}.dist-info/entry_points.txt")
 SDIST_NEEDS = ("LICENSE", "README.md", "setup.cfg", "pyproject.toml", "MANIFEST.in",
@@ -118,7 +120,8 @@ def check_wheel(wheel):
     check(not strays, f"the wheel holds only the package ({len(names)} files)"
           + (f"; also: {strays[:5]}" if strays else ""))
     missing = [n for n in WHEEL_NEEDS if n not in names]
-    check(not missing, "the wheel has the kernel, the magics, the logos and the entry points"
+    check(not missing, "the wheel has the kernel, the magics, the logos, the self-check's "
+          "cases and the entry points"
           + (f"; missing: {missing}" if missing else ""))
     check(not any("__pycache__" in n or "/tests/" in n for n in names),
           "no caches or tests in the wheel")
@@ -173,6 +176,12 @@ def check_installed(tmp, wheel, unpacked):
     # sdist's root on sys.path) can import klongtorch only from the environment
     for source in ("klongtorch", "kernel", "magics"):
         shutil.rmtree(os.path.join(unpacked, source))
+    # the self-check's fast parts, which read the case file shipped in the wheel
+    done = run([python, "-m", "klongtorch.selfcheck", "--device", "cpu", "--only",
+                "language,autograd"], cwd=elsewhere)
+    check(done.returncode == 0 and "2 of 2 checks passed" in done.stdout,
+          "python -m klongtorch.selfcheck runs its language sample and autograd examples"
+          + ("" if done.returncode == 0 else f": {done.stdout[-800:]}{done.stderr[-800:]}"))
     done = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SDIST_TESTS],
                cwd=unpacked)
     tail = done.stdout.strip().splitlines()[-1:] or [done.stderr.strip()]
