@@ -80,3 +80,10 @@ def test_the_language_sample_answers_what_kg_answers():
         # kg's answer in its readable form; an error by the start of its message
         assert said.startswith(answer) if answer.startswith("kg: error:") else said == answer, \
             (source, answer, said)
+
+
+def test_an_unknown_check_name_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stop:
+        selfcheck.main(["--device", "cpu", "--only", "lang,nonsense"])
+    assert stop.value.code == 2
+    assert "no check named nonsense; the checks: language, autograd" in capsys.readouterr().err
