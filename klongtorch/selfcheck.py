@@ -89,16 +89,23 @@ def _sync(device):
     return waits.get(device.type) or (lambda: None)
 
 
-def _median_time(fn, sync, budget=0.1, reps=3):
-    fn()
-    sync()
-    times, start = [], time.perf_counter()
-    while len(times) < reps or (time.perf_counter() - start < budget and len(times) < 200):
+def _time_ratio(fn, raw, sync, budget=0.2, reps=7):
+    """fn's time over raw's: each timed alternately with the other, so that both meet the
+    same moments of a busy machine, and the medians compared."""
+    def timed(f):
         t = time.perf_counter()
-        fn()
+        f()
         sync()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        return time.perf_counter() - t
+    fn()                                # warm: first calls compile and allocate
+    raw()
+    sync()
+    times, start = ([], []), time.perf_counter()
+    while len(times[0]) < reps or (time.perf_counter() - start < budget
+                                   and len(times[0]) < 500):
+        times[0].append(timed(fn))
+        times[1].append(timed(raw))
+    return statistics.median(times[0]) / statistics.median(times[1])
 
 
 # -- the checks: each takes the device and returns a line of detail, or raises ----------------
@@ -200,7 +207,7 @@ def check_idioms(device, n=100000):
         if not _close(k(idiom), raw_fn()):
             wrong.append(name)
             continue
-        ratio = _median_time(lambda: k(idiom), sync) / _median_time(raw_fn, sync)
+        ratio = _time_ratio(lambda: k(idiom), raw_fn, sync)
         ratios.append(f"{name} {ratio:.1f}x")
     if wrong:
         raise Failed("differ from raw torch: " + ", ".join(wrong))
