@@ -81,14 +81,15 @@ def environment(env_dir):
     environment's own .pth files too, as --system-site-packages would for the base's; the
     directories it adds come after the environment's site-packages, so what is installed
     there wins."""
-    done = run([sys.executable, "-m", "venv", "--without-pip", env_dir])
     python = os.path.join(env_dir, "bin", "python")
+    done = run([sys.executable, "-m", "venv", "--without-pip", env_dir])
+    if not done.returncode:         # where the environment's own packages go
+        done = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
     if done.returncode:
         print(done.stderr)
         return None
-    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
     lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in site_dirs())
-    with open(os.path.join(purelib.stdout.strip(), "_running_environment.pth"), "w") as f:
+    with open(os.path.join(done.stdout.strip(), "_running_environment.pth"), "w") as f:
         f.write(lines)
     return python
 
