@@ -245,7 +245,7 @@ class Python:
         Import the names (a string, or a list of strings) from the Python module m as
         Klong globals. Python functions become Klong functions of their arity; tensors
         pass through them, so gradients flow.
-        Example: .pyf("torch";["exp" "tanh"]);tanh(0.5) --> 0.46211715726000974"""
+        Example: .pyf("torch";["exp" "tanh"]);tanh(0.5) --> 0.46211715726..."""
         mod = _import(_string(module, ".pyf"), ".pyf", self.interp.script_dir)
         exports = _exports(mod) or {}
         wanted = [names] if type(names) is str else items_of(names)
