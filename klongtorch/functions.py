@@ -114,6 +114,10 @@ class Lambda(Function):
     def __repr__(self):
         return f"<klong {self.klong_name} {self.source}>"
 
+    def __reduce__(self):               # pickled as its source text (klongtorch.pickling)
+        from .pickling import lambda_from
+        return lambda_from, (self.source,)
+
 
 _MISSING = object()
 
@@ -139,6 +143,9 @@ class Projection(Function):
             raise self.arity_error(len(args))
         it = iter(args)
         return self.fn.call(tuple(next(it) if a is None else a for a in self.args))
+
+    def __reduce__(self):
+        return Projection, (self.fn, self.args[:len(self.args)])
 
     @property
     def source(self):
@@ -170,6 +177,10 @@ class SysFunc(Function):
 
     def __repr__(self):
         return f"<klong system function {self.name}>"
+
+    def __reduce__(self):               # by name: the landing interpreter's own
+        from .pickling import system_function
+        return system_function, (self.name,)
 
 
 class PyFunc(Function):
