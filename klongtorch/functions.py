@@ -188,7 +188,8 @@ class PyFunc(Function):
     flows through it; other results are converted to Klong values. A function built into
     Python outside torch (math.fsum, sum, sorted) cannot use a tensor's methods and would
     walk it one 0-d tensor at a time, so it gets the array as NumPy's view of the same
-    memory instead, which costs what the call costs from Python."""
+    memory instead, which costs what the call costs from Python; so do NumPy's own
+    functions (numpy.max), which would call a tensor's methods with NumPy's arguments."""
     __slots__ = ("fn", "arity", "most", "name", "interp", "plain")
 
     def __init__(self, fn, arity=None, name=None, interp=None):
@@ -198,8 +199,11 @@ class PyFunc(Function):
         self.most = max(self.arity, _most_positional(fn))
         self.name = name or getattr(fn, "__name__", "python")
         self.interp = interp
-        self.plain = inspect.isbuiltin(fn) and \
-            not (getattr(fn, "__module__", None) or "").startswith("torch")
+        module = getattr(fn, "__module__", None) or ""
+        # NumPy's functions too: given a tensor, numpy.max calls its max(axis=None), which
+        # torch does not take
+        self.plain = (inspect.isbuiltin(fn) and not module.startswith("torch")) or \
+            module == "numpy" or module.startswith("numpy.")
 
     def call(self, args):
         from .convert import from_python

@@ -39,7 +39,7 @@ from . import interrupts
 from .convert import from_python, to_python
 from .errors import KlongError, err
 from .functions import PyFunc, _brief
-from .klongpy_compat import as_klongpy, view
+from .klongpy_compat import NAMES as KLONGPY_NAMES, as_klongpy, view
 from .values import Dict, Tensor, ctx, items_of, scalar
 
 
@@ -110,6 +110,10 @@ def _import(name, who, script_dir=None):
         raise err(who, "import", text=f"{name}: no such Python file or package folder")
     if path is not None:
         return _import_path(path, who, name)
+    if name.split(".")[0] == "klongpy" and name not in KLONGPY_NAMES:
+        raise err(who, "import", text=f"{name}: a part of KlongPy that klongtorch does not "
+                                      f"have (it has KlongPy's core Python API: "
+                                      f"{', '.join(KLONGPY_NAMES)})")
     if name.startswith("."):
         raise err(who, "import", text=f"{name}: relative module names have no package here; "
                                       f"give a file path such as \"./{name.lstrip('.')}.py\"")

@@ -98,7 +98,9 @@ class KlongInterpreter:
         return self._k(source)
 
     def __getitem__(self, name):
-        return self._k[str(name)]
+        """A global; a function comes as a KGFnWrapper, as in KlongPy."""
+        value = self._k[str(name)]
+        return KGFnWrapper(self._k, value) if isinstance(value, Function) else value
 
     def __setitem__(self, name, value):
         self._k[str(name)] = value
@@ -135,8 +137,19 @@ class KGFnWrapper:
         self.fn = rebind(fn, self.interp)
 
     def __call__(self, *args):
+        """fn(*args). A Python dict argument is shared, as in KlongPy: what fn inserts into
+        it in place (kg's d,[k v] changes d) is in the dict afterwards."""
         from .background import call_from_python
-        return call_from_python(self.interp, self.fn, args)
+        from .convert import from_python, to_python
+        shared = [(a, from_python(a, self.interp)) for a in args if type(a) is dict]
+        given = iter(d for _, d in shared)
+        args = [next(given) if type(a) is dict else a for a in args]
+        try:
+            return call_from_python(self.interp, self.fn, args)
+        finally:
+            for original, seen in shared:
+                original.clear()
+                original.update(to_python(seen))
 
 
 def multi_grad_of_fn(klong, fn, params):
