@@ -135,12 +135,13 @@ def rest(interp, wait=False):
 
 def _rest(p, wait):
     while True:
-        _due_timers(p)
+        with p.lock:
+            busy = p.running
+        if busy or not wait:        # a script that ends with no .async work stops its timers
+            _due_timers(p)
         try:
             job = p.done.get_nowait()
         except queue.Empty:
-            with p.lock:
-                busy = p.running
             if not wait or not busy:
                 return
             job = _next(p)
@@ -180,11 +181,11 @@ class Background:
     def async_(self, f, cb):
         """.async(f;cb)  Async-Function-Wrapper
         A function of f's arity (more arguments are dropped, as in KlongPy) that starts f
-        with its arguments and returns 1 at once;
-        when f is done, cb is called with its result. A Python function f runs in a
-        background thread; cb, like all Klong code, runs on the interpreter's thread when
-        it rests: at the end of a script (which waits for it) or at the REPL's prompt.
-        Example: a::.async(runit;{.p(x)});a(!10)"""
+        with its arguments and returns 1 at once; when f is done, cb is called with its
+        result. A Python function f runs in a background thread; cb, like all Klong code,
+        runs on the interpreter's thread when it rests: at the end of a script (which
+        waits for it) or at the REPL's prompt.
+        Example: .pyf("math";"factorial");a::.async(factorial;{.p(x)});a(20)"""
         target = to_callable(f, ".async")
         callback = to_callable(cb, ".async")
         if callback.arity not in (0, 1):

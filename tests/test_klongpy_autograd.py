@@ -120,3 +120,16 @@ def test_export_with_path(k, tmp_path):
     path = tmp_path / "model.pt2"
     info = k(f'f::{{x^2}};.export(f;3.0;"{path}")')
     assert "compiled_fn" in info and os.path.exists(info["export_path"])
+
+
+def test_gradient_function_and_track_are_monads_only(k):
+    assert k("∇{x^2}").arity == 1
+    assert close(k("g::∇{+/x^3};g([1.0 2.0])"), [3.0, 12.0], 1e-6)
+    assert close(k("w::3.0;loss::{w^2};g::∇loss;g(:w)"), 6.0, 1e-6)   # nilad: a global
+    assert k("˙3") == 3 and k('˙"abc"') == "abc"
+    with pytest.raises(KlongError, match="˙ has no dyadic form"):
+        k("1˙2")
+    with pytest.raises(KlongError, match=r"∇: type error: not a function: 1"):
+        k("∇1")
+    with pytest.raises(KlongError, match="can only differentiate with respect to numbers"):
+        k('g::∇{x};g("a")')
