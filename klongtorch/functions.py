@@ -38,6 +38,12 @@ class Function:
     def klong_name(self):
         return ARITY_WORDS[self.arity] if self.arity < 4 else "function"
 
+    def __copy__(self):                 # a function is a value: copies are itself (pickle
+        return self                     # rebuilds one from its source, see __reduce__)
+
+    def __deepcopy__(self, memo):
+        return self
+
     def __call__(self, *args):
         interp = getattr(self, "interp", None)
         if interp is None:

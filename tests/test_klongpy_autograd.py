@@ -5,8 +5,9 @@ Each KlongPy test is one row: the Klong it runs (its setup and the expression it
 what KlongPy asserts of the result, with KlongPy's tolerances (1e-5 for exact gradients,
 0.02 for ∇, numeric, which KlongPy computes in float32). Tests that call KlongPy's Python
 internals (numeric_grad, torch_autograd, backend.gradcheck) are written as the Klong that
-does the same; the numpy-back-end-only tests (that .compile fails there) have no
-counterpart, klongtorch having only the torch back end.
+does the same. Of its 49 tests, the six that check that the numpy back end refuses
+(.compile, .export, .compilex, .cmodes, .gradcheck, torch_autograd there) have no
+counterpart, klongtorch having only the torch back end; the other 43 are here.
 """
 import math
 import os
@@ -69,6 +70,13 @@ CASES = [
     ("gradcheck_backend_direct", ".gradcheck({+/x^2};[1.0 2.0 3.0])", 1, 0),
     ("compilex_eager_backend", 'f::{x^2};cf::.compilex(f;3.0;:{["backend" "eager"]});cf(5.0)',
      25.0, EXACT),
+    # KlongPy's numpy-back-end tests of numeric_grad and grad_of_fn, as ∇ does the same
+    ("numeric_grad_scalar_function", "[3.0]∇{(x@0)^2}", [6.0], 1e-3),
+    ("custom_epsilon", "[3.0]∇{(x@0)^2}", [6.0], 1e-5),
+    ("numeric_grad_multidimensional", "[1.0 2.0 3.0]∇{+/x^2}", [2.0, 4.0, 6.0], 1e-3),
+    ("numeric_grad_2d_array", "[[1.0 2.0] [3.0 4.0]]∇{+/,/x^2}", [[2.0, 4.0], [6.0, 8.0]], 1e-3),
+    ("grad_of_fn_with_callable", '.pyf("numpy";"sum");[1.0 2.0 3.0]∇{sum(x^2)}',
+     [2.0, 4.0, 6.0], 1e-3),
 ]
 
 
