@@ -111,6 +111,9 @@ class KlongInterpreter:
     def __getattr__(self, name):
         return getattr(self._k, name)
 
+    def __setattr__(self, name, value):
+        setattr(self._k, name, value)
+
     def call(self, x):
         """Call a function (a nilad, or a KGCall with its arguments)."""
         if isinstance(x, KGCall):
@@ -135,6 +138,12 @@ class KGFnWrapper:
         from .pickling import rebind
         self.interp = klong._k if isinstance(klong, KlongInterpreter) else klong
         self.fn = rebind(fn, self.interp)
+
+    # still a Klong function where one is expected (klong.gradients(klong["loss"]; ...))
+    arity = property(lambda self: self.fn.arity)
+    call = property(lambda self: self.fn.call)
+    call1 = property(lambda self: self.fn.call1)
+    call2 = property(lambda self: self.fn.call2)
 
     def __call__(self, *args):
         """fn(*args). A Python dict argument is shared, as in KlongPy: what fn inserts into
