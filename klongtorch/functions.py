@@ -239,6 +239,10 @@ class PyFunc(Function):
         except TypeError:           # an object with no Klong form stays opaque
             return out
 
+    def __reduce__(self):               # without the interpreter (klongtorch.pickling)
+        from .pickling import python_function
+        return python_function, (self.fn, self.arity, self.name)
+
     @property
     def source(self):
         return f"<python {self.name}>"

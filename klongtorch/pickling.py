@@ -42,6 +42,11 @@ def system_function(name):
     return home().globals[name]
 
 
+def python_function(fn, arity, name):
+    from .functions import PyFunc
+    return PyFunc(fn, arity=arity, name=name, interp=home())
+
+
 def rebind(fn, interp):
     """fn as it runs in interp: a lambda compiled there from its source, a projection whose
     function is; anything else as it is."""

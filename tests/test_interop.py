@@ -327,8 +327,9 @@ def test_timer_and_timerc(k):
 
 def test_klong_functions_pickle_and_run_where_they_land(k):
     import pickle
-    k("sq::{[a];a::x*x;a};add::{x+y}(10;)")
-    for name, arg, want in (("sq", 7, 49), ("add", 5, 15), (".rn", None, None)):
+    k('sq::{[a];a::x*x;a};add::{x+y}(10;);.pyf("math";"sqrt")')
+    for name, arg, want in (("sq", 7, 49), ("add", 5, 15), ("sqrt", 16.0, 4.0),
+                            (".rn", None, None)):
         fn = pickle.loads(pickle.dumps(k(name)))
         if arg is not None:
             assert fn(arg) == want
