@@ -38,6 +38,7 @@ class Pending:
         self.lock = threading.Lock()
         self.timers = []            # heap of (due, order, Timer)
         self.order = itertools.count()
+        self.threads = []           # the background threads started, joined at the end
 
 
 def pending(interp):
@@ -76,8 +77,10 @@ class AsyncCall(PyFunc):
         with p.lock:
             p.running += 1
         if type(self.target) is PyFunc:
-            threading.Thread(target=self._work, args=(p, args), daemon=True,
-                             name=self.name).start()
+            worker = threading.Thread(target=self._work, args=(p, args), daemon=True,
+                                      name=self.name)
+            p.threads = [t for t in p.threads if t.is_alive()] + [worker]
+            worker.start()
         else:               # Klong code stays on the interpreter's thread: it runs later
             p.done.put(lambda: self.callback.call1(self.target.call(args)))
             with p.lock:
@@ -143,10 +146,20 @@ def _rest(p, wait):
             job = p.done.get_nowait()
         except queue.Empty:
             if not wait or not busy:
+                if wait:
+                    _join(p)
                 return
             job = _next(p)
         if job is not None:
             job()
+
+
+def _join(p):
+    """Wait for the background threads to end: one still unwinding when the process exits
+    can abort it (C++ frames of torch's unwound by a thread killed at shutdown)."""
+    for t in p.threads:
+        t.join()
+    p.threads = []
 
 
 def _next(p):
