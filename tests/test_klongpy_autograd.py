@@ -120,6 +120,7 @@ def test_cmodes(k):
     assert "eager" in info["backends"] and ("inductor" in info["backends"]) == bool(cxx())
 
 
+@pytest.mark.skipif(not cxx(), reason="inductor needs a C++ compiler")
 def test_compile_basic(k):
     assert close(k("f::{x^2};cf::.compile(f;3.0);cf(5.0)"), 25.0, EXACT)
 

@@ -37,11 +37,12 @@ class Spec:
     both sides (regular expressions) with the reason, and whether it needs the dialect."""
 
     def __init__(self, rtol=1e-5, atol=1e-6, drop=(), why="", dialect=False, numbers=True,
-                 warning=None, check=None):
+                 warning=None, check=None, needs_cxx=False):
         self.rtol, self.atol, self.drop, self.why = rtol, atol, drop, why
         self.dialect, self.numbers = dialect, numbers
         self.warning = warning      # what the program's own Python may warn on stderr
         self.check = check          # for numbers that differ run to run: what must hold
+        self.needs_cxx = needs_cxx  # .compile's inductor needs a C++ compiler (as in KlongPy)
 
 
 # program -> Spec; the tolerances are those float32 against float64 needs, and no more
@@ -61,6 +62,7 @@ PROGRAMS = {
     "autograd/basic_gradient.kg": Spec(),
     "autograd/black_scholes_greeks.kg": Spec(),
     "autograd/compile_demo.kg": Spec(
+        needs_cxx=True,
         drop=[r"^  modes: ", r"^  backends: "],
         why=".cmodes() reports this machine: klongtorch lists the modes and the backends "
             "that run here, KlongPy a fixed dictionary of descriptions"),
@@ -154,6 +156,9 @@ def params():
         marks = []
         if spec.dialect:
             marks.append(pytest.mark.xfail(not has_dialect_flag(), reason=DIALECT, strict=True))
+        if spec.needs_cxx:
+            from klongtorch.compile import cxx
+            marks.append(pytest.mark.skipif(not cxx(), reason="inductor needs a C++ compiler"))
         yield pytest.param(program, marks=marks, id=program)
 
 
