@@ -37,9 +37,10 @@ _ROOT = os.path.dirname(_HERE)
 POLICIES = {
     "default": {},
     "passive": {"OMP_WAIT_POLICY": "PASSIVE"},
+    "spin 1K": {"GOMP_SPINCOUNT": "1000"},
     "spin 10K": {"GOMP_SPINCOUNT": "10000"},
     "1 thread": {"OMP_NUM_THREADS": "1"},
-    "klongtorch": None,         # what klongtorch.threads chooses (filled in at run time)
+    "klongtorch": None,         # what klongtorch.threads chooses (read at run time)
 }
 
 # name, Klong source, setup, raw torch expression (x: the setup's vector as a tensor)
