@@ -86,15 +86,15 @@ class _Active:
     @interrupts.guard
     def __enter__(self):
         self.signal = interrupts.begin()
-        self.ctx = ctx.device, ctx.real, ctx.lift, ctx.lift_min
+        self.ctx = ctx.device, ctx.real, ctx.lift, ctx.lift_min, ctx.klongpy
         ctx.device, ctx.real = self.k.device, self.k.dtype
-        ctx.lift, ctx.lift_min = self.k.lift, self.k.lift_min
+        ctx.lift, ctx.lift_min, ctx.klongpy = self.k.lift, self.k.lift_min, self.k.klongpy
         _acquire_settings()
         return self
 
     @interrupts.guard
     def __exit__(self, *exc):
-        ctx.device, ctx.real, ctx.lift, ctx.lift_min = self.ctx
+        ctx.device, ctx.real, ctx.lift, ctx.lift_min, ctx.klongpy = self.ctx
         _release_settings()
         interrupts.end(self.signal)
         return False
@@ -127,7 +127,7 @@ DTYPES = {None: None, "float64": torch.float64, "float32": torch.float32,
 class Klong:
     """A Klong interpreter on torch."""
 
-    def __init__(self, device=None, dtype=None, lift=True):
+    def __init__(self, device=None, dtype=None, lift=True, klongpy=False):
         # checked now, so that a device this machine lacks fails here, not in the first array
         self.device = devices.resolve(device)
         if dtype not in DTYPES:
@@ -140,6 +140,7 @@ class Klong:
         # answers, for comparing; lift_min is the length from which lifting is tried
         self.lift = bool(lift)
         self.lift_min = type(ctx).lift_min
+        self.klongpy = bool(klongpy)  # the KlongPy dialect (klongtorch.dialect); .klongpy(1)
         self.globals = {}
         self.module = None
         self.parser = None            # the parser of the program running now (for .comment)

@@ -9,6 +9,7 @@ import math
 
 import torch
 
+from . import dialect
 from .display import show, show_real
 from .errors import KlongError, err
 from .pervade import INT, with_bound
@@ -550,13 +551,14 @@ def index(a, b):
     tb = type(b)
     if tb is int:
         n = len(a) if ta is not Tensor else a.shape[0]
-        if not -n <= b < n or b < 0:
+        i = b if b >= 0 else dialect.position(b, n)     # a@-1 in the KlongPy dialect
+        if not 0 <= i < n:
             raise err("index", "range", b)
         if ta is str:
-            return Char(a[b])
+            return Char(a[i])
         if ta is list:
-            return a[b]
-        return _elem(a, b)
+            return a[i]
+        return _elem(a, i)
     if tb is list and not b:
         return _empty_like(a)
     if tb is Tensor or (tb is list and all(type(e) is int for e in b)):
@@ -565,7 +567,9 @@ def index(a, b):
             return index(a, int(idx))
         n = len(a) if ta is not Tensor else a.shape[0]
         if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= n):
-            raise err("index", "range", b)
+            idx = dialect.positions(idx, n)             # the KlongPy dialect's a@-1
+            if int(idx.min()) < 0 or int(idx.max()) >= n:
+                raise err("index", "range", b)
         if ta is Tensor:
             return a[idx.to(a.device)]
         if ta is str:
@@ -587,11 +591,14 @@ def index_depth(a, b):
     from .functions import is_function
     if is_function(a):
         return index(a, b)
-    if type(a) is Tensor and type(b) is Tensor and b.dim() == 1 and b.shape[0] <= a.dim():
-        try:
-            r = a[tuple(b.tolist())]
-        except IndexError:
-            raise err("index-in-depth", "range", b) from None
+    if type(a) is Tensor and type(b) is Tensor and b.dim() == 1 and b.shape[0] <= a.dim() \
+            and not b.dtype.is_floating_point:
+        # each index within its axis: torch would also take a negative one from the end,
+        # which only the KlongPy dialect does (klongtorch.dialect)
+        where = [dialect.position(i, n) for i, n in zip(b.tolist(), a.shape)]
+        if not all(0 <= i < n for i, n in zip(where, a.shape)):
+            raise err("index-in-depth", "range", b)
+        r = a[tuple(where)]
         return scalar(r) if r.dim() == 0 else r
     if type(b) is list and not b:
         raise err("index-in-depth", "type", [a, b])     # as kg: no indices is no element
@@ -625,9 +632,10 @@ def amend_one(a, v, i):
     function bodies call for that idiom (codegen.py). The common case, a CPU vector of v's
     type, goes straight to _with_one, as _amend_at would send it."""
     if type(a) is Tensor and a.dim() == 1 and not a.requires_grad and _fits(v, a.dtype):
-        if not 0 <= i < a.shape[0]:
+        j = i if i >= 0 else dialect.position(i, a.shape[0])
+        if not 0 <= j < a.shape[0]:
             raise err("amend", "range", i)
-        return _with_one(a, v, i)
+        return _with_one(a, v, j)
     if not _seq(a) and type(a) is not list:
         raise err("amend", "type", [a, mklist([v, i])])
     return _amend_at(a, v, [i])
@@ -676,6 +684,8 @@ def _amend_at(a, v, idxs):
     if ta is Tensor and a.dim() > 0 and (a.dim() == 1 and _is_number(v) and _joins(v, a) or
                                          type(v) is Tensor and v.shape == a.shape[1:]):
         n = a.shape[0]
+        if ctx.klongpy:                 # negative positions count from the end
+            idxs = [dialect.position(i, n) for i in idxs]
         for i in idxs:
             if not 0 <= i < n:
                 raise err("amend", "range", i)
@@ -693,6 +703,8 @@ def _amend_at(a, v, idxs):
         return out
     if ta is list or ta is Tensor and a.dim() > 0:
         xs = list(items_of(a))
+        if ctx.klongpy:
+            idxs = [dialect.position(i, len(xs)) for i in idxs]
         for i in idxs:
             if not 0 <= i < len(xs):
                 raise err("amend", "range", i)
@@ -734,6 +746,8 @@ def _amend_path(a, v, idxs):
     i = idxs[0]
     if len(idxs) == 1:
         return amend(a, mklist([v, i]))
+    if _seq(a):
+        i = dialect.position(i, len(items_of(a)))
     if not _seq(a) or not 0 <= i < len(items_of(a)):
         raise err("amend-in-depth", "range", i)
     inner = _amend_path(index(a, i), v, idxs[1:])

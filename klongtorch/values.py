@@ -38,6 +38,7 @@ class Context(threading.local):
     real = torch.float64
     lift = True              # run adverbs over liftable lambdas on whole tensors (lift.py)
     lift_min = 16            # ... from this many elements on: below, the loop is as fast
+    klongpy = False          # the KlongPy dialect (klongtorch.dialect): broadcasting, a@-1
 
 
 ctx = Context()
