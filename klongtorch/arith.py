@@ -11,8 +11,8 @@ import torch
 
 from .errors import err
 from .pervade import (INT, LIMIT, Atomic, add_bound, align, bound, divide_scalar, dyadic,
-                      floatish, monadic, mul_bound, pow_bound, with_bound)
-from .values import UNDEF, Char, Symbol, Tensor, ctx, items_of, mklist
+                      floatish, monadic, mul_bound, pow_bound, to_t, with_bound)
+from .values import UNDEF, Char, Symbol, Tensor, ctx, items_of, mklist, scalar
 
 NUM = (int, float)
 
@@ -242,6 +242,8 @@ def max_or(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a if a >= b else b
+    if _mixed(a, ta, b, tb):
+        return _pick(max_or, MAX, a, b, torch.ge)
     return dyadic(max_or, MAX, a, b)
 
 
@@ -251,8 +253,44 @@ def min_and(a, b):
     Examples: 0&1 --> 0    123&-123 --> -123    1.0&1.1 --> 1.0"""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        return a if a <= b else b
+        return a if a < b else b            # a tie goes to b, whose type kg keeps
+    if _mixed(a, ta, b, tb):
+        return _pick(min_and, MIN, a, b, torch.lt)
     return dyadic(min_and, MIN, a, b)
+
+
+def _kind(v, t):
+    """'i' for an integer or an integer tensor, 'r' for a real one, else None."""
+    if t is int:
+        return "i"
+    if t is float:
+        return "r"
+    if t is Tensor and v.numel():
+        return "r" if v.dtype.is_floating_point else "i"
+    return None
+
+
+def _mixed(a, ta, b, tb):
+    """An integer array meeting reals (or the reverse): then | and & pick, element by
+    element, the winner with its own type, as kg does ([1 2 3]|2.0 is [2.0 2 3])."""
+    ka, kb = _kind(a, ta), _kind(b, tb)
+    return ka is not None and kb is not None and ka != kb
+
+
+def _pick(verb, facts, a, b, left_wins):
+    """a|b or a&b between an integer and a real array: the elements of the side that wins,
+    each keeping its type; one tensor when one side wins everywhere, else a list."""
+    try:
+        x, y = to_t(a), to_t(b)
+    except OverflowError:                   # a bignum: element by element, exactly
+        return dyadic(verb, facts, a, b)
+    x, y = torch.broadcast_tensors(*align(x, y, facts.name, facts.sym))
+    left = left_wins(x, y)
+    if bool(left.all()):
+        return x.contiguous() if x.dim() else scalar(x)
+    if not bool(left.any()):
+        return y.contiguous() if y.dim() else scalar(y)
+    return mklist([verb(p, q) for p, q in zip(items_of(x), items_of(y))])
 
 
 # -- what pervasion knows of each (pervade.Atomic; part of each verb's record) ---------------

@@ -170,8 +170,8 @@ class Klong:
             return self.run(source)
 
     def run(self, source, filename=None):
-        """Parse, compile and run source one statement at a time (each statement is compiled
-        after the previous one ran: .module and .comment change what follows them)."""
+        """Parse, compile and run source one line at a time (each line is parsed and compiled
+        whole, as kg does, after the previous one ran: .comment changes what follows it)."""
         cached = self._compiled.get(source) if self.module is None else None
         if cached is not None:
             return self._run_compiled(cached)
@@ -185,13 +185,13 @@ class Klong:
             nonlocal cacheable
             value = None
             while True:
-                node = parser.next_statement()
-                if node is None:
+                nodes = parser.next_line()      # a line whole, as kg: no half-run lines
+                if nodes is None:
                     return value
-                code = self.compiler.compile(node, source)
-                codes.append(code)
-                value = code()
-                cacheable = cacheable and self.module is None and not parser.skipped
+                for code in self.compiler.line(nodes, source):
+                    codes.append(code)
+                    value = code()
+                    cacheable = cacheable and self.module is None and not parser.skipped
         done = False
         try:
             value = contained(statements)

@@ -10,8 +10,8 @@ It follows the grammar of the reference manual (SYNTAX), read as:
 
 Anything that can be called (an operator, a variable, a function literal, a projection, a
 parenthesised expression) becomes a verb when adverbs follow it. Top-level expressions are
-parsed one at a time so that each can be compiled after the previous one has run (modules
-and `.comment` depend on that).
+parsed a line at a time, as kg does: each line is parsed whole before any of it runs, and the
+next line only after it has run (`.comment` depends on that).
 """
 from .errors import KlongError
 from .lexer import Lexer
@@ -172,6 +172,21 @@ class Parser:
         if tok.kind not in (";", "eof"):
             raise self.error(f"unexpected {tok.value!r}", tok)
         return node
+
+    def next_line(self):
+        """The top-level expressions of the next line (those separated by ';' up to a
+        newline outside brackets), or None at the end of the source. kg parses such a line
+        whole before it runs any of it, so a syntax error anywhere in it runs none of it.
+        The newline is left unread: .comment skips from the end of this line."""
+        nodes = []
+        while True:
+            node = self.next_statement()
+            if node is None:
+                return nodes or None
+            nodes.append(node)
+            tok = self.peek()
+            if tok.kind == "eof" or tok.value == "\n":
+                return nodes
 
     def program(self):
         """All statements of the source (used for function bodies and whole-file checks)."""
