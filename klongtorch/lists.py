@@ -216,22 +216,23 @@ _RANK = {int: 0, float: 0, Char: 1, str: 2, Symbol: 3, list: 4, Tensor: 4}
 
 
 def compare(a, b):
-    """-1, 0 or 1: the order that < and > use to grade, extended to lists element-wise."""
+    """-1, 0 or 1: the order that < and > use to grade, extended to lists element-wise;
+    values of two kinds are a type error."""
     ta, tb = type(a), type(b)
     if ta is Tensor and a.dim() == 0:
         a, ta = a.item(), type(a.item())
     if tb is Tensor and b.dim() == 0:
         b, tb = b.item(), type(b.item())
     ra, rb = _RANK.get(ta, 5), _RANK.get(tb, 5)
-    if ra == 4 and rb == 4 or (ra == 4 and tb is str) or (ta is str and rb == 4):
+    if ra == 4 and rb == 4:
         xs, ys = items_of(a), items_of(b)
         for x, y in zip(xs, ys):
             c = compare(x, y)
             if c:
                 return c
         return (len(xs) > len(ys)) - (len(xs) < len(ys))
-    if ra != rb:
-        return -1 if ra < rb else 1
+    if ra != rb:                # as kg: a number and a symbol, a string and a list... have
+        raise err("grade", "type", b)       # no order
     if ta is Symbol:
         a, b = a.name, b.name
     elif ra == 5:
@@ -520,7 +521,7 @@ def drop(a, b):
         except TypeError:               # a list holding a dictionary is no key: nothing to drop
             pass
         return b
-    n = _int(a, "drop")
+    n = _count(_int(a, "drop"), "drop", a, MAX_TENSOR)     # kg wraps a huge one: see README
     tb = type(b)
     if tb is Tensor and b.dim() > 0:
         r = b[n:] if n >= 0 else b[:max(b.shape[0] + n, 0)]
@@ -591,6 +592,8 @@ def index_depth(a, b):
     from .functions import is_function
     if is_function(a):
         return index(a, b)
+    if type(a) is str or type(b) is str or type(b) is list and not b or not _seq(a):
+        raise err("index-in-depth", "type", [a, b])     # as kg: a list, by a list or an int
     if type(a) is Tensor and type(b) is Tensor and b.dim() == 1 and b.shape[0] <= a.dim() \
             and not b.dtype.is_floating_point:
         # each index within its axis: torch would also take a negative one from the end,
@@ -600,9 +603,11 @@ def index_depth(a, b):
             raise err("index-in-depth", "range", b)
         r = a[tuple(where)]
         return scalar(r) if r.dim() == 0 else r
-    if type(b) is list and not b:
-        raise err("index-in-depth", "type", [a, b])     # as kg: no indices is no element
     for i in items_of(b) if _seq(b) else [b]:
+        if type(i) is not int and not (type(i) is Tensor and i.dim() == 0):
+            raise err("index-in-depth", "type", i)      # one integer per axis
+        if type(a) is str or not _seq(a):
+            raise err("index-in-depth", "shape", a)     # as kg: a string is one element here
         a = index(a, i)
     return a
 
@@ -813,8 +818,12 @@ def reshape(a, b):
     dims = [_int(d, "reshape") for d in items_of(a)] if _seq(a) else [_int(a, "reshape")]
     if not dims:
         raise err("reshape", "type", a)
-    if dims == [0]:
+    if dims == [0] and not _seq(a):
         return b
+    if 0 in dims:
+        raise err("reshape", "range", 0)    # as kg: no axis of length 0 ([2 0]:^x)
+    if is_empty(b) and type(b) is not str and -1 not in dims:
+        b = [b]                 # as kg: an empty list is repeated whole (2:^[] is [[] []])
     if type(b) is Tensor and b.dim() > 0:
         src = b
         unit = b.shape[1:]
@@ -825,8 +834,8 @@ def reshape(a, b):
         src, unit, count = b, (), len(b)
     else:
         src, unit, count = [b], (), 1
-    if count == 0:
-        raise err("reshape", "range", b)
+    if count == 0:                          # "" (kg answers nonsense) or [-1 2]:^[]
+        raise err("reshape", "range", b if -1 not in dims else a)
     if dims.count(-1) > 1 or any(d < -1 for d in dims):
         raise err("reshape", "range", a)
     if -1 in dims:                # the reference: -1 stands for half the size of the source
@@ -854,6 +863,9 @@ def rotate(a, b):
     Rotate list b by a places: to the right (taking from the end) when a is positive, to the
     left when negative.
     Examples: 1:+[1 2 3 4 5] --> [5 1 2 3 4]    (-1):+[1 2 3 4 5] --> [2 3 4 5 1]"""
+    if type(b) is str and not b and type(a) is not int and \
+            not (type(a) is Tensor and a.dim() == 0 and not a.dtype.is_floating_point):
+        raise err("rotate", "type", [a, b])     # as kg, which lets [] and atoms through
     if not _seq(b) or is_empty(b):
         return b                         # an atom (or []) rotates into itself, whatever a is
     n = _int(a, "rotate")
@@ -957,8 +969,8 @@ def _match(a, b):
 def form(a, b):
     """a:$b  Form
     Read string b as a value of the type of a: an integer, a real, a character, a symbol or
-    a string; :undefined when b does not have that form. Atomic on both sides (strings are
-    atoms).
+    a string; :undefined when b does not have that form. Any other a leaves b a string.
+    Atomic on both sides (strings are atoms).
     Examples: 1:$"-123" --> -123    1.0:$"1.23" --> 1.23    :x:$"foo" --> :foo
               [1]:$["5"] --> [5]"""
     return _pairwise(_form, "form", a, b)
@@ -986,7 +998,7 @@ def _form(a, b):
     if ta is Symbol:
         name = s[1:] if s.startswith(":") else s
         return Symbol(name) if _SYMBOL.fullmatch(name) else UNDEF
-    raise err("form", "type", a)
+    return b                # as kg: any other prototype ([], a dictionary) keeps the string
 
 
 import re  # noqa: E402  (kept next to the patterns it serves)

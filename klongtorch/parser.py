@@ -272,9 +272,7 @@ class Parser:
         if kind == "sym":
             self.take()
             node = self.var(tok)
-            while self.peek().kind == "open" and self.peek().value in ("(", ":("):
-                node = self.call(node)          # f(;1)(5): a projection applied at once
-            return self.maybe_monad(node)
+            return self.maybe_monad(self.calls(node))
         if kind == "op":
             self.take()
             self.need_monad(tok)
@@ -283,10 +281,7 @@ class Parser:
         if kind == "open":
             v = tok.value
             if v == "{":
-                node = self.function()
-                while self.peek().kind == "open" and self.peek().value in ("(", ":("):
-                    node = self.call(node)
-                return self.maybe_monad(node)
+                return self.maybe_monad(self.calls(self.function()))
             if v == "(":
                 self.take()
                 if self.peek().kind == "close":
@@ -337,6 +332,15 @@ class Parser:
         """Whether name is a declared local of the function literal being read or of one
         around it (kg renames such names lexically, arguments included)."""
         return any(name in names for names in self.local_use)
+
+    def calls(self, node):
+        """node's argument lists: f(1), or f(;1)(5), a projection applied at once. As in
+        kg, only a projection takes a second list: f(1)(2) is a syntax error."""
+        while self.peek().kind == "open" and self.peek().value in ("(", ":("):
+            node = self.call(node)
+            if None not in node.args:
+                break
+        return node
 
     def call(self, fn):
         """Arguments (or a projection) after a callable: f(1;2), f(;2), f()."""

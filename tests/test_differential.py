@@ -92,6 +92,17 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     order = by_name["dictionary order"].expects
     assert order("d", ("value", ":{[1 2] [3 [4 5]]}"), ("value", ":{[3 [4 5]] [1 2]}"))
     assert not order("d", ("value", ":{[1 2] [3 [4 5]]}"), ("value", ":{[3 [4 6]] [1 2]}"))
+    assert floats("$%7", ("value", '"0.142857142857142857"'), ("value", '"0.14285714285714285"'))
+    assert not floats("$1", ("value", '"0.142857142857142857"'), ("value", '"0.14"'))
+    nilad = by_name["nilad under an adverb"].expects
+    assert nilad("{1}'[1 2]", ("error", "kg: error: wrong arity: :nilad"), ("value", "[1 1]"))
+    assert not nilad("{1}'[1 2]", ("error", "kg: error: wrong arity: :monad"),
+                     ("value", "[1 1]"))
+    slots = by_name["projection slots"].expects
+    assert slots("{x}(1;;)", ("value", ":dyad"),
+                 ("error", "kg: error: projection: arity error: 3 arguments for a monad"))
+    assert not slots("{x}(1;;)", ("value", "1"),
+                     ("error", "kg: error: projection: arity error: 3 arguments for a monad"))
     huge = by_name["huge counts"].expects
     assert huge("!12345678901234567890", ("value", "[]"),
                 ("error", "kg: error: enumerate: range error: 12345678901234567890"))
