@@ -166,6 +166,11 @@ def _integral_power(a, ta, b, tb):
     """Arrays where kg's power gives integers that torch would make real: an integer base
     to a whole real power ([1 2]^2.0 is [1 4]), any base to the power 0 ([0.5 4.0]^0 is
     [1 1]). Not for values that carry a gradient: those stay real, so that it flows."""
+    if tb is int:                           # the common x^2: only x^0 of reals
+        if b or ta is not Tensor or not a.dtype.is_floating_point:
+            return False
+    elif tb is float and (ta is not Tensor or a.dtype.is_floating_point):
+        return False                        # a real base to a real power: torch's reals
     ka, kb = _kind(a, ta), _kind(b, tb)
     if ka is None or kb is None or ka == kb == "i":
         return False
@@ -293,7 +298,7 @@ def max_or(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a if a >= b else b
-    if _mixed(a, ta, b, tb):
+    if not (ta is tb is Tensor and a.dtype is b.dtype) and _mixed(a, ta, b, tb):
         return _pick(max_or, MAX, a, b, torch.ge)
     return dyadic(max_or, MAX, a, b)
 
@@ -305,7 +310,7 @@ def min_and(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a if a < b else b            # a tie goes to b, whose type kg keeps
-    if _mixed(a, ta, b, tb):
+    if not (ta is tb is Tensor and a.dtype is b.dtype) and _mixed(a, ta, b, tb):
         return _pick(min_and, MIN, a, b, torch.lt)
     return dyadic(min_and, MIN, a, b)
 
@@ -321,11 +326,17 @@ def _kind(v, t):
     return None
 
 
+_REAL_KIND = {int: False, float: True}
+
+
 def _mixed(a, ta, b, tb):
     """An integer array meeting reals (or the reverse): then | and & pick, element by
     element, the winner with its own type, as kg does ([1 2 3]|2.0 is [2.0 2 3])."""
-    ka, kb = _kind(a, ta), _kind(b, tb)
-    return ka is not None and kb is not None and ka != kb
+    ra = a.dtype.is_floating_point if ta is Tensor else _REAL_KIND.get(ta)
+    rb = b.dtype.is_floating_point if tb is Tensor else _REAL_KIND.get(tb)
+    if ra is None or rb is None or ra is rb:
+        return False
+    return (ta is not Tensor or a.numel() > 0) and (tb is not Tensor or b.numel() > 0)
 
 
 def _pick(verb, facts, a, b, left_wins):
