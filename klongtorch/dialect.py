@@ -25,11 +25,6 @@ NAME = "klongpy dialect"
 SWITCH = ".klongpy(1)"          # what the standard mode's errors suggest
 
 
-def on():
-    """Whether the running interpreter speaks the dialect (values.ctx, per thread)."""
-    return ctx.klongpy
-
-
 def broadcastable(sa, sb):
     """Whether NumPy would pair shapes sa and sb (torch's rule is the same)."""
     try:
