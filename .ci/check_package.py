@@ -6,15 +6,24 @@ pip does), and check that
 - the sdist holds what its tests need (tests/ with conftest.py, tests/language/ and the
   helpers, examples/, notebooks/), and the LICENSE;
 - the wheel, installed into a fresh virtual environment and run from another directory,
-  imports from there, answers --version without importing torch, and evaluates Klong;
+  imports from there, answers --version without importing torch, evaluates Klong, and
+  runs the self-check's language sample and autograd examples (its case file is in the wheel);
 - tests from the unpacked sdist pass against the installed wheel.
 
-The environment sees this Python's packages (--system-site-packages), so torch and the test
-tools need no download; the check that klongtorch comes from the environment keeps that
-honest. Run: python .ci/check_package.py (what .ci/run does); exit status 0 when all hold.
+The environment sees the packages of the Python that runs this check, so torch and the test
+tools need no download. `venv --system-site-packages` would not do: inside a virtualenv it
+shows the *base* interpreter's packages, not the virtualenv's (torch missing there, the
+check failing in a fresh virtualenv). So the environment is made without them and a .pth
+file in its site-packages adds the running Python's site directories after its own: the
+installed wheel comes first, any editable klongtorch of the running environment after it.
+The check that klongtorch comes from the environment keeps that honest, and the sdist's
+tests run with the sdist's own sources removed, so they can import only the wheel.
+Run: python .ci/check_package.py (what .ci/run does); exit status 0 when all hold.
 """
 import email
 import os
+import shutil
+import site
 import subprocess
 import sys
 import tarfile
@@ -28,6 +37,7 @@ NAME, VERSION = "klongtorch", "0.1.0"
 WHEEL_ALLOWED = (f"{NAME}/", f"{NAME}-{VERSION}.dist-info/",
                  f"{NAME}-{VERSION}.data/data/share/jupyter/labextensions/{NAME}/")
 WHEEL_NEEDS = (f"{NAME}/__init__.py", f"{NAME}/cli.py", f"{NAME}/kernel/__main__.py",
+               f"{NAME}/selfcheck.py", f"{NAME}/selfcheck_cases.txt",
                f"{NAME}/kernel/resources/logo-64x64.png", f"{NAME}/magics/__init__.py",
                f"{NAME}-{VERSION}.dist-info/entry_points.txt")
 SDIST_NEEDS = ("LICENSE", "README.md", "setup.cfg", "pyproject.toml", "MANIFEST.in",
@@ -51,7 +61,37 @@ def check(ok, what):
 
 
 def run(args, **kw):
-    return subprocess.run(args, capture_output=True, text=True, **kw)
+    """Run a command; PYTHONPATH is dropped (a checkout on it would shadow the wheel)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(args, capture_output=True, text=True, env=env, **kw)
+
+
+def site_dirs():
+    """The running Python's site directories: its site-packages (a virtualenv's own, or the
+    base's), and the user's when this Python reads it."""
+    dirs = site.getsitepackages()
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    return [d for d in dirs if os.path.isdir(d)]
+
+
+def environment(env_dir):
+    """A fresh virtual environment at env_dir that sees the running Python's packages; its
+    python, or None when it could not be made. addsitedir in the .pth reads the running
+    environment's own .pth files too, as --system-site-packages would for the base's; the
+    directories it adds come after the environment's site-packages, so what is installed
+    there wins."""
+    python = os.path.join(env_dir, "bin", "python")
+    done = run([sys.executable, "-m", "venv", "--without-pip", env_dir])
+    if not done.returncode:         # where the environment's own packages go
+        done = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    if done.returncode:
+        print(done.stderr)
+        return None
+    lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in site_dirs())
+    with open(os.path.join(done.stdout.strip(), "_running_environment.pth"), "w") as f:
+        f.write(lines)
+    return python
 
 
 def build(tmp):
@@ -81,7 +121,8 @@ def check_wheel(wheel):
     check(not strays, f"the wheel holds only the package ({len(names)} files)"
           + (f"; also: {strays[:5]}" if strays else ""))
     missing = [n for n in WHEEL_NEEDS if n not in names]
-    check(not missing, "the wheel has the kernel, the magics, the logos and the entry points"
+    check(not missing, "the wheel has the kernel, the magics, the logos, the self-check's "
+          "cases and the entry points"
           + (f"; missing: {missing}" if missing else ""))
     check(not any("__pycache__" in n or "/tests/" in n for n in names),
           "no caches or tests in the wheel")
@@ -105,10 +146,10 @@ def check_sdist(sdist):
 
 def check_installed(tmp, wheel, unpacked):
     env_dir = os.path.join(tmp, "env")
-    done = run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                env_dir])
-    check(done.returncode == 0, "a fresh virtual environment")
-    python = os.path.join(env_dir, "bin", "python")
+    python = environment(env_dir)
+    check(python is not None, "a fresh virtual environment that sees this Python's packages")
+    if python is None:
+        return
     done = run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
                 "--disable-pip-version-check", wheel])
     check(done.returncode == 0, "pip installs the wheel" + (f": {done.stderr}"
@@ -132,6 +173,16 @@ def check_installed(tmp, wheel, unpacked):
                 "sys.exit('torch' in sys.modules)"], cwd=elsewhere)
     check(done.returncode == 0 and done.stdout.startswith(f"klongtorch {VERSION}"),
           "--version answers without importing torch")
+    # the wheel is built: the sdist's sources go, so that the tests (whose pytest puts the
+    # sdist's root on sys.path) can import klongtorch only from the environment
+    for source in ("klongtorch", "kernel", "magics"):
+        shutil.rmtree(os.path.join(unpacked, source))
+    # the self-check's fast parts, which read the case file shipped in the wheel
+    done = run([python, "-m", "klongtorch.selfcheck", "--device", "cpu", "--only",
+                "language,autograd"], cwd=elsewhere)
+    check(done.returncode == 0 and "2 of 2 checks passed" in done.stdout,
+          "python -m klongtorch.selfcheck runs its language sample and autograd examples"
+          + ("" if done.returncode == 0 else f": {done.stdout[-800:]}{done.stderr[-800:]}"))
     done = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SDIST_TESTS],
                cwd=unpacked)
     tail = done.stdout.strip().splitlines()[-1:] or [done.stderr.strip()]

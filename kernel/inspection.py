@@ -5,6 +5,8 @@
     a user's function                                    its definition: f::{x*x}
     a variable                                           its kind, shape and value
     a help topic after ]h (]h Plus)                      its help
+    anywhere inside the arguments of name(...)           name, as above (the innermost
+                                                         call, as IPython does)
 
 The help is the very text the REPL's ]h shows: the docstrings of the implementing
 functions.
@@ -39,6 +41,25 @@ def tokens_at(code, cursor_pos):
     toks = tokens(code)
     return ([tok for tok in toks if tok.start < cursor_pos <= tok.end]
             + [tok for tok in toks if tok.start == cursor_pos])
+
+
+def call_at(code, cursor_pos):
+    """The name token of the innermost call whose argument list holds the cursor: `f(`
+    with the cursor after the parenthesis, or anywhere in `f(a;b`, even inside grouping
+    parentheses or a finished inner call there. None outside every call."""
+    open_calls = []             # per open bracket: the called name's token, or None
+    prev = None
+    for tok in tokens(code):
+        if tok.start >= cursor_pos:
+            break
+        if tok.kind == "open":
+            called = tok.value == "(" and prev is not None and prev.kind == "sym" and \
+                prev.end == tok.start
+            open_calls.append(prev if called else None)
+        elif tok.kind == "close" and open_calls:
+            open_calls.pop()
+        prev = tok
+    return next((t for t in reversed(open_calls) if t is not None), None)
 
 
 def kind(value):
@@ -84,7 +105,8 @@ def inspect(code, cursor_pos, interp, detail_level=0):
     if is_command(code) and "\n" not in code.strip():
         topic = code.strip()[2:].strip()
         return helptable.help_text(topic, interp) if topic else None
-    for tok in tokens_at(code, cursor_pos):
+    call = call_at(code, cursor_pos)
+    for tok in ([call] if call is not None else []) + tokens_at(code, cursor_pos):
         text = about(tok, interp, detail_level)
         if text is not None:
             return text
@@ -114,4 +136,4 @@ def reply(code, cursor_pos, interp, detail_level=0):
     return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
 
 
-__all__ = ["inspect", "reply", "describe", "tokens_at"]
+__all__ = ["inspect", "reply", "describe", "tokens_at", "call_at"]

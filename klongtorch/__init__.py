@@ -1,5 +1,9 @@
 """klongtorch: the Klong array language on PyTorch, with differentiation built in."""
+from . import threads as _threads
 from .errors import KlongError, KlongExit
+
+# torch's OpenMP reads its wait policy once, when torch loads: set it before (threads.py)
+_threads.apply()
 
 __version__ = "0.1.0"
 __all__ = ["Klong", "KlongError", "KlongExit", "Char", "Symbol", "Dict", "UNDEF"]

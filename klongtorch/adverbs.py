@@ -435,6 +435,17 @@ class Derived:
         self.adverb = adverb
         mono, dy = ADVERBS[adverb]
         self.call1 = (lambda a: mono(verb, a)) if mono else self._no_monad
+        fast = getattr(verb, "over", None) if adverb == "/" else None
+        if fast is not None:
+            # +/v on a tensor of two or more rows goes straight to the torch reduction:
+            # `+/x^2` on 1,000 elements spent a third of its time on the way there
+            def call1(a):
+                if type(a) is Tensor and a.dim() and a.shape[0] > 1:
+                    r = fast(a)
+                    if r is not NotImplemented:
+                        return r
+                return over(verb, a)
+            self.call1 = call1
         self.call2 = (lambda a, b: dy(verb, a, b)) if dy else self._no_dyad
 
     def _no_monad(self, a):

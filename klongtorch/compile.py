@@ -20,6 +20,16 @@ interpreter, and says so once on stderr, unless the options ask for "fallback" "
 "fullgraph" 1. A captured graph is checked against the interpreter on the example: a graph
 that disagrees (a value baked in by a branch) is not used either.
 
+Compiling does not pay everywhere: a compiled call has a fixed cost of its own (torch.compile's
+guards and wrapper, some 20 µs), and inductor's CPU code for a reduction runs on one thread
+where eager torch spreads each operation over all of them, so below about 100K elements the
+interpreter can be faster (measured on two cores: 0.22 ms compiled against 0.19 eager for
+the notebook's activation function at 100K). So for each size class of the arguments (a
+power of two of their elements) the first calls time both, alternately, and the faster one
+serves that size from then on (Chooser); `.compile` says so when the interpreter wins at
+the example's size. The answers are the same either way (the graph was checked against the
+interpreter).
+
 Graphs are captured for the shapes, dtypes and device of the arguments: a call with new
 shapes captures again (cached). With "dynamic" 1, torch.compile makes shape-generic code,
 and a graph captured at other shapes is used for new ones when it computes what the
@@ -40,7 +50,7 @@ from .values import UNDEF, Dict, Tensor, ctx, mklist, scalar, value_of_key
 
 MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")
-OPTIONS = ("mode", "backend", "fullgraph", "dynamic", "fallback")
+OPTIONS = ("mode", "backend", "fullgraph", "dynamic", "fallback", "choose")
 FALLBACKS = ("interpret", "error")
 
 NO_CXX = ("the inductor backend needs a C++ compiler (g++ or clang++) and none was found: "
@@ -236,10 +246,50 @@ def _klong_result(out):
     return out
 
 
+COMPILED, INTERPRETED = "compiled", "interpreted"
+TRIALS = 3                  # timed calls of each way per size class before choosing
+
+
+class Chooser:
+    """Which way serves each size class: the compiled graph or the interpreter, whichever
+    was faster in TRIALS timed calls of each, taken alternately so that a busy moment of
+    the machine falls on both."""
+    __slots__ = ("chosen", "times")
+
+    def __init__(self):
+        self.chosen = {}        # size class -> COMPILED | INTERPRETED
+        self.times = {}         # size class -> ([compiled seconds], [interpreted seconds])
+
+    def way(self, size):
+        """The way to run a call of this size class, and whether to time it."""
+        chosen = self.chosen.get(size)
+        if chosen is not None:
+            return chosen, False
+        compiled, interpreted = self.times.setdefault(size, ([], []))
+        return (COMPILED if len(compiled) <= len(interpreted) else INTERPRETED), True
+
+    def record(self, size, way, seconds):
+        """Note a timed call; True when this call settled the size class's way."""
+        compiled, interpreted = self.times[size]
+        (compiled if way == COMPILED else interpreted).append(seconds)
+        if len(interpreted) < TRIALS or len(compiled) < TRIALS:
+            return False
+        faster = sorted(compiled)[TRIALS // 2] <= sorted(interpreted)[TRIALS // 2]
+        self.chosen[size] = COMPILED if faster else INTERPRETED
+        return True
+
+    def medians(self, size):
+        return tuple(sorted(ts)[len(ts) // 2] for ts in self.times.get(size, ([0], [0])))
+
+
+def _size_class(tensors):
+    return sum(t.numel() for t in tensors).bit_length()
+
+
 class Compiled(Function):
     """A Klong function captured as a torch graph and compiled (see the module doc)."""
     __slots__ = ("fn", "arity", "name", "interp", "options", "graphs", "fallback_reason",
-                 "warned", "compile_seconds")
+                 "warned", "compile_seconds", "chooser")
 
     def __init__(self, fn, interp, options, name=".compile"):
         self.fn = fn
@@ -251,12 +301,42 @@ class Compiled(Function):
         self.fallback_reason = None
         self.warned = False
         self.compile_seconds = 0.0
+        self.chooser = Chooser()
 
-    # the first capture happens at .compile time, so that errors show there
+    # the first capture happens at .compile time, so that errors show there; the example's
+    # size is timed both ways then too, so that .compile can say where compiling does not pay
     def prepare(self, args):
         tensors = [_tensor_arg(a, self.name) for a in args]
-        self._entry(tensors, args)
+        entry = self._entry(tensors, args)
+        if entry is not None and self.options.get("choose", 1):
+            size = _size_class(tensors)
+            while size not in self.chooser.chosen:
+                self._run(entry, tensors, args)
+            if self.chooser.chosen[size] == INTERPRETED:
+                compiled, interpreted = self.chooser.medians(size)
+                n = sum(t.numel() for t in tensors)
+                sys.stderr.write(
+                    f"kg: note: {self.name}: at {n} elements the interpreter is faster "
+                    f"({interpreted * 1e3:.3g} ms a call against {compiled * 1e3:.3g} ms "
+                    "compiled), so calls of this size run interpreted; compiling pays on "
+                    "larger arrays\n")
         return self
+
+    def _run(self, entry, tensors, args):
+        """One call, the compiled way or the interpreter's, as the chooser says."""
+        if not self.options.get("choose", 1):
+            return _klong_result(entry[1](*tensors))
+        size = _size_class(tensors)
+        way, timed = self.chooser.way(size)
+        if not timed:
+            if way == COMPILED:
+                return _klong_result(entry[1](*tensors))
+            return self.fn.call(tuple(args))
+        start = time.perf_counter()
+        out = _klong_result(entry[1](*tensors)) if way == COMPILED else \
+            self.fn.call(tuple(args))
+        self.chooser.record(size, way, time.perf_counter() - start)
+        return out
 
     def _entry(self, tensors, args):
         sig = _signature(tensors)
@@ -320,7 +400,7 @@ class Compiled(Function):
         entry = self._entry(tensors, args)
         if entry is None:
             return self.fn.call(tuple(args))
-        return _klong_result(entry[1](*tensors))
+        return self._run(entry, tensors, args)
 
     def call1(self, x):
         return self.call((x,))
@@ -416,7 +496,7 @@ def _options(v, who):
     for name, allowed in checks.items():
         if name in out and out[name] not in allowed:
             raise err(who, "value", text=f"{name} must be one of: {' '.join(allowed)}")
-    for flag in ("fullgraph", "dynamic"):
+    for flag in ("fullgraph", "dynamic", "choose"):
         if flag in out and out[flag] not in (0, 1):
             raise err(who, "value", text=f"{flag} must be 0 or 1")
     return out
@@ -442,6 +522,8 @@ def compile_fn(f, x):
     operations, and compile it with torch.compile (inductor). The result is a function
     that runs the graph, with no interpreter steps; a dyad takes a list of two examples.
     If f's control flow depends on its data, the result runs f uncompiled and says so.
+    Where the interpreter is faster (small arrays), calls of that size run interpreted, and
+    .compile says so when that is the example's size.
     Example: cf::.compile({(x^3)+(2*x^2)+x};2.0);cf(3.0) --> 48.0"""
     return compilex(f, x, Dict())
 
@@ -450,8 +532,10 @@ def compilex(f, x, options):
     """.compilex(f;x;o)  Compile-With-Options
     .compile with a dictionary of options: "mode" (default, reduce-overhead,
     max-autotune), "backend" (inductor, eager, aot_eager, cudagraphs), "fullgraph" 1 (fail
-    instead of falling back), "dynamic" 1 (shape-generic code) or 0, and "fallback"
-    ("interpret", the default, or "error"). .cmodes() tells what this machine supports.
+    instead of falling back), "dynamic" 1 (shape-generic code) or 0, "fallback"
+    ("interpret", the default, or "error"), and "choose" 0 (always run the compiled code;
+    by default each size runs whichever of compiled and interpreted was faster in its first
+    calls). .cmodes() tells what this machine supports.
     Example: cf::.compilex({x^2};3.0;:{["backend" "eager"]});cf(5.0) --> 25.0"""
     fn = to_callable(f, ".compilex")
     opts = _options(options, ".compilex")

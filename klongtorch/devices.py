@@ -7,6 +7,15 @@ then, rather than a failure inside the first array operation.
 import torch
 
 from .errors import KlongError
+from .values import Context
+
+# one object per device: an interpreter entered again finds its device already in the
+# thread's context by identity (interpreter._Active), without comparing devices
+_ONE = {Context.device: Context.device}
+
+
+def _one(device):
+    return _ONE.setdefault(device, device)
 
 KINDS = ("cpu", "cuda", "mps")
 
@@ -37,10 +46,10 @@ AVAILABLE = {
 def best():
     """The best device this machine has: cuda, then mps, then cpu."""
     if _cuda_count():
-        return torch.device("cuda")
+        return _one(torch.device("cuda"))
     if _mps_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+        return _one(torch.device("mps"))
+    return _one(torch.device("cpu"))
 
 
 def resolve(name):
@@ -61,7 +70,7 @@ def resolve(name):
         else:
             why = UNAVAILABLE.get(device.type, "no such device index")
         raise KlongError(f"kg: error: device: {name} is not available: {why}")
-    return device
+    return _one(device)
 
 
 __all__ = ["best", "resolve", "KINDS"]

@@ -30,6 +30,11 @@ class KlongError(Exception):
         if self.pos is None or self.source is None:
             return ""
         start = self.pos[0]
+        if not self.source[start:start + 1].strip():
+            # at a line's end or past the last token (a cell that ends with a newline, as
+            # IPython hands every %%klong body): the caret goes just after the last text
+            # before it, not on an empty line below
+            start = len(self.source[:start].rstrip()) or start
         line_start = self.source.rfind("\n", 0, start) + 1
         line_end = self.source.find("\n", start)
         if line_end < 0:

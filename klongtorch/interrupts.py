@@ -41,6 +41,7 @@ _local = threading.local()
 _guarded = set()            # code objects in which an interrupt always waits
 _MAIN = threading.main_thread().ident
 _SIGINT = int(signal.SIGINT)
+_PYTHONS = signal.default_int_handler
 
 
 def guard(fn):
@@ -112,22 +113,37 @@ def check():
         raise KeyboardInterrupt
 
 
+_KEEP = object()             # begin()'s answer when ours stays installed after end()
+
+
 def begin():
     """Install the handler for a stretch of Klong code (main thread; calls may nest).
-    Returns what end() needs. A SIGINT that lands here waits: check() raises it."""
-    _state()
-    if threading.get_ident() != _MAIN:
-        return None
-    n = getattr(_local, "installs", 0)
-    if n:
-        _local.installs = n + 1
+    Returns what end() needs. A SIGINT that lands here waits: check() raises it.
+
+    Where the process has Python's own handler (default_int_handler), ours replaces it for
+    good: outside a critical section it does exactly what Python's does, raise
+    KeyboardInterrupt, and swapping the two on every call cost two system calls a call
+    (half the interpreter's fixed cost of k("1+!1000")). A handler of the user's own is
+    swapped in and out per call, so that their code outside Klong sees theirs."""
+    try:
+        n = _local.installs
+    except AttributeError:
+        _state()
+        n = _local.installs = 0 if threading.get_ident() == _MAIN else -1
+    if n:                           # nested (n > 0), or not the main thread (n < 0)
+        if n > 0:
+            _local.installs = n + 1
         return None
     saved = _sig.getsignal(_SIGINT)
+    if saved is handler or saved is _PYTHONS:
+        if saved is not handler:
+            _sig.signal(_SIGINT, handler)
+        _local.installs = 1
+        return _KEEP
     # a process that ignores SIGINT (started in the background), or dies of it, keeps that
     if saved is None or saved in (_sig.SIG_IGN, _sig.SIG_DFL):
         return None
-    if saved is not handler:        # already ours where the process is Klong's (the CLI)
-        _sig.signal(_SIGINT, handler)
+    _sig.signal(_SIGINT, handler)
     _local.installs = 1
     return saved
 
@@ -136,14 +152,14 @@ def end(saved):
     """Undo begin(saved). The outermost end puts back the handler that was there and
     forgets an interrupt that came too late to stop anything; an inner one raises it."""
     if saved is None:
-        n = getattr(_local, "installs", 0)
+        n = _local.installs
         if n > 1:
             _local.installs = n - 1
             if _local.pending and not _local.depth:
                 _local.pending = False
                 raise KeyboardInterrupt
         return
-    if saved is not handler:
+    if saved is not _KEEP:
         _sig.signal(_SIGINT, saved)
     _local.installs = 0
     _local.pending = False

@@ -5,11 +5,12 @@
 text/plain is Klong's readable form (display.show), bounded for large values (summary.py:
 head … tail and the shape, as torch prints them). Besides it:
 
-- a tensor with at most 500 elements is an HTML grid with its row and column indices (a
-  long vector is laid out ten to a row, each row labelled with the index of its first
-  element; an array of rank 3 or more is a grid per matrix, each labelled with its leading
-  indices); a larger tensor is a summary: shape, dtype, device, min, mean and max, and its
-  first values;
+- a tensor with at most 500 elements shows every value: a vector as a run of values, each
+  under its index, wrapping like text; a matrix as a grid with its row and column indices;
+  an array of rank 3 or more as a grid per matrix, each under its leading indices. A larger
+  tensor shows what its text view shows: the ends of each axis with … between (a vector's
+  first and last ten values, a matrix's corner rows and columns, as pandas does, the first
+  and last matrices), then its min, mean and max;
 - the heading of either names the shape and dtype, shows the device when it is not the CPU,
   and marks a tensor that requires grad or has a grad_fn with a "∇ requires grad" badge and
   the grad_fn's name;
@@ -32,20 +33,28 @@ from .display import show
 from .summary import summary
 from .values import Dict, Symbol, Tensor, value_of_key
 
-TABLE_UP_TO = 500          # elements: larger tensors get a summary
-ROW = 10                   # a long vector is laid out this many to a row
-PREVIEW = 6                # values shown in a summary
+TABLE_UP_TO = 500          # elements shown in full; a larger tensor shows its ends
+VECTOR_EDGE = 10           # values shown at each end of a big vector
+EDGE = 4                   # rows, and columns, shown at each end of a big matrix (the
+                           # text view shows 3; a notebook keeps the output under 10 KB)
+SLICE_EDGE = 1             # matrices shown at each end of a big array of rank 3 or more,
+SLICE_CORNER = 3           # ... each with this many rows and columns at each end
 DIGITS = 6                 # significant digits of reals
 CHUNK = 1 << 20            # elements summed at a time for a summary's mean
 
 # inline styles (JupyterLab's sanitizer keeps style attributes, and <style> may be dropped)
 BOX = "font-family:var(--jp-code-font-family,monospace);font-size:12px;line-height:1.35"
 HEAD = "margin:0 0 3px 0;opacity:.8"
-TABLE = "border-collapse:collapse;margin:0;font-size:12px"
-CELL = "padding:1px 7px;text-align:right;border:1px solid rgba(128,128,128,.28)"
-INDEX = ("padding:1px 7px;text-align:right;border:none;opacity:.5;font-weight:normal;"
-         "font-size:11px")
+# short: a big matrix's corners are 121 cells, and a notebook stores each cell's style
+TABLE = "border-collapse:collapse;margin:0;font-size:12px;text-align:right"
+CELL = "padding:1px 7px;border:1px solid #8884"
+INDEX = "padding:1px 7px;border:0;opacity:.5;font-weight:400;font-size:11px"
 SLICE = "margin:4px 0 1px 0;opacity:.6;font-size:11px"
+CHIPS = "display:flex;flex-wrap:wrap;max-width:100%"
+CHIP = ("padding:1px 7px;text-align:right;border:1px solid rgba(128,128,128,.28);"
+        "margin:0 -1px -1px 0")
+CHIP_INDEX = "opacity:.5;font-size:10px;line-height:1.1"
+STATS = "margin:4px 0 0 0;font-size:11px"
 KEY = "padding:1px 10px 1px 0;text-align:left;border:none;opacity:.65;font-weight:normal"
 VALUE = "padding:1px 0;text-align:left;border:none"
 BADGE = ("display:inline-block;margin-left:6px;padding:0 5px;border-radius:3px;"
@@ -128,57 +137,92 @@ def _heading(t):
 
 
 def tensor_html(t):
-    """The HTML view of a tensor of rank 1 or more: a grid, or a summary if it is large."""
-    if t.numel() > TABLE_UP_TO:
-        body = _summary(t)
-    elif t.dim() <= 2:
-        body = _grid(t)
+    """The HTML view of a tensor of rank 1 or more. Up to TABLE_UP_TO elements it shows
+    every value; a larger tensor shows what its text view shows, the ends of each axis
+    (a vector's first and last values, a matrix's corner rows and columns, the first and
+    last matrices of a higher rank) with … between, and then its minimum, mean and
+    maximum. A vector is a run of values, each under its index, never rows of a grid."""
+    big = t.numel() > TABLE_UP_TO
+    if t.dim() == 1:
+        body = _vector(t, big)
+    elif t.dim() == 2:
+        body = _matrix(t, big)
     else:
-        body = _grids(t)
+        body = _grids(t, big)
+    if big:
+        body += _stats(t)
     return f'<div class="klong-tensor" style="{BOX}">{_heading(t)}{body}</div>'
 
 
-def _cells(values, write):
-    return "".join(f'<td style="{CELL}">{_esc(write(v))}</td>' for v in values)
+def _ends(n, edge, big):
+    """The indices of an axis of length n to show: all, or `edge` at each end with None
+    (an ellipsis) between."""
+    if not big or n <= 2 * edge:
+        return list(range(n))
+    return list(range(edge)) + [None] + list(range(n - edge, n))
 
 
-def _index_row(n):
-    return ("<tr><th></th>" + "".join(f'<th style="{INDEX}">{j}</th>' for j in range(n))
-            + "</tr>")
+def _pick(data, dim, picks):
+    """data's slices along dim at the indices in picks (None left out), on the CPU: only
+    what is shown crosses from a GPU."""
+    index = torch.tensor([i for i in picks if i is not None], dtype=torch.long,
+                         device=data.device)
+    return data.index_select(dim, index)
 
 
-def _grid(t):
-    """Rows with their indices: a matrix as it is, a vector ROW values to a row."""
-    data = t.detach().cpu()
-    write = _writer(data)
-    if data.dim() == 1:
-        values = data.tolist()
-        if len(values) <= ROW:
-            rows = [(None, values)]
-            width = len(values)
+def _vector(t, big):
+    """Each value under its index, wrapping like text: a list, not the rows of a table."""
+    picks = _ends(t.shape[0], VECTOR_EDGE, big)
+    values = iter(_pick(t.detach(), 0, picks).cpu().tolist())
+    write = _writer(t)
+    chips = []
+    for i in picks:
+        if i is None:
+            chips.append(f'<div style="{CHIP}"><div style="{CHIP_INDEX}">&nbsp;</div>'
+                         f'<div>…</div></div>')
         else:
-            rows = [(i, values[i:i + ROW]) for i in range(0, len(values), ROW)]
-            width = ROW
-    else:
-        rows = list(enumerate(data.tolist()))
-        width = data.shape[1]
-    lines = [_index_row(width)]
-    for i, vals in rows:
-        label = "" if i is None else str(i)
-        pad = "<td></td>" * (width - len(vals))
-        lines.append(f'<tr><th style="{INDEX}">{label}</th>{_cells(vals, write)}{pad}</tr>')
+            chips.append(f'<div style="{CHIP}"><div style="{CHIP_INDEX}">{i}</div>'
+                         f'<div>{_esc(write(next(values)))}</div></div>')
+    return f'<div style="{CHIPS}">{"".join(chips)}</div>'
+
+
+def _matrix(t, big, edge=EDGE):
+    """Rows and columns with their indices; a big one shows its corners (pandas' way)."""
+    rows = _ends(t.shape[0], edge, big)
+    cols = _ends(t.shape[1], edge, big)
+    data = _pick(_pick(t.detach(), 0, rows), 1, cols).cpu().tolist()
+    write = _writer(t)
+    head = "<tr><th></th>" + "".join(
+        f'<th style="{INDEX}">{"…" if j is None else j}</th>' for j in cols) + "</tr>"
+    lines, values = [head], iter(data)
+    for i in rows:
+        if i is None:
+            lines.append(f'<tr><th style="{INDEX}">⋮</th>'
+                         + f'<td style="{CELL}">⋮</td>' * len(cols) + "</tr>")
+            continue
+        row = iter(next(values))
+        cells = "".join(f'<td style="{CELL}">…</td>' if j is None
+                        else f'<td style="{CELL}">{_esc(write(next(row)))}</td>' for j in cols)
+        lines.append(f'<tr><th style="{INDEX}">{i}</th>{cells}</tr>')
     return (f'<div style="overflow-x:auto;max-width:100%"><table style="{TABLE}">'
             + "".join(lines) + "</table></div>")
 
 
-def _grids(t):
+def _grids(t, big):
     """An array of rank 3 or more: the grid of each of its matrices, under its leading
-    indices (as torch prints the matrices of a 3-D tensor one after another)."""
-    data = t.detach().cpu()
+    indices (as torch prints the matrices of a 3-D tensor one after another); a big one,
+    the first and last SLICE_EDGE matrices with … between."""
+    leads = list(itertools.product(*map(range, t.shape[:-2])))
+    shown = leads if not big or len(leads) <= 2 * SLICE_EDGE else \
+        leads[:SLICE_EDGE] + [None] + leads[-SLICE_EDGE:]
     parts = []
-    for lead in itertools.product(*map(range, data.shape[:-2])):
+    for lead in shown:
+        if lead is None:
+            parts.append(f'<div style="{SLICE}">…</div>')
+            continue
         label = " ".join(map(str, lead))
-        parts.append(f'<div style="{SLICE}">[{_esc(label)}]</div>{_grid(data[lead])}')
+        parts.append(f'<div style="{SLICE}">[{_esc(label)}]</div>'
+                     f'{_matrix(t[lead], big, SLICE_CORNER)}')
     return "".join(parts)
 
 
@@ -190,34 +234,29 @@ def _mean(t):
     return total / flat.numel()
 
 
-def _summary(t):
-    """Shape, dtype, device, min, mean, max and the first values of a large tensor."""
+def _stats(t):
+    """Minimum, mean and maximum of a big tensor, and how many values are not finite."""
     data = t.detach()
     write = _writer(data)
-    rows = [("shape", "×".join(map(str, data.shape))),
-            ("dtype", str(data.dtype).replace("torch.", "")),
-            ("device", str(data.device))]
+    parts = []
     if data.dtype.is_floating_point:
         mask = torch.isfinite(data)
         finite = data if bool(mask.all()) else data[mask]     # no copy when all are finite
         if finite.numel():
-            rows += [("min", real_text(finite.min().item())),
-                     ("mean", real_text(_mean(finite))),
-                     ("max", real_text(finite.max().item()))]
+            parts += [("min", real_text(finite.min().item())),
+                      ("mean", real_text(_mean(finite))),
+                      ("max", real_text(finite.max().item()))]
         missing = data.numel() - finite.numel()
         if missing:
             nan = int(torch.isnan(data).sum().item())
-            rows.append(("not finite", f"{missing} ({nan} nan)"))
+            parts.append(("not finite", f"{missing} ({nan} nan)"))
     elif not data.dtype.is_complex:
-        rows += [("min", write(data.min().item())),
-                 ("mean", real_text(_mean(data))),
-                 ("max", write(data.max().item()))]
-    first = data.reshape(-1)[:PREVIEW].cpu().tolist()
-    more = " …" if data.numel() > PREVIEW else ""
-    rows.append(("values", " ".join(map(write, first)) + more))
-    body = "".join(f'<tr><th style="{KEY}">{_esc(k)}</th><td style="{VALUE}">{_esc(v)}</td></tr>'
-                   for k, v in rows)
-    return f'<table style="{TABLE}">{body}</table>'
+        parts += [("min", write(data.min().item())),
+                  ("mean", real_text(_mean(data))),
+                  ("max", write(data.max().item()))]
+    text = " · ".join(f'<span style="opacity:.65">{_esc(k)}</span> {_esc(v)}'
+                      for k, v in parts)
+    return f'<div style="{STATS}">{text}</div>'
 
 
 # -- dictionaries -------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
     %load_ext klongtorch            (or %load_ext klongtorch.magics)
 
-gives %klong (line), %%klong (cell), %klong_push, %klong_pull, %klong_reset and the opt-in
+gives %klong (line), %%klong (cell), %klong_push, %klong_pull, %klong_reset and
 %klong_tune (see magics/tune.py); `%klong?`
 tells how they are used. One interpreter per IPython session keeps its state across cells;
 `interpreter()` hands it to Python code.
@@ -27,7 +27,7 @@ def load_ipython_extension(ipython):
         ipython.register_magics(KlongMagics)
         # Tab and Shift+Tab in Klong code ask Klong, with this session's interpreter
         from . import completion, inspection, tune
-        ipython.register_magics(tune.TuneMagics)        # %klong_tune, an opt-in
+        ipython.register_magics(tune.TuneMagics)        # %klong_tune
         completion.register(ipython, lambda: interpreter(ipython))
         inspection.register(ipython, lambda: interpreter(ipython))
 

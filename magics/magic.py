@@ -217,7 +217,7 @@ class KlongMagics(Magics):
                 interp.klongpy = session_dialect
             interp.reset_channels()
             self._drew = show_figures(interp)
-            allocator.release()         # after %klong_tune only: gigabytes freed go back
+            allocator.release()         # when tuned (allocator.py): gigabytes freed go back
 
 
     def _retire(self):

@@ -1,11 +1,11 @@
-"""%klong_tune: glibc malloc's settings for big arrays, in this IPython process (an opt-in).
+"""%klong_tune: glibc malloc's settings for big arrays, in this IPython process.
 
 Big arrays (`2*1+!1000000`, `+/1+!10000000`) are fast or 5-7x slower from one process to the
 next by allocator luck: glibc's adaptive mmap and trim thresholds decide whether the pages of
 a freed 8 MB tensor are reused or mapped afresh, and a process that imported IPython lands
-in the slow mode most of the time. The CLI and the Klong kernel own their processes and set
-malloc up at start (klongtorch/allocator.py). Here the process is yours, so nothing changes
-unless you ask:
+in the slow mode most of the time. The first interpreter sets malloc up for the whole process, as the CLI and the kernel do
+(klongtorch/allocator.py), unless KLONGTORCH_MALLOC=default was set; %klong_tune does it
+on demand even then, and says what is in force:
 
     %klong_tune          every block from the heap, reused when freed (M_MMAP_MAX 0), the
                          heap's top trimmed past 512 MiB free (M_TRIM_THRESHOLD), and

@@ -1,5 +1,5 @@
-"""glibc malloc's thresholds (klongtorch/allocator.py): pinned by the CLI and the kernel,
-which own their processes, only on request (%klong_tune) under the magic. Each check runs in
+"""glibc malloc's thresholds (klongtorch/allocator.py): pinned by the CLI and the kernel at
+start, by the API and the magic with the first interpreter, unless KLONGTORCH_MALLOC=default. Each check runs in
 a fresh process, since the setting is process-wide."""
 import os
 import subprocess
@@ -49,7 +49,15 @@ def test_the_kernel_launch_pins_them_before_ipykernel_starts():
 
 
 @glibc
-def test_the_magic_changes_nothing_until_asked():
+def test_the_api_pins_them_with_the_first_interpreter():
+    code = ("from klongtorch import allocator, Klong; before = allocator.tuned(); Klong()\n"
+            "print(before, allocator.tuned())\n")
+    assert run_python(code) == "False True"
+    assert run_python(code, KLONGTORCH_MALLOC="default") == "False False"
+
+
+@glibc
+def test_the_magic_pins_them_and_klong_tune_forces_them():
     pytest.importorskip("IPython")
     code = ("from IPython.testing.globalipapp import start_ipython\n"
             "from klongtorch import allocator\n"
@@ -58,7 +66,8 @@ def test_the_magic_changes_nothing_until_asked():
             "before = allocator.tuned()\n"
             "ip.run_line_magic('klong_tune', '')\n"
             "print(before, allocator.tuned())\n")
-    assert run_python(code) == "False True"
+    assert run_python(code) == "True True"
+    assert run_python(code, KLONGTORCH_MALLOC="default") == "False True"
 
 
 def test_tune_says_what_it_did():

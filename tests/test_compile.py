@@ -197,3 +197,47 @@ def test_dynamic_recaptures_when_a_size_is_baked_in(k):
     k('cf::.compilex({+/x*!#x};[1.0 2.0 3.0];:{["backend" "aot_eager"] ["dynamic" 1]})')
     assert k("cf([1.0 2.0 3.0 4.0])") == 20.0
     assert len(k("cf").captured) == 2
+
+
+# -- compiled or interpreted, by size -------------------------------------------------------
+
+def test_the_chooser_times_both_ways_alternately_then_keeps_the_faster():
+    from klongtorch.compile import COMPILED, INTERPRETED, TRIALS, Chooser
+    c = Chooser()
+    ways = []
+    for i in range(2 * TRIALS):
+        way, timed = c.way(17)
+        assert timed
+        ways.append(way)
+        settled = c.record(17, way, 1.0 if way == COMPILED else 2.0)
+        assert settled == (i == 2 * TRIALS - 1)
+    assert ways == [COMPILED, INTERPRETED] * TRIALS
+    assert c.way(17) == (COMPILED, False)
+    for way in (COMPILED, INTERPRETED) * TRIALS:        # another size: the interpreter wins
+        c.way(3)
+        c.record(3, way, 5.0 if way == COMPILED else 1.0)
+    assert c.way(3) == (INTERPRETED, False) and c.way(17) == (COMPILED, False)
+    assert c.medians(3) == (5.0, 1.0)
+
+
+def test_each_size_runs_the_faster_way_with_the_same_answers(capsys):
+    from klongtorch.compile import COMPILED, INTERPRETED, _size_class
+    k = Klong()
+    k('f::{+/x^2};cf::.compilex(f;[1.0 2.0 3.0];:{["backend" "eager"]})')
+    cf = k["cf"]
+    size = _size_class([torch.ones(3)])
+    assert cf.chooser.chosen[size] in (COMPILED, INTERPRETED)      # settled at .compile
+    note = capsys.readouterr().err
+    assert ("the interpreter is faster" in note) == (cf.chooser.chosen[size] == INTERPRETED)
+    for n in (3, 1000):
+        assert all(k(f"cf(1.0*!{n})") == k(f"f(1.0*!{n})") for _ in range(8))
+    assert _size_class([torch.ones(1000)]) in cf.chooser.chosen
+
+
+def test_choose_0_always_runs_the_graph():
+    k = Klong()
+    k('cf::.compilex({+/x^2};[1.0 2.0 3.0];:{["backend" "eager"] ["choose" 0]})')
+    cf = k["cf"]
+    assert k("cf([1.0 2.0 3.0])") == 14.0 and cf.chooser.chosen == {}
+    with pytest.raises(KlongError, match="choose must be 0 or 1"):
+        k('.compilex({x};1.0;:{["choose" 2]})')

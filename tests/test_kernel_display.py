@@ -194,3 +194,28 @@ def test_shift_tab_on_a_big_variable_is_bounded():
     from klongtorch.kernel.inspection import describe
     text = describe("big", torch.arange(10_000_000))
     assert "[0 1 2 … 9999997 9999998 9999999]" in text and len(text) < 200
+
+
+@pytest.mark.parametrize("code, cursor, first_line", [
+    (".plot(", 6, ".plot(x;y)  Plot"),            # right after the parenthesis
+    (".plot(x;", 8, ".plot(x;y)  Plot"),          # after a separator
+    ("f(g(1);", 7, "f::{x*x}"),                   # after an inner call that is closed
+    (".plot((x+1)", 9, ".plot(x;y)  Plot"),       # inside grouping inside the call
+    ("f(1", 3, "f::{x*x}"),
+])
+def test_shift_tab_inside_a_call_documents_the_called_function(code, cursor, first_line):
+    from klongtorch import Klong
+    from klongtorch.kernel.inspection import inspect
+    k = Klong()
+    k("f::{x*x};g::{x}")
+    assert inspect(code, cursor, k).splitlines()[0] == first_line
+
+
+def test_shift_tab_outside_calls_documents_the_word_at_the_cursor():
+    from klongtorch import Klong
+    from klongtorch.kernel.inspection import inspect
+    k = Klong()
+    k("v::!3")
+    assert inspect("(1+2", 1, k).splitlines()[0].startswith("(a)")   # grouping, no call
+    assert inspect("v", 1, k).startswith("v: tensor of shape [3]")
+    assert inspect("f(1)", 4, k) is None                              # after the call

@@ -337,7 +337,7 @@ def test_the_klong_display_is_for_the_result_only(ip):
     finally:
         displayhook.DisplayHook.write_format_data = real
     klong, python = seen
-    assert klong["text/plain"] == "[1.5 2.5]" and "<table" in klong["text/html"]
+    assert klong["text/plain"] == "[1.5 2.5]" and "klong-tensor" in klong["text/html"]
     assert python["text/plain"].startswith("tensor(") and "text/html" not in python
 
 

@@ -24,6 +24,16 @@ def index_headers(page):
     return [h for h in re.findall(r"<th[^>]*>(.*?)</th>", page)]
 
 
+def chips(page):
+    """A vector's (index, value) pairs, unescaped; an ellipsis has the index '&nbsp;'."""
+    return [(i, html.unescape(v)) for i, v in
+            re.findall(r"<div[^>]*><div[^>]*>([^<]*)</div><div>([^<]*)</div></div>", page)]
+
+
+def text_of(page):
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
 # -- text/plain --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("src", ["42", "3.5", '"hi"', "0cx", ":foo", "[1 2 3]",
@@ -49,18 +59,15 @@ def test_vector_table(k):
     b = rich.mime_bundle(k("[1 2 3]"))
     page = b["text/html"]
     assert b["text/plain"] == "[1 2 3]"
-    assert cells(page) == ["1", "2", "3"]
+    assert chips(page) == [("0", "1"), ("1", "2"), ("2", "3")]
     assert "3" in page and "int64" in page
     assert "requires grad" not in page
 
 
-def test_long_vector_in_rows_of_ten(k):
+def test_a_vector_is_a_run_of_values_never_the_rows_of_a_grid(k):
     page = rich.mime_bundle(k("!25"))["text/html"]
-    values = [c for c in cells(page) if c]
-    assert values == [str(i) for i in range(25)]
-    headers = index_headers(page)
-    assert headers[:11] == [""] + [str(i) for i in range(10)]     # column offsets
-    assert "10" in headers[11:] and "20" in headers[11:]             # row starts
+    assert chips(page) == [(str(i), str(i)) for i in range(25)]     # each under its index
+    assert "<tr" not in page and "<table" not in page               # no row labels 0 10 20
 
 
 def test_matrix_grid_with_indices(k):
@@ -75,7 +82,7 @@ def test_matrix_grid_with_indices(k):
 def test_reals_compact():
     page = rich.mime_bundle(torch.tensor([1 / 3, 2.0, 1e-9, 123456789.0],
                                          dtype=torch.float64))["text/html"]
-    assert cells(page) == ["0.333333", "2.0", "1e-09", "1.23457e+08"]
+    assert [v for _, v in chips(page)] == ["0.333333", "2.0", "1e-09", "1.23457e+08"]
 
 
 def test_real_text():
@@ -121,15 +128,36 @@ def test_cuda_tensor():
 
 # -- large tensors: a summary ------------------------------------------------------------
 
-def test_large_vector_summary(k):
-    page = rich.mime_bundle(k("!1000"))["text/html"]
-    assert "<td" in page
-    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
-    for word in ("shape", "1000", "dtype", "int64", "device", "cpu", "min", "mean", "max",
-                 "499.5", "999"):
-        assert word in text, word
-    assert "0 1 2 3 4 5 …" in text
-    assert len(cells(page)) < 20              # not a grid of 1000 cells
+def test_a_big_vector_shows_its_ends_as_its_text_does(k):
+    for n in (1000, 1000000):
+        page = rich.mime_bundle(k(f"!{n}"))["text/html"]
+        shown = chips(page)
+        assert shown[:10] == [(str(i), str(i)) for i in range(10)]
+        assert shown[10] == ("&nbsp;", "…")
+        assert shown[11:] == [(str(i), str(i)) for i in range(n - 10, n)]
+        text = text_of(page)
+        for word in (str(n), "int64", "min", "max", str(n - 1)):
+            assert word in text, word
+        mean = float(re.search(r"mean\s+(\S+)", text).group(1))
+        assert mean == pytest.approx((n - 1) / 2, rel=1e-5)
+
+
+def test_a_big_matrix_shows_its_corner_rows_and_columns(k):
+    page = rich.mime_bundle(k("[1000 1000]:^!1000000"))["text/html"]
+    rows = re.findall(r"<tr>(.*?)</tr>", page)
+    assert index_headers(rows[0])[1:] == ["0", "1", "2", "3", "…", "996", "997", "998", "999"]
+    assert [index_headers(r)[0] for r in rows[1:]] == ["0", "1", "2", "3", "⋮",
+                                                        "996", "997", "998", "999"]
+    assert cells(rows[1])[:4] == ["0", "1", "2", "3"] and cells(rows[1])[4] == "…"
+    assert cells(rows[-1])[-1] == "999999" and cells(rows[-1])[0] == "999000"
+    assert set(cells(rows[5])) == {"⋮"}
+    assert "1000×1000" in page and re.search(r"mean\s+500000\.0", text_of(page))
+
+
+def test_a_long_thin_matrix_keeps_all_its_columns(k):
+    page = rich.mime_bundle(k("[400 3]:^!1200"))["text/html"]
+    rows = re.findall(r"<tr>(.*?)</tr>", page)
+    assert index_headers(rows[0])[1:] == ["0", "1", "2"] and len(rows) == 10
 
 
 def test_rank3_grid_shows_every_value(k):
@@ -141,12 +169,13 @@ def test_rank3_grid_shows_every_value(k):
     assert cells(four) == [str(i) for i in range(24)] and "[1 0]" in four
 
 
-def test_a_few_hundred_values_are_a_grid_more_a_summary(k):
+def test_a_few_hundred_values_are_all_shown_more_show_their_ends(k):
     grid = rich.mime_bundle(k("[5 10 10]:^!500"))["text/html"]
     assert len(cells(grid)) == 500 and "min" not in grid
     page = rich.mime_bundle(k("[5 10 11]:^!550"))["text/html"]
-    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    text = text_of(page)
     assert "5×10×11" in text and "min" in text and "549" in text
+    assert "[0]" in page and "[1]" not in page and "[4]" in page     # first, …, last
 
 
 def test_text_plain_of_a_large_value_is_bounded(k):
@@ -157,7 +186,7 @@ def test_text_plain_of_a_large_value_is_bounded(k):
 
 def test_summary_counts_nan():
     t = torch.tensor([float("nan"), 1.0, 3.0] * 200)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", rich.mime_bundle(t)["text/html"]))
+    text = text_of(rich.mime_bundle(t)["text/html"])
     assert "200 (200 nan)" in text
     assert re.search(r"mean\s+2\.0", text)
 
@@ -243,7 +272,8 @@ def test_dict_keys_and_values_escaped(k):
 
 
 def test_html_is_balanced(k):
-    for src in ["[1 2 3]", "!25", ".jacobian({x^2};[1 2])", "!1000"]:
+    for src in ["[1 2 3]", "!25", ".jacobian({x^2};[1 2])", "!1000", "[100 100]:^!10000",
+                "[5 10 11]:^!550"]:
         page = rich.mime_bundle(k(src))["text/html"]
         for tag in ("div", "table", "tr", "td", "th"):
             opened = len(re.findall(rf"<{tag}[\s>]", page))

@@ -98,6 +98,16 @@ def test_syntax_error_positions(k):
     assert err.context().splitlines()[0] == "b::(a+"
 
 
+@pytest.mark.parametrize("ending", ["", "\n", "\n\n", "  \n", "\r\n", "\n \t\n"])
+def test_the_caret_stays_on_the_failing_line_whatever_ends_the_cell(k, ending):
+    # IPython hands %%klong its body with a newline at the end; the caret must not land
+    # on an empty line below the code
+    for code, line, col in (("foo(1", "foo(1", 5), ("x::1\ny::(2", "y::(2", 5),
+                            ("1+", "1+", 2), ('1+"x"', '1+"x"', 1)):
+        shown, caret = klong_error(k, code + ending).context().splitlines()
+        assert (shown.rstrip(), caret.index("^")) == (line, col), (code, ending)
+
+
 def test_runtime_error_positions(k):
     err = klong_error(k, 'x1::1;x1+"a"')
     line, caret = err.context().splitlines()

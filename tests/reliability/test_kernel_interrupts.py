@@ -68,3 +68,28 @@ def test_shutdown_flushes_what_was_written(kernel, tmp_path):
     assert reply["status"] == "ok"
     km.shutdown_kernel(now=False)           # a shutdown_request, not a kill
     assert path.read_text() == "data\n"
+
+
+def main(presses):
+    """python -m tests.reliability.test_kernel_interrupts 1000: that many presses at random
+    moments (10-200 ms into the cell), the globals checked after every one."""
+    with running_kernel() as (km, kc):
+        execute(kc, SETUP)
+        before = value(kc, CHECK)
+        rng = random.Random(1)
+        bad = 0
+        for i in range(presses):
+            reply = interrupted(km, kc, LOOPS[i % 2], rng.uniform(0.01, 0.2))
+            now = value(kc, CHECK)
+            if reply.get("evalue") != "kg: error: interrupted" or now != before:
+                bad += 1
+                print(f"press {i}: {reply.get('evalue')!r}, globals {now!r}", flush=True)
+            if i % 100 == 99:
+                print(f"{i + 1} presses, {bad} problems", flush=True)
+    print(f"{presses} presses in all, {bad} problems")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))

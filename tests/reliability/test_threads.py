@@ -3,7 +3,10 @@
 The device and real dtype that new tensors get are per thread (values.Context), so two
 Klong() objects running at once, one float32 and one float64, never see each other's.
 """
+import ast
+import subprocess
 import sys
+import textwrap
 import threading
 
 import pytest
@@ -72,16 +75,53 @@ def test_cpu_and_cuda_interpreters_in_two_threads():
     assert found == {"cpu": {"cpu"}, "cuda": {"cuda"}}
 
 
-def test_process_settings_are_put_back_after_a_call():
-    """Under the Python API the process is the user's: the recursion limit and integer
-    digit limit Klong needs hold only while it runs."""
-    limit, digits = sys.getrecursionlimit(), sys.get_int_max_str_digits()
-    k = Klong()
-    assert (sys.getrecursionlimit(), sys.get_int_max_str_digits()) == (limit, digits)
-    # inside, deep recursion and big integers work
-    assert k("f::{:[x;1+f(x-1);0]};f(3000)") == 3000
-    assert k("#$2^20000") == 6021       # more digits than Python allows by default
-    assert (sys.getrecursionlimit(), sys.get_int_max_str_digits()) == (limit, digits)
+def test_process_settings_are_made_by_the_first_interpreter():
+    """The recursion limit and integer digit limit Klong needs are set by the first
+    interpreter, not before (importing klongtorch changes neither), and stay (a fresh
+    process: this one has made interpreters already)."""
+    program = textwrap.dedent("""
+        import gc, sys
+        import klongtorch
+        from klongtorch import Klong
+        before = sys.getrecursionlimit(), sys.get_int_max_str_digits()
+        k = Klong()
+        during = sys.getrecursionlimit(), sys.get_int_max_str_digits()
+        deep = k("f::{:[x;1+f(x-1);0]};f(3000)")       # deep recursion works
+        digits = k("#$2^20000")                          # more digits than Python allows
+        del k
+        gc.collect()
+        after = sys.getrecursionlimit(), sys.get_int_max_str_digits()
+        print(repr((before, during, deep, digits, after)))
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    before, during, deep, digits, after = ast.literal_eval(done.stdout)
+    assert during[0] >= 20000 and during[1] == 0 and (deep, digits) == (3000, 6021)
+    assert after == during and before[0] < 20000 and before[1] > 0
+
+
+def test_python_s_own_handler_is_replaced_by_one_that_acts_the_same():
+    """Where the process has Python's SIGINT handler, klongtorch's takes its place for good
+    (swapping them cost two system calls a call); outside Klong it raises KeyboardInterrupt
+    just as Python's does."""
+    program = textwrap.dedent("""
+        import os, signal, time
+        from klongtorch import Klong, interrupts
+        k = Klong()
+        k("1+1")
+        print(signal.getsignal(signal.SIGINT) is interrupts.handler)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+            print("not interrupted")
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt")
+        print(k("2+2"))
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split() == ["True", "KeyboardInterrupt", "4"], done.stderr
 
 
 def test_a_users_sigint_handler_is_back_after_a_call():
