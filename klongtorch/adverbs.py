@@ -216,7 +216,7 @@ def converge(f, a):
     """f:~a  Converge
     Apply f to a, then to the result, and so on until the result stops changing (or
     returns to a); that fixpoint is the value.
-    Examples: {(x+2%x)%2}:~2 --> 1.4142135623730951    ,/:~[1 [2 [3]]] --> [1 2 3]"""
+    Examples: {(x+2%x)%2}:~2 --> 1.414213562373095    ,/:~[1 [2 [3]]] --> [1 2 3]"""
     x = a
     call = f.call1
     while True:

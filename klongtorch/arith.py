@@ -465,7 +465,7 @@ def not_(a):
 def char(a):
     """:#a  Char
     The character with code point a. Atomic.
-    Examples: :#65 --> 0cA    :#[72 105] --> "Hi\""""
+    Examples: :#65 --> 0cA    :#[72 105] --> [0cH 0ci]"""
     t = type(a)
     if t is int:
         try:

@@ -332,6 +332,28 @@ def numeric_gradient(x, f, name="∇", interp=None, var=None):
     return _each_point(interp, to_callable(f, name), x, var, name, _numeric)
 
 
+def gradient_function(f):
+    """∇f  Gradient-Function
+    The function that gives f's gradient, by central differences as x∇f: (∇f)(x) is x∇f.
+    As in KlongPy, where ∇ of one operand makes the gradient function.
+    Example: g::∇{x^3};g(2) --> 12.000000000..."""
+    fn = to_callable(f, "∇")
+    interp = getattr(fn, "interp", None)
+
+    def grad_at(x):
+        return numeric_gradient(x, fn, "∇", interp)
+    grad_at.__doc__ = gradient_function.__doc__
+    return SysFunc("∇", 1, grad_at, interp)
+
+
+def track(a):
+    """˙a  Track
+    a itself. KlongPy marks the values it will differentiate with ˙ (x::˙!5); klongtorch
+    needs no mark, since :> ∇ and ∂ take any numeric value, so ˙ only lets such programs run.
+    Example: ˙[1 2 3] --> [1 2 3]"""
+    return a
+
+
 def _tensor_result(fn):
     def at(t):
         y = fn(t)

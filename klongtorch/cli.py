@@ -29,9 +29,10 @@ import os
 import sys
 import traceback
 
-from . import allocator, commands
+from . import allocator, background, commands
 from . import help as helptable
 from .errors import KlongError, KlongExit
+from .system import script_arguments
 
 PROMPT = " " * 8
 PROMPT2 = "      > "
@@ -296,6 +297,7 @@ class Repl:
         try:
             with progress_on(self.err):
                 value = k(text)
+                background.rest(k)          # finished .async work, due timers
             shown = None if quiet(text) else self.display(value)
         except KlongExit as e:
             return exit_code(e)
@@ -517,6 +519,7 @@ def _main(argv):
         if positionals and not args.eval:
             script, positionals = find_script(k, positionals[0]), positionals[1:]
         k.globals[".a"] = list(positionals)
+        k.globals[".os.argv"] = script_arguments(positionals)
         for name in args.load:
             try:
                 path = k.find_file(name)
@@ -535,6 +538,8 @@ def _main(argv):
             code = guarded(lambda: k.run(text, filename="-"), k, debug, err, "-", text)
         else:
             code = run_file(k, script, debug, err)
+        if code is None:        # .async work still running: wait, and run its callbacks
+            code = guarded(lambda: background.rest(k, wait=True), k, debug, err)
         return finish(k, code or 0, err)
 
     if args.eval:

@@ -82,10 +82,12 @@ def _has_triton():
 
 def cmodes():
     """.cmodes()  Compile-Modes
-    What this machine supports for .compilex: a dictionary with "modes", "backends"
-    (the ones that can run here), "device", "cxx" (the C++ compiler, "" if none), "cuda",
-    and "recommendations", a dictionary of situation -> options.
-    Example: (.cmodes())?"backends" --> ["inductor" "eager" "aot_eager"]"""
+    What this machine supports for .compilex: a dictionary with "modes" (every torch
+    compile mode; reduce-overhead and max-autotune add CUDA graphs on a GPU and skip them
+    elsewhere), "backends" (the ones that can run here), "device", "cxx" (the C++
+    compiler, "" if none), "cuda", and "recommendations", a dictionary of situation ->
+    options.
+    Example: (.cmodes())?"modes" --> ["default" "reduce-overhead" "max-autotune" ...]"""
     compiler = cxx()
     device = ctx.device.type
     cuda = torch.cuda.is_available()
@@ -103,8 +105,7 @@ def cmodes():
         "small inputs": Dict({"backend": best, "mode": "reduce-overhead" if cuda else "default"}),
     })
     return Dict({
-        "modes": mklist(list(MODES) if cuda else ["default", "max-autotune-no-cudagraphs",
-                                                  "max-autotune"]),
+        "modes": mklist(list(MODES)),
         "backends": mklist(backends),
         "device": str(ctx.device),
         "cxx": compiler or "",

@@ -38,6 +38,8 @@ def from_python(v, interp=None):
                 return mklist([from_python(e, interp) for e in v.tolist()])
             if v.dtype.kind == "b":
                 v = v.astype("int64")
+            elif not v.flags.writeable:     # a view of read-only memory: torch warns, so copy
+                v = v.copy()
             return from_python(torch.from_numpy(v), interp)
         if isinstance(v, np.generic):
             return from_python(v.item(), interp)

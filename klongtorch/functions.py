@@ -38,6 +38,12 @@ class Function:
     def klong_name(self):
         return ARITY_WORDS[self.arity] if self.arity < 4 else "function"
 
+    def __copy__(self):                 # a function is a value: copies are itself (pickle
+        return self                     # rebuilds one from its source, see __reduce__)
+
+    def __deepcopy__(self, memo):
+        return self
+
     def __call__(self, *args):
         interp = getattr(self, "interp", None)
         if interp is None:
@@ -114,6 +120,10 @@ class Lambda(Function):
     def __repr__(self):
         return f"<klong {self.klong_name} {self.source}>"
 
+    def __reduce__(self):               # pickled as its source text (klongtorch.pickling)
+        from .pickling import lambda_from
+        return lambda_from, (self.source,)
+
 
 _MISSING = object()
 
@@ -139,6 +149,9 @@ class Projection(Function):
             raise self.arity_error(len(args))
         it = iter(args)
         return self.fn.call(tuple(next(it) if a is None else a for a in self.args))
+
+    def __reduce__(self):
+        return Projection, (self.fn, self.args[:len(self.args)])
 
     @property
     def source(self):
@@ -171,13 +184,18 @@ class SysFunc(Function):
     def __repr__(self):
         return f"<klong system function {self.name}>"
 
+    def __reduce__(self):               # by name: the landing interpreter's own
+        from .pickling import system_function
+        return system_function, (self.name,)
+
 
 class PyFunc(Function):
     """A Python callable used from Klong. Tensors go in and come out unchanged, so autograd
     flows through it; other results are converted to Klong values. A function built into
     Python outside torch (math.fsum, sum, sorted) cannot use a tensor's methods and would
     walk it one 0-d tensor at a time, so it gets the array as NumPy's view of the same
-    memory instead, which costs what the call costs from Python."""
+    memory instead, which costs what the call costs from Python; so do NumPy's own
+    functions (numpy.max), which would call a tensor's methods with NumPy's arguments."""
     __slots__ = ("fn", "arity", "most", "name", "interp", "plain")
 
     def __init__(self, fn, arity=None, name=None, interp=None):
@@ -187,8 +205,11 @@ class PyFunc(Function):
         self.most = max(self.arity, _most_positional(fn))
         self.name = name or getattr(fn, "__name__", "python")
         self.interp = interp
-        self.plain = inspect.isbuiltin(fn) and \
-            not (getattr(fn, "__module__", None) or "").startswith("torch")
+        module = getattr(fn, "__module__", None) or ""
+        # NumPy's functions too: given a tensor, numpy.max calls its max(axis=None), which
+        # torch does not take
+        self.plain = (inspect.isbuiltin(fn) and not module.startswith("torch")) or \
+            module == "numpy" or module.startswith("numpy.")
 
     def call(self, args):
         from .convert import from_python
@@ -217,6 +238,10 @@ class PyFunc(Function):
             return from_python(out, self.interp)
         except TypeError:           # an object with no Klong form stays opaque
             return out
+
+    def __reduce__(self):               # without the interpreter (klongtorch.pickling)
+        from .pickling import python_function
+        return python_function, (self.fn, self.arity, self.name)
 
     @property
     def source(self):

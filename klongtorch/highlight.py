@@ -90,7 +90,7 @@ class KlongLexer(RegexLexer):
             (r":\[|:\{|:\(|:\|", Punctuation),
             (words(ADVERB_WORDS), Name.Attribute),
             (words(SHIFTED_WORDS + ["::"]), Operator),
-            (r"[!#$%&*+,\-<=>?@^_|~∇∂]", Operator),
+            (r"[!#$%&*+,\-<=>?@^_|~∇∂˙]", Operator),
             (r"\[", Punctuation, "list"),
             (r"[()\[\]{};]", Punctuation),
             (r".", Text),

@@ -20,9 +20,16 @@ dictionary, when it has one, decides what .py binds.
 
 The global `klong` holds the interpreter itself, for Python code that needs it, such as the
 optimizer classes in examples/optimizers.py: `opt::SGDOptimizer(klong;["w"];:{["lr" 0.1]})`.
+As in KlongPy, a function (or a class, by its __init__) imported with .py or .pyf whose
+first parameter is named `klong` is given the interpreter there without being asked:
+SGDOptimizer(["w"];:{["lr" 0.1]}) is the same call, and its arity leaves `klong` out. What
+it receives is the interpreter seen through KlongPy's API (klongpy_compat.KlongInterpreter:
+klong.call, klong._context, and every attribute of the interpreter itself); while a file
+loads, `import klongpy` gives that API, so helpers written for KlongPy run unchanged.
 """
 import importlib
 import importlib.util
+import inspect
 import os
 import sys
 
@@ -32,6 +39,7 @@ from . import interrupts
 from .convert import from_python, to_python
 from .errors import KlongError, err
 from .functions import PyFunc, _brief
+from .klongpy_compat import NAMES as KLONGPY_NAMES, as_klongpy, view
 from .values import Dict, Tensor, ctx, items_of, scalar
 
 
@@ -78,7 +86,8 @@ def _import_path(path, who, given):
     old = sys.modules.get(name)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with as_klongpy():              # a helper written for KlongPy imports klongpy
+            spec.loader.exec_module(module)
     except BaseException as e:
         if old is None:
             sys.modules.pop(name, None)
@@ -101,6 +110,10 @@ def _import(name, who, script_dir=None):
         raise err(who, "import", text=f"{name}: no such Python file or package folder")
     if path is not None:
         return _import_path(path, who, name)
+    if name.split(".")[0] == "klongpy" and name not in KLONGPY_NAMES:
+        raise err(who, "import", text=f"{name}: a part of KlongPy that klongtorch does not "
+                                      f"have (it has KlongPy's core Python API: "
+                                      f"{', '.join(KLONGPY_NAMES)})")
     if name.startswith("."):
         raise err(who, "import", text=f"{name}: relative module names have no package here; "
                                       f"give a file path such as \"./{name.lstrip('.')}.py\"")
@@ -108,7 +121,8 @@ def _import(name, who, script_dir=None):
     added = [os.path.abspath(d) for d in dirs if os.path.abspath(d) not in sys.path]
     sys.path[:0] = added
     try:
-        return importlib.import_module(name)
+        with as_klongpy():
+            return importlib.import_module(name)
     except ImportError as e:
         raise err(who, "import", text=f"{name}: {e}") from None
     except Exception as e:          # the module itself failed while loading
@@ -145,7 +159,50 @@ def _bind(interp, name, value, who):
     if not _klong_name(name):
         raise err(who, "name", text=f"{name!r} is not a Klong name (letters and digits only); "
                                     f"use .pya(module;{name!r}) instead")
-    interp.globals[name] = klong_value(_for_klong(value), interp)
+    interp.globals[name] = _imported(value, interp)
+
+
+def _imported(value, interp):
+    """A name that .py or .pyf imports, as Klong sees it."""
+    return klong_value(_passing_klong(_for_klong(value), interp), interp)
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _after_klong(value):
+    """The parameters after the first when a Python function's first parameter (a class's,
+    after self) is named klong; None when it is not, or the callable has no signature."""
+    if not callable(value) or hasattr(value, "call1"):
+        return None
+    try:
+        params = list(inspect.signature(value).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if not params or params[0].name != "klong" or params[0].kind not in _POSITIONAL:
+        return None
+    return params[1:]
+
+
+def _passing_klong(value, interp):
+    """value, given the interpreter as its first argument when its first parameter is named
+    klong (KlongPy's convention). A call that already passes it, f(klong;...) as
+    klongtorch's own examples do, is left as it is, so both spellings work."""
+    rest = _after_klong(value)
+    if rest is None:
+        return value
+    if any(p.kind == p.VAR_POSITIONAL for p in rest):
+        arity = 1
+    else:
+        arity = min(3, sum(p.kind in _POSITIONAL and p.default is p.empty for p in rest))
+
+    def call(*args):
+        if args and args[0] is interp:
+            return value(*args)
+        return value(view(interp), *args)
+    call.__name__ = getattr(value, "__name__", "python")
+    call.__doc__ = value.__doc__
+    return PyFunc(call, arity=arity, name=call.__name__, interp=interp)
 
 
 def _exports(mod):
@@ -237,7 +294,7 @@ class Python:
             names = [n for n in vars(mod) if not n.startswith("_")]
         for n in names:
             if _klong_name(n) and hasattr(mod, n):
-                self.interp.globals[n] = klong_value(_for_klong(getattr(mod, n)), self.interp)
+                self.interp.globals[n] = _imported(getattr(mod, n), self.interp)
         return mod
 
     def pyf(self, module, names):
@@ -245,7 +302,7 @@ class Python:
         Import the names (a string, or a list of strings) from the Python module m as
         Klong globals. Python functions become Klong functions of their arity; tensors
         pass through them, so gradients flow.
-        Example: .pyf("torch";["exp" "tanh"]);tanh(0.5) --> 0.46211715726000974"""
+        Example: .pyf("torch";["exp" "tanh"]);tanh(0.5) --> 0.46211715726..."""
         mod = _import(_string(module, ".pyf"), ".pyf", self.interp.script_dir)
         exports = _exports(mod) or {}
         wanted = [names] if type(names) is str else items_of(names)
@@ -328,6 +385,9 @@ def install(interp):
     for name, arity in ARITIES.items():
         interp.globals["." + name] = SysFunc("." + name, arity, getattr(funcs, name), interp)
     interp.globals["klong"] = interp
+    from . import background, pickling
+    background.install(interp)
+    pickling.remember(interp)
 
 
 __all__ = ["install", "klong_value", "python_arg"]

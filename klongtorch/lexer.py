@@ -7,7 +7,7 @@ A newline is a `;` only outside brackets, as the reference says.
 from .errors import KlongError
 from .atoms import Char, Symbol
 
-OPERATOR_CHARS = set("!#$%&*+,-<=>?@^_|~∇∂")
+OPERATOR_CHARS = set("!#$%&*+,-<=>?@^_|~∇∂˙")   # ˙ (U+02D9): KlongPy's track monad
 # two-character operators that start with ':' and are verbs
 SHIFTED_OPS = {":=", ":-", ":#", ":_", "::", ":%", ":$", ":^", ":+", ":@", ":>"}
 # adverbs, each with the name the reference gives it

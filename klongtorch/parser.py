@@ -113,7 +113,7 @@ ENDS = {";", "eof", "close", "elif"}
 # be one of them even when an adverb follows and makes a dyad of it (:+/x), and so must an
 # infix operator under an adverb that applies its verb to one argument (x :+:~y); kg rejects
 # the rest while parsing, before anything runs
-MONADIC_OPS = frozenset("!#$%&*+,-<=>?@^_|~") | {":#", ":_"}
+MONADIC_OPS = frozenset("!#$%&*+,-<=>?@^_|~") | {":#", ":_", "∇", "˙"}   # ∇ ˙: KlongPy's
 MONADIC_ADVERBS = {":~", ":*", "\\~", "\\*"}
 
 

@@ -240,6 +240,9 @@ ARITIES = {".ac": 1, ".cc": 1, ".comment": 1, ".d": 1, ".df": 1, ".E": 1, ".fc":
 
 VARIABLE_HELP = {
     ".a": ".a  Arguments\n    The command line arguments of a Klong program, as a list of strings.",
+    ".os.argv": ".os.argv  Script-Arguments\n    KlongPy's name for the script's arguments: .a, "
+                "less a leading \"--\"\n    (klongtorch prog.kg a b and KlongPy's kgpy prog.kg -- a b "
+                "both give [\"a\" \"b\"]).",
     ".cin": ".cin  Input-Channel\n    The standard input channel.",
     ".cout": ".cout  Output-Channel\n    The standard output channel.",
     ".cerr": ".cerr  Error-Channel\n    The standard error channel.",
@@ -254,6 +257,13 @@ VARIABLE_HELP = {
 }
 
 
+def script_arguments(args):
+    """.os.argv for a script's arguments: KlongPy's command passes them after "--", which
+    klongtorch's does not need, so one leading "--" is dropped."""
+    args = list(args)
+    return args[1:] if args[:1] == ["--"] else args
+
+
 def install(interp):
     fns = SystemFunctions(interp)
     g = interp.globals
@@ -264,6 +274,7 @@ def install(interp):
     g[".cout"] = interp.cout = Channel("stdout", "out", std="stdout")
     g[".cerr"] = interp.cerr = Channel("stderr", "out", std="stderr")
     g[".a"] = []
+    g[".os.argv"] = []
     g[".cols"] = 80
     g[".e"] = 2.220446049250313e-16 if ctx.real.itemsize == 8 else 1.1920928955078125e-07
     g[".edit"] = 1

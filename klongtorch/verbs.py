@@ -24,7 +24,7 @@ keyed by the atomic name, which every record carries.
 """
 import torch
 
-from . import adverbs, arith, lift, lists
+from . import adverbs, arith, autograd, lift, lists
 from .errors import err
 
 
@@ -96,6 +96,10 @@ VERBS = {v.sym: v for v in [
     Verb(":@", None, lists.index_depth),
     Verb(":%", None, arith.int_divide, arith.INT_DIVIDE),
     Verb(":$", None, lists.form),
+    # KlongPy's extensions; the compiler runs a dyadic ∇ itself (autograd.DYADS), with the
+    # nilad-and-variable rule: the dyad here is what an adverb gets, x∇'fs
+    Verb("∇", autograd.gradient_function, autograd.numeric_gradient),
+    Verb("˙", autograd.track, None),
 ]}
 del G
 

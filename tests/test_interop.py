@@ -38,7 +38,7 @@ def test_torch_functions_get_tensors_and_gradients_flow(k):
     assert torch.allclose(g, torch.exp(torch.tensor([0.0, 1.0], dtype=torch.float64)))
 
 
-def test_arity_of_torch_builtins_comes_from_their_signature(k):
+def test_arityof_torch_builtins_comes_from_their_signature(k):
     k('.pyf("torch";["add" "tanh"])')
     assert k("add").arity == 2 and k("tanh").arity == 1
     assert k("add(1;2)") == 3
@@ -185,3 +185,169 @@ def test_torch_reals_made_from_integers_have_the_interpreter_dtype(k):
     assert k("sqrt(2)") == torch.sqrt(torch.tensor(2.0, dtype=torch.float64)).item()
     assert abs(k("sqrt(2)") - 2 ** 0.5) < 1e-15
     assert Klong(dtype="float32")(linspace).dtype == torch.float32
+
+
+# -- KlongPy's extensions (issue 19 item 2) ---------------------------------------------------
+
+KLONGPY_HELPER = '''
+from klongpy import KlongInterpreter
+from klongpy.core import KGFnWrapper, KGLambda, KGSym
+
+def addw(klong, x):
+    return klong["w"] + x
+
+def arityof(klong, a, b, c=0):
+    return a + b + c
+
+class Counter:
+    def __init__(self, klong, start):
+        self.klong, self.n = klong, start
+    def __call__(self, step):
+        self.n += step
+        self.klong["seen"] = self.n
+        return self.n
+
+def stepper(klong, names):
+    return KGLambda(lambda loss: [klong.call(loss), klong._context[KGSym(names[0])]], args=["x"])
+
+def twice(klong, fn):
+    fn = KGFnWrapper(klong, fn)
+    return [fn(1), fn(2)]
+
+def fresh():
+    return KlongInterpreter()("1+1")
+
+def plain(x):
+    return x
+'''
+
+
+@pytest.fixture
+def kp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kphelper.py").write_text(KLONGPY_HELPER)
+    k = Klong(device="cpu")
+    k('.py("kphelper.py")')
+    return k
+
+
+def test_a_first_parameter_named_klong_receives_the_interpreter(kp):
+    assert kp("w::10;addw(5)") == 15
+    assert kp("addw").arity == 1 and kp("arityof").arity == 2 and kp("plain").arity == 1
+    assert kp("arityof(1;2)") == 3
+    # klongtorch's own spelling, the interpreter passed by hand, still works
+    assert kp("addw(klong;5)") == 15
+
+
+def test_a_class_whose_init_takes_klong_receives_it_too(kp):
+    kp("c::Counter(100)")
+    assert kp("c(5)") == 105 and kp("seen") == 105
+
+
+def test_helpers_written_for_klongpy_import_klongpy_and_use_its_api(kp):
+    kp("w::3.0;loss::{w^2};s::stepper([\"w\"])")
+    assert kp("s(loss)").tolist() == [9.0, 3.0]  # klong.call and klong._context
+    assert kp("twice({x*10})").tolist() == [10, 20]
+    assert kp("fresh()") == 2                    # KlongInterpreter() is a new interpreter
+
+
+def test_a_klongpy_module_klongtorch_lacks_is_a_clear_import_error(k):
+    with pytest.raises(KlongError, match="klongpy.web: a part of KlongPy that klongtorch"):
+        k('.py("klongpy.web")')
+
+
+def test_os_argv_is_the_scripts_arguments(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "args.kg").write_text(".p(.os.argv);.p(#.os.argv)\n")
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
+    for args in (["a", "b c"], ["--", "a", "b c"]):     # klongtorch's way and kgpy's
+        done = subprocess.run([sys.executable, "-m", "klongtorch", "args.kg", *args],
+                              cwd=tmp_path, capture_output=True, text=True, env=env)
+        assert done.stdout == "[a b c]\n2\n", done.stderr
+    assert Klong()(".os.argv") == []
+
+
+def test_async_runs_python_in_the_background_and_the_callback_on_rest(k):
+    import threading
+    from klongtorch import background
+    k["here"] = threading.get_ident
+    k("where::.async(here;{where::x})")
+    k("where(0)")
+    background.rest(k, wait=True)
+    assert k("where") != threading.get_ident()        # f ran on a thread of its own
+    k('.pyf("math";"factorial");got::[];a::.async(factorial;{got::got,x})')
+    assert k("a(5)") == 1 and k("a(6;0)") == 1         # extra arguments are dropped
+    assert k("got") == []                              # nothing ran in the middle
+    background.rest(k, wait=True)
+    assert sorted(k("got").tolist()) == [120, 720]
+    # a Klong function is not moved off the interpreter's thread
+    k("seen::0;b::.async({seen::x;x*2};{got::x})")
+    k("b(21)")
+    assert k("seen") == 0
+    background.rest(k, wait=True)
+    assert k("seen") == 21 and k("got") == 42
+
+
+def test_async_errors_are_klong_errors(k):
+    from klongtorch import background
+    with pytest.raises(KlongError, match=r"\.async: type error: not a function"):
+        k(".async(1;{x})")
+    with pytest.raises(KlongError, match="the callback takes the result"):
+        k(".async({x};{x+y})")
+    k('.pyf("math";"sqrt");a::.async(sqrt;{x})')
+    k('a("no")')
+    with pytest.raises(KlongError, match="sqrt: python error: TypeError"):
+        background.rest(k, wait=True)
+
+
+def test_timer_and_timerc(k):
+    import time
+    from klongtorch import background
+    k("n::0;th::.timer(\"tick\";0;{n::n+1;n<3})")
+    assert str(k("th")) == "timer:tick:0"
+    for _ in range(5):
+        background.rest(k)
+    assert k("n") == 3                       # it returned 0 at the third call: stopped
+    k("m::0;t2::.timer(\"slow\";0.05;{m::m+1;1})")
+    background.rest(k)
+    assert k("m") == 0                       # not due yet
+    time.sleep(0.06)
+    background.rest(k)
+    assert k("m") == 1
+    assert k(".timerc(t2)") == 1 and k(".timerc(t2)") == 0 and k(".timerc(5)") == 0
+    time.sleep(0.06)
+    background.rest(k)
+    assert k("m") == 1
+    with pytest.raises(KlongError, match="the interval is a number of seconds"):
+        k('.timer("x";-1;{1})')
+
+
+def test_klong_functions_pickle_and_run_where_they_land(k):
+    import pickle
+    k('sq::{[a];a::x*x;a};add::{x+y}(10;);.pyf("math";"sqrt")')
+    for name, arg, want in (("sq", 7, 49), ("add", 5, 15), ("sqrt", 16.0, 4.0),
+                            (".rn", None, None)):
+        fn = pickle.loads(pickle.dumps(k(name)))
+        if arg is not None:
+            assert fn(arg) == want
+        else:
+            assert fn.name == ".rn"
+
+
+def test_a_klong_function_runs_in_a_multiprocessing_worker(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mp.py").write_text(
+        "import multiprocessing\n"
+        "from klongpy import KlongInterpreter\n"
+        "from klongpy.core import KGFnWrapper\n"
+        "def work(args):\n"
+        "    n, fn = args\n"
+        "    return KGFnWrapper(KlongInterpreter(), fn)(n)\n"
+        "def runit(numbers, fn):\n"
+        "    with multiprocessing.get_context('fork').Pool(1) as pool:\n"
+        "        return pool.map(work, [(n, fn) for n in numbers])\n")
+    k = Klong(device="cpu")
+    assert k('.py("mp.py");runit(!4;{[a];a::x*x;a+1})').tolist() == [1, 2, 5, 10]

@@ -1,0 +1,4 @@
+
+def hello(name):
+    print(f"hello, {name}")
+
