@@ -27,8 +27,8 @@ interpreter can be faster (measured on two cores: 0.22 ms compiled against 0.19 
 the notebook's activation function at 100K). So for each size class of the arguments (a
 power of two of their elements) the first calls time both, alternately, and the faster one
 serves that size from then on (Chooser); `.compile` says so when the interpreter wins at
-the example's size. The answers are the same either way (the graph was checked against the
-interpreter).
+the example's size, for an example of NOTE_FROM elements or more. The answers are the same
+either way (the graph was checked against the interpreter).
 
 Graphs are captured for the shapes, dtypes and device of the arguments: a call with new
 shapes captures again (cached). With "dynamic" 1, torch.compile makes shape-generic code,
@@ -249,6 +249,7 @@ def _klong_result(out):
 
 COMPILED, INTERPRETED = "compiled", "interpreted"
 TRIALS = 3                  # timed calls of each way per size class before choosing
+NOTE_FROM = 1000            # elements of the example from which .compile says it
 
 
 class Chooser:
@@ -313,9 +314,10 @@ class Compiled(Function):
             size = _size_class(tensors)
             while size not in self.chooser.chosen:
                 self._run(entry, tensors, args)
-            if self.chooser.chosen[size] == INTERPRETED:
+            n = sum(t.numel() for t in tensors)
+            # said of arrays only: that a scalar function is faster uncompiled is no news
+            if self.chooser.chosen[size] == INTERPRETED and n >= NOTE_FROM:
                 compiled, interpreted = self.chooser.medians(size)
-                n = sum(t.numel() for t in tensors)
                 sys.stderr.write(
                     f"kg: note: {self.name}: at {n} elements the interpreter is faster "
                     f"({interpreted * 1e3:.3g} ms a call against {compiled * 1e3:.3g} ms "

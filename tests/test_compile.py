@@ -223,15 +223,17 @@ def test_the_chooser_times_both_ways_alternately_then_keeps_the_faster():
 def test_each_size_runs_the_faster_way_with_the_same_answers(capsys):
     from klongtorch.compile import COMPILED, INTERPRETED, _size_class
     k = Klong()
-    k('f::{+/x^2};cf::.compilex(f;[1.0 2.0 3.0];:{["backend" "eager"]})')
+    k('f::{+/x^2};cf::.compilex(f;1.0*!1000;:{["backend" "eager"]})')
     cf = k["cf"]
-    size = _size_class([torch.ones(3)])
+    size = _size_class([torch.ones(1000)])
     assert cf.chooser.chosen[size] in (COMPILED, INTERPRETED)      # settled at .compile
     note = capsys.readouterr().err
     assert ("the interpreter is faster" in note) == (cf.chooser.chosen[size] == INTERPRETED)
     for n in (3, 1000):
         assert all(k(f"cf(1.0*!{n})") == k(f"f(1.0*!{n})") for _ in range(8))
-    assert _size_class([torch.ones(1000)]) in cf.chooser.chosen
+    assert _size_class([torch.ones(3)]) in cf.chooser.chosen
+    k('.compilex(f;[1.0 2.0];:{["backend" "eager"]})')           # a small example: no note
+    assert "faster" not in capsys.readouterr().err
 
 
 def test_choose_0_always_runs_the_graph():

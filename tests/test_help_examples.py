@@ -2,7 +2,8 @@
 
 The help is the docstrings (klongtorch.help): an example there is `EXPR --> RESULT`, several
 to a line, four spaces apart, and the examples of one entry run in order in one interpreter
-(`f::{x*x} --> :monad    f(3) --> 9`). A RESULT ending in `...` is a prefix. Where the
+(`f::{x*x} --> :monad    f(3) --> 9`). `...` in a RESULT stands for what is left out (a
+number ending in it is approximate). Where the
 reference interpreter is beside the clone (../shared), each example that kg can run is also
 asked of kg, so that a wrong example (as `:#[72 105] --> "Hi"` once was) cannot hide behind
 an implementation that agrees with it.
@@ -62,7 +63,10 @@ def matches(shown, expected, digits=1e-15):
         a, b = _number(shown), _number(expected[:-3])
         if a is not None and b is not None:
             return abs(a - b) <= 1e-8 * max(1.0, abs(b))
-        return shown.startswith(expected[:-3])
+    if "..." in expected:                     # what is left out: ["a" "b" ...]
+        head, _, tail = expected.partition("...")
+        return shown.startswith(head) and shown.endswith(tail) and \
+            len(shown) >= len(head) + len(tail)
     a, b = _number(shown), _number(expected)
     return a is not None and b is not None and abs(a - b) <= digits * max(1.0, abs(b))
 
@@ -102,7 +106,7 @@ def kg():
 
 
 # what only klongtorch has: examples that use it are not asked of kg
-OURS = re.compile(r"[∇∂]|:>|\.(compile|graph|export|cmodes|jacobian|hessian|jvp|vjp|grad|"
+OURS = re.compile(r"[∇∂˙]|:>|\.(compile|graph|export|cmodes|jacobian|hessian|jvp|vjp|grad|"
                   r"sgd|adam|plot|scatter|hist|draw|device|dtype|py|bkf|sigmoid|tanh|relu|"
                   r"exp|log|sin|cos|sqrt|abs|softmax|rn|timer|async|os)\b")
 
