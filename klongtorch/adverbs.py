@@ -202,7 +202,7 @@ def scan_neutral(f, a, b):
         return a
     if not _is_list(b):                 # kg: a,,f(a;b)  ([1 2]{x,y}\3 --> [1 2 [1 2 3]])
         r = f.call2(a, b)
-        return mklist((items_of(a) if _is_list(a) else [a]) + [r])
+        return mklist((items_of(a) if _is_list(a) and type(a) is not str else [a]) + [r])
     acc = a
     out = [acc]
     call = f.call2

@@ -793,6 +793,8 @@ def split(a, b):
     Split list b into pieces of the size a, or of the sizes in list a, used in turn. The last
     piece may be shorter.
     Examples: 2:#[1 2 3 4] --> [[1 2] [3 4]]    [1 2]:#[1 2 3 4 5 6] --> [[1] [2 3] [4] [5 6]]"""
+    if type(a) is list and a and is_empty(b):
+        return []               # as kg: nothing to split, whatever the list of sizes holds
     sizes = [_int(s, "split") for s in items_of(a)] if _seq(a) else [_int(a, "split")]
     if not sizes or any(s <= 0 for s in sizes):
         raise err("split", "range", a)

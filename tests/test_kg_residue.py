@@ -134,6 +134,16 @@ def test_rotating_the_empty_string_needs_an_integer(k):
     kg_says(k, "[2 2]:+5", "5")
 
 
+def test_a_string_scanned_from_is_one_element(k):
+    kg_says(k, '"ab",\\2', '["ab" ["ab" 2]]')
+    kg_says(k, "[1 2],\\3", "[1 2 [1 2 3]]")
+
+
+def test_splitting_nothing_by_a_list_is_nothing(k):
+    kg_says(k, "[0ca 0cb]:#[]", "[]")
+    kg_errs(k, "[]:#[]", "range")
+
+
 def test_a_drop_count_beyond_memory_is_a_range_error(k):
     kg_errs(k, "100000000000000000000_[4 0 1 3]", "range")
     kg_says(k, "17_[1 2 3]", "[]")
