@@ -4,8 +4,9 @@ In Klong code the word before the cursor completes to the globals (variables, fu
 system functions such as .gradcheck) and to the names the cell itself mentions. After ]h
 or ]a it completes to the help topics, long names included (Plus, Each-Pair).
 
-A backslash starts a LaTeX-style name, as in Julia and IPython: `\nabla` becomes ∇ and
-`\partial` becomes ∂, the two glyphs of klongtorch that keyboards lack. A partial name
+A backslash starts a LaTeX-style name, as in Julia and IPython: `\nabla` becomes ∇,
+`\partial` becomes ∂ and `\dot` becomes ˙ (KlongPy's track), the glyphs of klongtorch
+that keyboards lack. A partial name
 (`\nab`) lists the full names it may become. The other names give characters for strings,
 plot titles and labels: Greek letters, and a few mathematical signs (LATEX below).
 """
@@ -13,9 +14,9 @@ import re
 
 from klongtorch import help as helptable
 
-# The glyphs of the language first: x∇f (numeric gradient) and x∂f (Jacobian).
+# The glyphs of the language first: x∇f (numeric gradient), x∂f (Jacobian), ˙x (track).
 LATEX = {
-    "nabla": "∇", "partial": "∂",
+    "nabla": "∇", "partial": "∂", "dot": "˙",
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
     "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ",
     "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ",

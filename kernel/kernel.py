@@ -259,6 +259,10 @@ class KlongKernel(Kernel):
         try:
             with interrupts.interruptible():
                 value = k(code)
+                # finished .async work and due timers, as the REPL runs them (imported
+                # here: it needs torch, which the kernel loads after its first reply)
+                from klongtorch import background
+                background.rest(k)
         except KlongError as e:
             return Ran(error=outputs.klong_error(e))
         except KeyboardInterrupt:

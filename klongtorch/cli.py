@@ -29,10 +29,9 @@ import os
 import sys
 import traceback
 
-from . import allocator, background, commands
+from . import allocator, commands
 from . import help as helptable
 from .errors import KlongError, KlongExit
-from .system import script_arguments
 
 PROMPT = " " * 8
 PROMPT2 = "      > "
@@ -51,6 +50,13 @@ class Usage(Exception):
 
 
 # -- reporting ---------------------------------------------------------------------------
+
+
+def rest(k, wait=False):
+    """background.rest, imported at first use: it needs torch, and this module is imported
+    by the kernel before torch loads (kernel/startup.py)."""
+    from . import background
+    background.rest(k, wait)
 
 def debug_wanted():
     return os.environ.get("KLONGTORCH_TRACEBACK", "") not in ("", "0")
@@ -297,7 +303,7 @@ class Repl:
         try:
             with progress_on(self.err):
                 value = k(text)
-                background.rest(k)          # finished .async work, due timers
+                rest(k)                     # finished .async work, due timers
             shown = None if quiet(text) else self.display(value)
         except KlongExit as e:
             return exit_code(e)
@@ -519,6 +525,7 @@ def _main(argv):
         if positionals and not args.eval:
             script, positionals = find_script(k, positionals[0]), positionals[1:]
         k.globals[".a"] = list(positionals)
+        from .system import script_arguments      # torch is loaded by now; not at import
         k.globals[".os.argv"] = script_arguments(positionals)
         for name in args.load:
             try:
@@ -539,7 +546,7 @@ def _main(argv):
         else:
             code = run_file(k, script, debug, err)
         if code is None:        # .async work still running: wait, and run its callbacks
-            code = guarded(lambda: background.rest(k, wait=True), k, debug, err)
+            code = guarded(lambda: rest(k, wait=True), k, debug, err)
         return finish(k, code or 0, err)
 
     if args.eval:

@@ -14,7 +14,8 @@ from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_clas
                                 needs_local_scope, no_var_expand)
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from klongtorch import Klong, KlongError, KlongExit, allocator, devices, interrupts
+from klongtorch import (Klong, KlongError, KlongExit, allocator, background, devices,
+                        interrupts)
 from klongtorch.cli import scan
 from klongtorch.convert import to_python
 from klongtorch.interpreter import OUT_OF_MEMORY
@@ -201,7 +202,9 @@ class KlongMagics(Magics):
             interp.klongpy = True       # this code only (klongtorch.dialect)
         try:
             with interrupts.installed(), watched(self.shell, interp):
-                return interp(code)
+                value = interp(code)
+                background.rest(interp)     # finished .async work, due timers (as the REPL)
+                return value
         except KeyboardInterrupt:
             # one line, as in the kernel; the interpreter put its state back as it unwound
             raise KlongError(INTERRUPTED) from None

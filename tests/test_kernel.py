@@ -311,6 +311,6 @@ def test_latex_names():
     from klongtorch import Klong
     from klongtorch.kernel.completion import LATEX, complete
     k = Klong()
-    assert LATEX["nabla"] == "∇" and LATEX["partial"] == "∂"
+    assert LATEX["nabla"] == "∇" and LATEX["partial"] == "∂" and LATEX["dot"] == "˙"
     assert complete("x\\part", 7, k)[:3] == (["\\partial"], 1, 7)
     assert complete('"\\alpha', 7, k)[:3] == (["α"], 1, 7)

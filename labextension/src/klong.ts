@@ -52,7 +52,7 @@ export const KLONG_TAGS: { [kind: string]: Tag } = Object.fromEntries(
 // The lexer's sets (klongtorch/lexer.py), longest first where one is a prefix of another.
 const ADVERBS = [":'", ':\\', ':/', ':~', ':*', '\\~', '\\*', "'", '/', '\\'];
 const SHIFTED_OPS = [':=', ':-', ':#', ':_', '::', ':%', ':$', ':^', ':+', ':@', ':>'];
-const OPERATOR_CHARS = '!#$%&*+,-<=>?@^_|~∇∂';
+const OPERATOR_CHARS = '!#$%&*+,-<=>?@^_|~∇∂˙';  // ˙ (U+02D9): KlongPy's track monad
 const NAME = /^[a-zA-Z][a-zA-Z0-9.]*/;
 const NUMBER = /^:?\d+(?:\.\d*(?:e[+-]?\d+)?|e[+-]?\d+)?/;
 
