@@ -25,7 +25,7 @@ prompt (`]l lib.kg` then code that uses it):
 
 The interpreter's device and real dtype come from KLONGTORCH_DEVICE and KLONGTORCH_DTYPE
 (set them in the kernelspec's env, or before starting Jupyter); by default the best device
-and float64.
+and float64. KLONGTORCH_KLONGPY=1 starts it in the KlongPy dialect (klongtorch.dialect).
 """
 import contextlib
 import logging
@@ -57,11 +57,12 @@ def make_interpreter():
     must still start, and it says so once, in its log and its banner."""
     device = os.environ.get("KLONGTORCH_DEVICE") or None
     dtype = os.environ.get("KLONGTORCH_DTYPE") or None
+    klongpy = os.environ.get("KLONGTORCH_KLONGPY", "") not in ("", "0")
     from klongtorch.interpreter import Klong
     try:
-        return Klong(device=device, dtype=dtype), None
+        return Klong(device=device, dtype=dtype, klongpy=klongpy), None
     except KlongError as e:
-        k = Klong()
+        k = Klong(klongpy=klongpy)
         problem = (f"{e.message} (KLONGTORCH_DEVICE={device or ''} "
                    f"KLONGTORCH_DTYPE={dtype or ''}); running on {k.device} instead")
         log.warning("%s", problem)

@@ -56,13 +56,15 @@ def each2(f, a, b):
     Apply f to the elements of a and b pairwise; excess elements of the longer list are
     ignored. An atom on either side gives f(a;b).
     Example: [1 2 3],'[4 5 6] --> [[1 4] [2 5] [3 6]]"""
-    if is_empty(a):
-        return a
-    if is_empty(b):
-        return b
     la, lb = _is_list(a), _is_list(b)
+    if (la or is_empty(a)) and (lb or is_empty(b)):
+        if is_empty(a):
+            return a
+        if is_empty(b):
+            return b
     if not la or not lb:
-        return f.call2(a, b)            # an atom on either side: one call, as in kg
+        return f.call2(a, b)            # an atom on either side: one call, as in kg (even
+                                        # beside an empty list: 0.1,'[] is [0.1])
     if type(a) is Tensor and type(b) is Tensor and ctx.lift:
         r = lift.each2(f, a, b)
         if r is not None:
@@ -200,7 +202,7 @@ def scan_neutral(f, a, b):
         return a
     if not _is_list(b):                 # kg: a,,f(a;b)  ([1 2]{x,y}\3 --> [1 2 [1 2 3]])
         r = f.call2(a, b)
-        return mklist((items_of(a) if _is_list(a) else [a]) + [r])
+        return mklist((items_of(a) if _is_list(a) and type(a) is not str else [a]) + [r])
     acc = a
     out = [acc]
     call = f.call2

@@ -11,8 +11,8 @@ import torch
 
 from .errors import err
 from .pervade import (INT, LIMIT, Atomic, add_bound, align, bound, divide_scalar, dyadic,
-                      floatish, monadic, mul_bound, pow_bound, with_bound)
-from .values import UNDEF, Char, Symbol, Tensor, ctx, items_of, mklist
+                      floatish, monadic, mul_bound, pow_bound, to_t, with_bound)
+from .values import UNDEF, Char, Symbol, Tensor, carries_grad, ctx, items_of, mklist, scalar
 
 NUM = (int, float)
 
@@ -139,6 +139,11 @@ def power(a, b):
     if ta is int and tb is int:
         return a ** b if b >= 0 else (float(a) ** b if a != 0 else UNDEF)
     if (ta is int or ta is float) and (tb is int or tb is float):
+        if tb is int and b == 0:
+            return 1                        # as kg: x^0 is the integer 1, 2.5^0 too
+        if ta is int and tb is float and (a == 0 and b >= 0 or
+                                          b > 0 and b.is_integer() and _exact_power(a, b)):
+            return a ** int(b) if a else 0  # as kg: 2^3.0 is the integer 8, 0^1.5 is 0
         try:
             r = a ** b
         except ZeroDivisionError:
@@ -146,7 +151,58 @@ def power(a, b):
         except OverflowError:
             raise err("power", "range", text="result too large") from None
         return float("nan") if type(r) is complex else float(r)
+    if _integral_power(a, ta, b, tb):
+        return _power_kg(a, b)
     return dyadic(power, POWER, a, b)
+
+
+def _exact_power(a, b):
+    """Whether a^b (b whole) is an integer a real holds exactly, below 2^53: kg's real
+    power gives an integer there (above it, its long double answer is often not whole)."""
+    return abs(a) <= 1 or b * math.log2(abs(a)) < 53
+
+
+def _integral_power(a, ta, b, tb):
+    """Arrays where kg's power gives integers that torch would make real: an integer base
+    to a whole real power ([1 2]^2.0 is [1 4]), any base to the power 0 ([0.5 4.0]^0 is
+    [1 1]). Not for values that carry a gradient: those stay real, so that it flows."""
+    if tb is int:                           # the common x^2: only x^0 of reals
+        if b or ta is not Tensor or not a.dtype.is_floating_point:
+            return False
+    elif tb is float and (ta is not Tensor or a.dtype.is_floating_point):
+        return False                        # a real base to a real power: torch's reals
+    ka, kb = _kind(a, ta), _kind(b, tb)
+    if ka is None or kb is None or ka == kb == "i":
+        return False
+    if ta is Tensor and carries_grad(a) or tb is Tensor and carries_grad(b):
+        return False
+    if ka == "r":                           # kb is "i": the exponent 0 somewhere?
+        return bool((b == 0).any()) if tb is Tensor else b == 0
+    return bool(_integer_powers(*torch.broadcast_tensors(to_t(a), to_t(b))).any())
+
+
+def _integer_powers(x, y):
+    """Where an integer x to a real y is an integer in kg (see power's scalar rules)."""
+    whole = (y == torch.floor(y)) & (y > 0) & (x.double().abs() ** y < 2.0 ** 53)
+    return whole | (x == 0) & (y >= 0)
+
+
+def _power_kg(a, b):
+    """a^b element by element as kg computes it (see _integral_power): one integer tensor
+    when every element is an integer, else a list of integers and reals."""
+    x, y = torch.broadcast_tensors(*align(to_t(a), to_t(b), "power", "^"))
+    if x.dtype.is_floating_point:
+        ints = y == 0
+    else:
+        ints = _integer_powers(x, y)
+    if not x.dim():
+        return power(scalar(x), scalar(y))
+    if not bool(ints.all()):
+        return mklist([power(p, q) for p, q in zip(items_of(x), items_of(y))])
+    if x.dtype.is_floating_point:           # every exponent 0
+        return with_bound(torch.ones(x.shape, dtype=INT, device=x.device), 1)
+    r = dyadic(power, POWER, x, y.to(INT))
+    return torch.where(x == 0, 0, r) if type(r) is Tensor else r       # 0^0.0 is 0 in kg
 
 
 def _tensor_pow(x, y):
@@ -242,6 +298,8 @@ def max_or(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a if a >= b else b
+    if not (ta is tb is Tensor and a.dtype is b.dtype) and _mixed(a, ta, b, tb):
+        return _pick(max_or, MAX, a, b, torch.ge)
     return dyadic(max_or, MAX, a, b)
 
 
@@ -251,8 +309,50 @@ def min_and(a, b):
     Examples: 0&1 --> 0    123&-123 --> -123    1.0&1.1 --> 1.0"""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        return a if a <= b else b
+        return a if a < b else b            # a tie goes to b, whose type kg keeps
+    if not (ta is tb is Tensor and a.dtype is b.dtype) and _mixed(a, ta, b, tb):
+        return _pick(min_and, MIN, a, b, torch.lt)
     return dyadic(min_and, MIN, a, b)
+
+
+def _kind(v, t):
+    """'i' for an integer or an integer tensor, 'r' for a real one, else None."""
+    if t is int:
+        return "i"
+    if t is float:
+        return "r"
+    if t is Tensor and v.numel():
+        return "r" if v.dtype.is_floating_point else "i"
+    return None
+
+
+_REAL_KIND = {int: False, float: True}
+
+
+def _mixed(a, ta, b, tb):
+    """An integer array meeting reals (or the reverse): then | and & pick, element by
+    element, the winner with its own type, as kg does ([1 2 3]|2.0 is [2.0 2 3])."""
+    ra = a.dtype.is_floating_point if ta is Tensor else _REAL_KIND.get(ta)
+    rb = b.dtype.is_floating_point if tb is Tensor else _REAL_KIND.get(tb)
+    if ra is None or rb is None or ra is rb:
+        return False
+    return (ta is not Tensor or a.numel() > 0) and (tb is not Tensor or b.numel() > 0)
+
+
+def _pick(verb, facts, a, b, left_wins):
+    """a|b or a&b between an integer and a real array: the elements of the side that wins,
+    each keeping its type; one tensor when one side wins everywhere, else a list."""
+    try:
+        x, y = to_t(a), to_t(b)
+    except OverflowError:                   # a bignum: element by element, exactly
+        return dyadic(verb, facts, a, b)
+    x, y = torch.broadcast_tensors(*align(x, y, facts.name, facts.sym))
+    left = left_wins(x, y)
+    if bool(left.all()):
+        return x.contiguous() if x.dim() else scalar(x)
+    if not bool(left.any()):
+        return y.contiguous() if y.dim() else scalar(y)
+    return mklist([verb(p, q) for p, q in zip(items_of(x), items_of(y))])
 
 
 # -- what pervasion knows of each (pervade.Atomic; part of each verb's record) ---------------

@@ -6,6 +6,7 @@
                                     options become .a)
     klongtorch -l lib.kg ...        load files first (repeatable)
     --device cpu|cuda|mps   --dtype float32|float64   --backend torch   -q (no banner)
+    klongtorch --klongpy prog.kg    run in the KlongPy dialect (klongtorch.dialect)
 
 Exit codes: 0 on success; .x(n) exits with n; 1 after an uncaught Klong error (its message
 and the failing source line go to stderr) or an internal error; 2 for a usage problem such as
@@ -413,6 +414,10 @@ def make_parser():
     p.add_argument("--no-lift", action="store_true",
                    help="run adverbs over lambdas element by element, never lifted to whole "
                         "tensors (the same answers, slower: for comparing)")
+    p.add_argument("--klongpy", action="store_true",
+                   help="the KlongPy dialect: atomic dyads broadcast arrays of different "
+                        "shapes as NumPy does, negative indices count from the end (off: "
+                        "kg's Klong; inside Klong, .klongpy(1))")
     p.add_argument("-q", "--quiet", action="store_true", help="no banner in the REPL")
     p.add_argument("--traceback", action="store_true",
                    help="show Python tracebacks of internal errors")
@@ -512,7 +517,8 @@ def _main(argv):
         own_process()               # the recursion limit and integer digits Klong needs
         own_interrupts()
         try:
-            k = Klong(device=device, dtype=args.dtype, lift=not args.no_lift)
+            k = Klong(device=device, dtype=args.dtype, lift=not args.no_lift,
+                      klongpy=args.klongpy)
         except KlongError as e:
             raise Usage(e.message) from None
         script = None

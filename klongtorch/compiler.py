@@ -37,6 +37,16 @@ class Compiler:
         self.source = source
         return BodyWriter(self, None, Scope(), 0).build([node])
 
+    def line(self, nodes, source):
+        """The codes of one line's statements, each when its turn comes. All are compiled
+        before the first runs, so that a syntax error anywhere in the line runs none of it,
+        as in kg; a statement that follows a .module that ran is compiled again, in the
+        module (its names are renamed at compile time, see resolve)."""
+        module = self.interp.module
+        codes = [self.compile(node, source) for node in nodes]
+        for node, code in zip(nodes, codes):
+            yield code if self.interp.module is module else self.compile(node, source)
+
     def function(self, node, scope):
         """The function value of a lambda literal compiled in scope."""
         inner = Scope(None, frozenset(node.locals) | scope.locals, top=False)

@@ -73,7 +73,10 @@ def err(verb, kind, value=_NONE, text=None):
     err('plus', 'type', x)            -> kg: error: plus: type error: <x as Klong shows it>
     err('take', 'range', text='...')  -> kg: error: take: range error: ...
     """
+    from .values import ctx             # here: the CLI's --help imports errors, not torch
     msg = f"kg: error: {verb}: {kind} error"
+    if ctx.klongpy:                     # name the rules in force (klongtorch.dialect)
+        msg += " (klongpy dialect)"
     if value is not _NONE:
         msg += ": " + _show(value)
     elif text:

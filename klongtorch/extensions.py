@@ -1,7 +1,7 @@
 """Hooks that add klongtorch's own system functions (differentiation, Python interop,
 plots) to an interpreter. Each extension module has an `install(interp)`."""
 
-EXTENSIONS = ("autograd", "compile", "interop", "optim", "plots")
+EXTENSIONS = ("autograd", "compile", "dialect", "interop", "optim", "plots")
 
 
 def install(interp):

@@ -76,17 +76,18 @@ class _Active:
         self.signal = interrupts.begin()
         k, c = self.k, ctx
         if c.device is k.device and c.real is k.dtype and c.lift is k.lift and \
-                c.lift_min == k.lift_min:
+                c.lift_min == k.lift_min and c.klongpy is k.klongpy:
             self.saved = None
         else:
-            self.saved = c.device, c.real, c.lift, c.lift_min
+            self.saved = c.device, c.real, c.lift, c.lift_min, c.klongpy
             c.device, c.real, c.lift, c.lift_min = k.device, k.dtype, k.lift, k.lift_min
+            c.klongpy = k.klongpy
         return self
 
     @interrupts.guard
     def __exit__(self, *exc):
         if self.saved is not None:
-            ctx.device, ctx.real, ctx.lift, ctx.lift_min = self.saved
+            ctx.device, ctx.real, ctx.lift, ctx.lift_min, ctx.klongpy = self.saved
         interrupts.end(self.signal)
         return False
 
@@ -118,7 +119,7 @@ DTYPES = {None: None, "float64": torch.float64, "float32": torch.float32,
 class Klong:
     """A Klong interpreter on torch."""
 
-    def __init__(self, device=None, dtype=None, lift=True):
+    def __init__(self, device=None, dtype=None, lift=True, klongpy=False):
         # checked now, so that a device this machine lacks fails here, not in the first array
         self.device = devices.resolve(device)
         if dtype not in DTYPES:
@@ -131,6 +132,7 @@ class Klong:
         # answers, for comparing; lift_min is the length from which lifting is tried
         self.lift = bool(lift)
         self.lift_min = type(ctx).lift_min
+        self.klongpy = bool(klongpy)  # the KlongPy dialect (klongtorch.dialect); .klongpy(1)
         self.globals = {}
         self.module = None
         self.parser = None            # the parser of the program running now (for .comment)
@@ -165,8 +167,8 @@ class Klong:
             return self.run(source)
 
     def run(self, source, filename=None):
-        """Parse, compile and run source one statement at a time (each statement is compiled
-        after the previous one ran: .module and .comment change what follows them)."""
+        """Parse, compile and run source one line at a time (each line is parsed and compiled
+        whole, as kg does, after the previous one ran: .comment changes what follows it)."""
         cached = self._compiled.get(source) if self.module is None else None
         if cached is not None:
             return self._run_compiled(cached)
@@ -180,13 +182,13 @@ class Klong:
             nonlocal cacheable
             value = None
             while True:
-                node = parser.next_statement()
-                if node is None:
+                nodes = parser.next_line()      # a line whole, as kg: no half-run lines
+                if nodes is None:
                     return value
-                code = self.compiler.compile(node, source)
-                codes.append(code)
-                value = code()
-                cacheable = cacheable and self.module is None and not parser.skipped
+                for code in self.compiler.line(nodes, source):
+                    codes.append(code)
+                    value = code()
+                    cacheable = cacheable and self.module is None and not parser.skipped
         done = False
         try:
             value = contained(statements)

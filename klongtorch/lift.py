@@ -603,6 +603,8 @@ class Run:
         if type(x) is Tensor and type(y) is Tensor and x.dtype != y.dtype and \
                 x.dtype.is_floating_point and y.dtype.is_floating_point:
             raise Bail                      # float32 beside float64: the loop keeps each
+        if ctx.klongpy and type(a) is Lifted and type(b) is Lifted and x.dim() != y.dim():
+            x, y = self.elements_right(x, y)
         py = _pythonic(a) and _pythonic(b)
         try:
             r = verb.dyad(x, y)
@@ -612,6 +614,15 @@ class Run:
         if guard is not None and guard(x, y, r, self.mask()):
             raise Bail
         return self.result(r, py, _dense(a) and _dense(b))
+
+    def elements_right(self, x, y):
+        """The KlongPy dialect pairs two elements' shapes from their last axes (NumPy), and
+        the batch axes come first: the smaller element gains its leading 1s after them, so
+        that the pairing sees elements, not the batch (klongtorch.dialect)."""
+        level = self.level
+        if x.dim() < y.dim():
+            return x.reshape(x.shape[:level] + (1,) * (y.dim() - x.dim()) + x.shape[level:]), y
+        return x, y.reshape(y.shape[:level] + (1,) * (x.dim() - y.dim()) + y.shape[level:])
 
     def result(self, r, py, dense):
         """A primitive's answer on lifted operands: one tensor over the whole batch, or the

@@ -9,6 +9,7 @@ import math
 
 import torch
 
+from . import dialect
 from .display import show, show_real
 from .errors import KlongError, err
 from .pervade import INT, with_bound
@@ -215,22 +216,23 @@ _RANK = {int: 0, float: 0, Char: 1, str: 2, Symbol: 3, list: 4, Tensor: 4}
 
 
 def compare(a, b):
-    """-1, 0 or 1: the order that < and > use to grade, extended to lists element-wise."""
+    """-1, 0 or 1: the order that < and > use to grade, extended to lists element-wise;
+    values of two kinds are a type error."""
     ta, tb = type(a), type(b)
     if ta is Tensor and a.dim() == 0:
         a, ta = a.item(), type(a.item())
     if tb is Tensor and b.dim() == 0:
         b, tb = b.item(), type(b.item())
     ra, rb = _RANK.get(ta, 5), _RANK.get(tb, 5)
-    if ra == 4 and rb == 4 or (ra == 4 and tb is str) or (ta is str and rb == 4):
+    if ra == 4 and rb == 4:
         xs, ys = items_of(a), items_of(b)
         for x, y in zip(xs, ys):
             c = compare(x, y)
             if c:
                 return c
         return (len(xs) > len(ys)) - (len(xs) < len(ys))
-    if ra != rb:
-        return -1 if ra < rb else 1
+    if ra != rb:                # as kg: a number and a symbol, a string and a list... have
+        raise err("grade", "type", b)       # no order
     if ta is Symbol:
         a, b = a.name, b.name
     elif ra == 5:
@@ -519,7 +521,7 @@ def drop(a, b):
         except TypeError:               # a list holding a dictionary is no key: nothing to drop
             pass
         return b
-    n = _int(a, "drop")
+    n = _count(_int(a, "drop"), "drop", a, MAX_TENSOR)     # kg wraps a huge one: see README
     tb = type(b)
     if tb is Tensor and b.dim() > 0:
         r = b[n:] if n >= 0 else b[:max(b.shape[0] + n, 0)]
@@ -550,13 +552,14 @@ def index(a, b):
     tb = type(b)
     if tb is int:
         n = len(a) if ta is not Tensor else a.shape[0]
-        if not -n <= b < n or b < 0:
+        i = b if b >= 0 else dialect.position(b, n)     # a@-1 in the KlongPy dialect
+        if not 0 <= i < n:
             raise err("index", "range", b)
         if ta is str:
-            return Char(a[b])
+            return Char(a[i])
         if ta is list:
-            return a[b]
-        return _elem(a, b)
+            return a[i]
+        return _elem(a, i)
     if tb is list and not b:
         return _empty_like(a)
     if tb is Tensor or (tb is list and all(type(e) is int for e in b)):
@@ -565,7 +568,9 @@ def index(a, b):
             return index(a, int(idx))
         n = len(a) if ta is not Tensor else a.shape[0]
         if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= n):
-            raise err("index", "range", b)
+            idx = dialect.positions(idx, n)             # the KlongPy dialect's a@-1
+            if int(idx.min()) < 0 or int(idx.max()) >= n:
+                raise err("index", "range", b)
         if ta is Tensor:
             return a[idx.to(a.device)]
         if ta is str:
@@ -587,15 +592,22 @@ def index_depth(a, b):
     from .functions import is_function
     if is_function(a):
         return index(a, b)
-    if type(a) is Tensor and type(b) is Tensor and b.dim() == 1 and b.shape[0] <= a.dim():
-        try:
-            r = a[tuple(b.tolist())]
-        except IndexError:
-            raise err("index-in-depth", "range", b) from None
+    if type(a) is str or type(b) is str or type(b) is list and not b or not _seq(a):
+        raise err("index-in-depth", "type", [a, b])     # as kg: a list, by a list or an int
+    if type(a) is Tensor and type(b) is Tensor and b.dim() == 1 and b.shape[0] <= a.dim() \
+            and not b.dtype.is_floating_point:
+        # each index within its axis: torch would also take a negative one from the end,
+        # which only the KlongPy dialect does (klongtorch.dialect)
+        where = [dialect.position(i, n) for i, n in zip(b.tolist(), a.shape)]
+        if not all(0 <= i < n for i, n in zip(where, a.shape)):
+            raise err("index-in-depth", "range", b)
+        r = a[tuple(where)]
         return scalar(r) if r.dim() == 0 else r
-    if type(b) is list and not b:
-        raise err("index-in-depth", "type", [a, b])     # as kg: no indices is no element
     for i in items_of(b) if _seq(b) else [b]:
+        if type(i) is not int and not (type(i) is Tensor and i.dim() == 0):
+            raise err("index-in-depth", "type", i)      # one integer per axis
+        if type(a) is str or not _seq(a):
+            raise err("index-in-depth", "shape", a)     # as kg: a string is one element here
         a = index(a, i)
     return a
 
@@ -625,9 +637,10 @@ def amend_one(a, v, i):
     function bodies call for that idiom (codegen.py). The common case, a CPU vector of v's
     type, goes straight to _with_one, as _amend_at would send it."""
     if type(a) is Tensor and a.dim() == 1 and not a.requires_grad and _fits(v, a.dtype):
-        if not 0 <= i < a.shape[0]:
+        j = i if i >= 0 else dialect.position(i, a.shape[0])
+        if not 0 <= j < a.shape[0]:
             raise err("amend", "range", i)
-        return _with_one(a, v, i)
+        return _with_one(a, v, j)
     if not _seq(a) and type(a) is not list:
         raise err("amend", "type", [a, mklist([v, i])])
     return _amend_at(a, v, [i])
@@ -676,6 +689,8 @@ def _amend_at(a, v, idxs):
     if ta is Tensor and a.dim() > 0 and (a.dim() == 1 and _is_number(v) and _joins(v, a) or
                                          type(v) is Tensor and v.shape == a.shape[1:]):
         n = a.shape[0]
+        if ctx.klongpy:                 # negative positions count from the end
+            idxs = [dialect.position(i, n) for i in idxs]
         for i in idxs:
             if not 0 <= i < n:
                 raise err("amend", "range", i)
@@ -693,6 +708,8 @@ def _amend_at(a, v, idxs):
         return out
     if ta is list or ta is Tensor and a.dim() > 0:
         xs = list(items_of(a))
+        if ctx.klongpy:
+            idxs = [dialect.position(i, len(xs)) for i in idxs]
         for i in idxs:
             if not 0 <= i < len(xs):
                 raise err("amend", "range", i)
@@ -734,6 +751,8 @@ def _amend_path(a, v, idxs):
     i = idxs[0]
     if len(idxs) == 1:
         return amend(a, mklist([v, i]))
+    if _seq(a):
+        i = dialect.position(i, len(items_of(a)))
     if not _seq(a) or not 0 <= i < len(items_of(a)):
         raise err("amend-in-depth", "range", i)
     inner = _amend_path(index(a, i), v, idxs[1:])
@@ -774,6 +793,8 @@ def split(a, b):
     Split list b into pieces of the size a, or of the sizes in list a, used in turn. The last
     piece may be shorter.
     Examples: 2:#[1 2 3 4] --> [[1 2] [3 4]]    [1 2]:#[1 2 3 4 5 6] --> [[1] [2 3] [4] [5 6]]"""
+    if type(a) is list and a and is_empty(b):
+        return []               # as kg: nothing to split, whatever the list of sizes holds
     sizes = [_int(s, "split") for s in items_of(a)] if _seq(a) else [_int(a, "split")]
     if not sizes or any(s <= 0 for s in sizes):
         raise err("split", "range", a)
@@ -799,8 +820,12 @@ def reshape(a, b):
     dims = [_int(d, "reshape") for d in items_of(a)] if _seq(a) else [_int(a, "reshape")]
     if not dims:
         raise err("reshape", "type", a)
-    if dims == [0]:
+    if dims == [0] and not _seq(a):
         return b
+    if 0 in dims:
+        raise err("reshape", "range", 0)    # as kg: no axis of length 0 ([2 0]:^x)
+    if is_empty(b) and type(b) is not str and -1 not in dims:
+        b = [b]                 # as kg: an empty list is repeated whole (2:^[] is [[] []])
     if type(b) is Tensor and b.dim() > 0:
         src = b
         unit = b.shape[1:]
@@ -811,8 +836,8 @@ def reshape(a, b):
         src, unit, count = b, (), len(b)
     else:
         src, unit, count = [b], (), 1
-    if count == 0:
-        raise err("reshape", "range", b)
+    if count == 0:                          # "" (kg answers nonsense) or [-1 2]:^[]
+        raise err("reshape", "range", b if -1 not in dims else a)
     if dims.count(-1) > 1 or any(d < -1 for d in dims):
         raise err("reshape", "range", a)
     if -1 in dims:                # the reference: -1 stands for half the size of the source
@@ -840,6 +865,9 @@ def rotate(a, b):
     Rotate list b by a places: to the right (taking from the end) when a is positive, to the
     left when negative.
     Examples: 1:+[1 2 3 4 5] --> [5 1 2 3 4]    (-1):+[1 2 3 4 5] --> [2 3 4 5 1]"""
+    if type(b) is str and not b and type(a) is not int and \
+            not (type(a) is Tensor and a.dim() == 0 and not a.dtype.is_floating_point):
+        raise err("rotate", "type", [a, b])     # as kg, which lets [] and atoms through
     if not _seq(b) or is_empty(b):
         return b                         # an atom (or []) rotates into itself, whatever a is
     n = _int(a, "rotate")
@@ -943,8 +971,8 @@ def _match(a, b):
 def form(a, b):
     """a:$b  Form
     Read string b as a value of the type of a: an integer, a real, a character, a symbol or
-    a string; :undefined when b does not have that form. Atomic on both sides (strings are
-    atoms).
+    a string; :undefined when b does not have that form. Any other a leaves b a string.
+    Atomic on both sides (strings are atoms).
     Examples: 1:$"-123" --> -123    1.0:$"1.23" --> 1.23    :x:$"foo" --> :foo
               [1]:$["5"] --> [5]"""
     return _pairwise(_form, "form", a, b)
@@ -972,7 +1000,7 @@ def _form(a, b):
     if ta is Symbol:
         name = s[1:] if s.startswith(":") else s
         return Symbol(name) if _SYMBOL.fullmatch(name) else UNDEF
-    raise err("form", "type", a)
+    return b                # as kg: any other prototype ([], a dictionary) keeps the string
 
 
 import re  # noqa: E402  (kept next to the patterns it serves)

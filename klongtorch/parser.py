@@ -10,8 +10,8 @@ It follows the grammar of the reference manual (SYNTAX), read as:
 
 Anything that can be called (an operator, a variable, a function literal, a projection, a
 parenthesised expression) becomes a verb when adverbs follow it. Top-level expressions are
-parsed one at a time so that each can be compiled after the previous one has run (modules
-and `.comment` depend on that).
+parsed a line at a time, as kg does: each line is parsed whole before any of it runs, and the
+next line only after it has run (`.comment` depends on that).
 """
 from .errors import KlongError
 from .lexer import Lexer
@@ -173,6 +173,21 @@ class Parser:
             raise self.error(f"unexpected {tok.value!r}", tok)
         return node
 
+    def next_line(self):
+        """The top-level expressions of the next line (those separated by ';' up to a
+        newline outside brackets), or None at the end of the source. kg parses such a line
+        whole before it runs any of it, so a syntax error anywhere in it runs none of it.
+        The newline is left unread: .comment skips from the end of this line."""
+        nodes = []
+        while True:
+            node = self.next_statement()
+            if node is None:
+                return nodes or None
+            nodes.append(node)
+            tok = self.peek()
+            if tok.kind == "eof" or tok.value == "\n":
+                return nodes
+
     def program(self):
         """All statements of the source (used for function bodies and whole-file checks)."""
         stmts = []
@@ -257,9 +272,7 @@ class Parser:
         if kind == "sym":
             self.take()
             node = self.var(tok)
-            while self.peek().kind == "open" and self.peek().value in ("(", ":("):
-                node = self.call(node)          # f(;1)(5): a projection applied at once
-            return self.maybe_monad(node)
+            return self.maybe_monad(self.calls(node))
         if kind == "op":
             self.take()
             self.need_monad(tok)
@@ -268,10 +281,7 @@ class Parser:
         if kind == "open":
             v = tok.value
             if v == "{":
-                node = self.function()
-                while self.peek().kind == "open" and self.peek().value in ("(", ":("):
-                    node = self.call(node)
-                return self.maybe_monad(node)
+                return self.maybe_monad(self.calls(self.function()))
             if v == "(":
                 self.take()
                 if self.peek().kind == "close":
@@ -322,6 +332,15 @@ class Parser:
         """Whether name is a declared local of the function literal being read or of one
         around it (kg renames such names lexically, arguments included)."""
         return any(name in names for names in self.local_use)
+
+    def calls(self, node):
+        """node's argument lists: f(1), or f(;1)(5), a projection applied at once. As in
+        kg, only a projection takes a second list: f(1)(2) is a syntax error."""
+        while self.peek().kind == "open" and self.peek().value in ("(", ":("):
+            node = self.call(node)
+            if None not in node.args:
+                break
+        return node
 
     def call(self, fn):
         """Arguments (or a projection) after a callable: f(1;2), f(;2), f()."""

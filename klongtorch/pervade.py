@@ -14,6 +14,7 @@ import math
 
 import torch
 
+from . import dialect
 from .dual import Dual, NotScalar
 from .dual import dyad as dual_dyad
 from .dual import monad as dual_monad
@@ -105,10 +106,14 @@ class Atomic:
 
 
 def align(a, b, name, sym="f"):
-    """Klong's pairing of tensor shapes: the shorter shape must be a prefix of the longer."""
+    """Klong's pairing of tensor shapes: the shorter shape must be a prefix of the longer.
+    In the KlongPy dialect, NumPy's pairing first (klongtorch.dialect); equal shapes, the
+    common case, never ask which."""
     sa, sb = a.shape, b.shape
     if sa == sb or a.dim() == 0 or b.dim() == 0:
         return a, b
+    if ctx.klongpy and dialect.broadcastable(sa, sb):
+        return a, b                 # torch's ops broadcast as NumPy does
     na, nb = a.dim(), b.dim()
     if na < nb:
         if sb[:na] != sa:
@@ -123,17 +128,17 @@ def _mismatch(name, verb, sa, sb):
     """Unequal shapes. Where NumPy would broadcast them (matching their last axes), say how
     Klong writes that: Klong pairs elements from the first axis, so it takes an each."""
     text = f"shapes [{' '.join(map(str, sa))}] and [{' '.join(map(str, sb))}] do not match"
-    try:
-        torch.broadcast_shapes(sa, sb)
-    except RuntimeError:
+    if ctx.klongpy or not dialect.broadcastable(sa, sb):
         return err(name, "length", text=text)
     if len(sa) == len(sb):
-        return err(name, "length", text=text)
+        return err(name, "length", text=f"{text}; NumPy would broadcast them, and so does the "
+                                        f"KlongPy dialect ({dialect.SWITCH})")
     big, small = ("a", "b") if len(sa) > len(sb) else ("b", "a")
     pair = f"x{verb}{small}" if small == "b" else f"{small}{verb}x"
     return err(name, "length", text=f"{text}; Klong pairs arrays from their first axis, not "
                                     f"their last as NumPy does: to combine {small} with each "
-                                    f"row of {big}, use each, {{{pair}}}'{big}")
+                                    f"row of {big}, use each, {{{pair}}}'{big}, or the "
+                                    f"KlongPy dialect ({dialect.SWITCH})")
 
 
 def floatish(a, b):

@@ -38,6 +38,7 @@ class Context(threading.local):
     real = torch.float64
     lift = True              # run adverbs over liftable lambdas on whole tensors (lift.py)
     lift_min = 16            # ... from this many elements on: below, the loop is as fast
+    klongpy = False          # the KlongPy dialect (klongtorch.dialect): broadcasting, a@-1
 
 
 ctx = Context()
@@ -202,17 +203,34 @@ def items_of(v):
     return [v]
 
 
+class RealKey(float):
+    """A real as a key (key_of): never the same key as an integer, as in kg, though 1.0=1:
+    :{[1 2]}?1.0 is :undefined, and =[1 1.0] is two groups."""
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return type(other) is RealKey and float(self) == float(other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash((RealKey, float(self)))
+
+
 def key_of(v):
     """The hashable form of a value, used as a dictionary key."""
     t = type(v)
     if t is Tensor:
         if v.dim() > 1:                 # a matrix: a tuple of row tuples, hashable as a list's
             return tuple(key_of(r) for r in v)
+        if v.dtype.is_floating_point:
+            return tuple(map(RealKey, v.tolist())) if v.dim() else RealKey(v.item())
         return tuple(v.tolist()) if v.dim() else v.item()
     if t is list:
         return tuple(key_of(e) for e in v)
-    if t is float and v.is_integer():
-        return int(v)          # 1.0 and 1 are the same key, as 1.0=1 in Klong
+    if t is float:
+        return RealKey(v)
     return v
 
 
@@ -220,6 +238,8 @@ def value_of_key(k):
     """The Klong value of a stored dictionary key."""
     if type(k) is tuple:
         return mklist([value_of_key(e) for e in k])
+    if type(k) is RealKey:
+        return float(k)
     return k
 
 

@@ -27,7 +27,7 @@ from .output import KlongDisplay, show_figures, watched
 # %klong's options, and whether each takes a value: split_leading must know where they end
 # and the Klong code begins. Keep in step with the @argument lines below.
 FLAGS = {"-i": True, "--input": True, "-o": True, "--output": True,
-         "-n": False, "--noreturn": False, "--device": True}
+         "-n": False, "--noreturn": False, "--device": True, "--klongpy": False}
 
 
 @magics_class
@@ -61,6 +61,10 @@ class KlongMagics(Magics):
     @argument("--device", metavar="DEVICE",
               help="Make this code's new arrays on DEVICE (cpu, cuda, cuda:1, mps); the "
                    "session's device otherwise (see %%klong_reset).")
+    @argument("--klongpy", action="store_true",
+              help="Run this code in the KlongPy dialect: atomic dyads broadcast arrays of "
+                   "different shapes as NumPy does, negative indices count from the end. "
+                   "For the whole session, run .klongpy(1) once.")
     @no_var_expand
     @needs_local_scope
     @line_cell_magic
@@ -101,7 +105,7 @@ class KlongMagics(Magics):
             # as with %%R, code after the options on the first line runs before the cell
             code = code + "\n" + cell if code.strip() else cell
         self._push(name_pairs(args.input), local_ns)
-        value = self._run(code, device)
+        value = self._run(code, device, args.klongpy)
         self._pull(name_pairs(args.output))
         # code of only comments and blanks shows nothing, as at the prompt (its value is :eof)
         if args.noreturn or scan(code)[1] or value is _EXITED:
@@ -187,13 +191,15 @@ class KlongMagics(Magics):
 
     # -- running ---------------------------------------------------------------------------
 
-    def _run(self, code, device):
+    def _run(self, code, device, klongpy=False):
         """The value of the code. A Klong error propagates: IPython shows it through
         KlongError._render_traceback_, as the kg message and the failing line."""
         interp = self.interp
-        session_device = interp.device
+        session_device, session_dialect = interp.device, interp.klongpy
         if device is not None:
             interp.device = device      # new tensors are made on interp.device (Klong.active)
+        if klongpy:
+            interp.klongpy = True       # this code only (klongtorch.dialect)
         try:
             with interrupts.installed(), watched(self.shell, interp):
                 value = interp(code)
@@ -210,6 +216,8 @@ class KlongMagics(Magics):
             return _EXITED
         finally:
             interp.device = session_device
+            if klongpy and interp.klongpy:      # unless the code switched it off itself
+                interp.klongpy = session_dialect
             interp.reset_channels()
             self._drew = show_figures(interp)
             allocator.release()         # when tuned (allocator.py): gigabytes freed go back

@@ -37,8 +37,16 @@ def _undefined_as_ieee(x, y):
     return x == ":undefined" and y in ("inf", "-inf", "nan")
 
 
+def _close_real_texts(x, y):
+    """Two reals, or two strings that are a real's text ($%7): the same to float64's
+    precision."""
+    if len(x) > 2 and len(y) > 2 and x[0] == y[0] == '"' and x[-1] == y[-1] == '"':
+        x, y = x[1:-1], y[1:-1]
+    return _close_reals(x, y)
+
+
 def _float_digits(expr, kg, kt):
-    return _same_but(kg, kt, _close_reals)
+    return _same_but(kg, kt, _close_real_texts)
 
 
 def _ieee_specials(expr, kg, kt):
@@ -86,6 +94,33 @@ def _huge_count(expr, kg, kt):
     return kg[0] == "value" and kt[0] == "error" and bool(_HUGE.search(kt[1]))
 
 
+def _same_number(x, y):
+    """An integer and a real of one value (1 and 1.0), or two close reals."""
+    if _close_reals(x, y):
+        return True
+    num = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$")
+    return bool(num.match(x) and num.match(y)) and abs(float(x) - float(y)) <= \
+        1e-13 * max(abs(float(x)), abs(float(y)), 1.0)
+
+
+def _whole_powers(expr, kg, kt):
+    """An integer to a whole real power: exact integers here below 2^53; kg gives an
+    integer only where its long double power happens to come out whole."""
+    return "^" in expr and _same_but(kg, kt, _same_number)
+
+
+def _nilad_under_adverb(expr, kg, kt):
+    """A nilad driven by an adverb ignores the element here; kg calls that a wrong arity."""
+    return kg == ("error", "kg: error: wrong arity: :nilad") and kt[0] == "value"
+
+
+def _projection_slots(expr, kg, kt):
+    """More argument slots than the function has: an arity error here; kg makes a
+    projection of them (that cannot be called)."""
+    return kg[0] == "value" and kg[1] in (":monad", ":dyad", ":triad") and kt[0] == "error" \
+        and "projection: arity error" in kt[1]
+
+
 @dataclass(frozen=True)
 class Deviation:
     name: str
@@ -115,4 +150,17 @@ DEVIATIONS = (
               "reshape, expand or format width) is a range error at once; kg truncates it to "
               "a machine word and answers something else, or runs out of memory",
               _huge_count),
+    Deviation("whole powers",
+              "an integer to a whole real power is an exact integer below 2^53 (2^11.0 is "
+              "2048); kg computes it in long double and gives an integer only where that "
+              "comes out whole (2^11.0 is 2047.99999999999996, 1^11.0 is 1.0)",
+              _whole_powers),
+    Deviation("nilad under an adverb",
+              "a nilad driven by an adverb ignores the element ({w::w-g()}'!50 steps 50 "
+              "times, the training loop of KlongPy's programs); kg: wrong arity",
+              _nilad_under_adverb),
+    Deviation("projection slots",
+              "a projection with more slots than its function's arity ({x}(1;;)) is an "
+              "arity error at once; kg makes a projection that no call can satisfy",
+              _projection_slots),
 )

@@ -115,10 +115,16 @@ def test_runtime_error_positions(k):
     assert caret.index("^") == line.index("+")
 
 
-def test_a_syntax_error_runs_nothing_after_it_but_the_statements_before(k):
+def test_a_syntax_error_runs_nothing_of_its_line_but_the_lines_before(k):
+    """kg parses a line whole before it runs any of it (kg -e '.p(1);1+)' prints nothing),
+    and a file line by line (a syntax error on line 3 comes after lines 1 and 2 ran)."""
     klong_error(k, "before::1;after::(2")
-    assert k("before") == 1
-    assert "after" not in k
+    assert "before" not in k and "after" not in k
+    klong_error(k, "first::1\nsecond::2;third::(3")
+    assert k("first") == 1
+    assert "second" not in k and "third" not in k
+    klong_error(k, "a::1;b::1+)")           # a syntax error found while compiling, too
+    assert "a" not in k
 
 
 def test_empty_programs_are_fine(k):

@@ -133,8 +133,12 @@ def test_comment_block_in_a_loaded_file(k, tmp_path):
     assert k("x2") == 2
 
 
-def test_comment_returns_its_delimiter_and_skips_the_rest_of_its_line(k):
-    assert k('.comment("****");1+\ngarbage )]}\n****\n') == "****"
+def test_comment_returns_its_delimiter_and_skips_the_lines_after_its_own(k):
+    assert k('.comment("****")\ngarbage )]}\n****\n') == "****"
+    # kg parses and runs the comment's line whole: the rest of it runs, and is parsed
+    assert k('.comment("**");c::5\ngarbage )]}\n**\nc') == 5
+    with pytest.raises(KlongError, match="syntax error"):
+        k('.comment("****");1+\ngarbage )]}\n****\n')
     assert k('.comment("EOC")\n1+\nEOC trailing text\n7') == 7
 
 
