@@ -336,6 +336,10 @@ def _mixed(a, ta, b, tb):
     rb = b.dtype.is_floating_point if tb is Tensor else _REAL_KIND.get(tb)
     if ra is None or rb is None or ra is rb:
         return False
+    # a value being differentiated stays on torch's minimum/maximum, whose derivative at a
+    # tie is torch's (and the dual numbers' too): picking the integer would cut the graph
+    if (ta is Tensor and carries_grad(a)) or (tb is Tensor and carries_grad(b)):
+        return False
     return (ta is not Tensor or a.numel() > 0) and (tb is not Tensor or b.numel() > 0)
 
 

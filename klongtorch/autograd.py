@@ -310,6 +310,14 @@ def _one_point(interp, f, x, name):
     return pairs[0]
 
 
+def _point(flat, base):
+    """Where f is evaluated: a real for a scalar, as f(2.0) would be called in Klong (a 0-d
+    tensor would make 1,x a real pair, and a dictionary key 1.0), else a tensor."""
+    if base.dim() == 0:
+        return flat.item() if ctx.real is torch.float64 else float(flat.to(ctx.real).item())
+    return flat.reshape(base.shape).to(ctx.real)
+
+
 def _numeric(fn, x, name):
     base = _leaf(x, name).detach().to(torch.float64)
     flat = base.reshape(-1)
@@ -318,8 +326,8 @@ def _numeric(fn, x, name):
     for i in range(flat.numel()):
         e = torch.zeros_like(flat)
         e[i] = h * max(1.0, abs(float(flat[i])))
-        up = _scalar_output(fn((flat + e).reshape(base.shape).to(ctx.real)), name)
-        dn = _scalar_output(fn((flat - e).reshape(base.shape).to(ctx.real)), name)
+        up = _scalar_output(fn(_point(flat + e, base)), name)
+        dn = _scalar_output(fn(_point(flat - e, base)), name)
         out[i] = (up.double() - dn.double()) / (2 * e[i])
     return _out(out.reshape(base.shape))
 

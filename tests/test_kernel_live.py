@@ -196,7 +196,7 @@ def test_an_async_callback_runs_after_the_cell(kernel):
     """.async's Python work finishes in the background; its Klong callback runs when the
     interpreter rests, after the cell, as at the REPL (klongtorch.background)."""
     _, kc = kernel
-    execute(kc, '.py("math");got::0;cb::{got::x};.async(sqrt;cb)(16.0);1')
+    execute(kc, '.py("math");got::0;cb::{got::x};job::.async(sqrt;cb);job(16.0);1')
     deadline = time.monotonic() + 30
     while value(kc, "got") != "4.0" and time.monotonic() < deadline:
         execute(kc, "1")

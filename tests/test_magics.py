@@ -478,7 +478,7 @@ def test_a_cell_of_only_comments_shows_nothing(ip):
 
 def test_an_async_callback_runs_after_a_klong_cell(ip):
     import time
-    ip.run_cell('%%klong\n.py("math");got::0;cb::{got::x};.async(sqrt;cb)(16.0);1')
+    ip.run_cell('%%klong\n.py("math");got::0;cb::{got::x};job::.async(sqrt;cb);job(16.0);1')
     deadline = time.monotonic() + 30
     while ip.run_cell("%klong got").result != 4.0 and time.monotonic() < deadline:
         time.sleep(0.1)

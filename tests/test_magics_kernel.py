@@ -37,7 +37,7 @@ def test_out_is_the_value_and_underscore_works(kernel):
     _, kc = kernel
     reply, out = execute(kc, "%%klong\nv::[1 2 3]\nv*10")
     data = result(out)
-    assert data["text/plain"] == "[10 20 30]" and "<table" in data["text/html"]
+    assert data["text/plain"] == "[10 20 30]" and "klong-tensor" in data["text/html"]
     reply, out = execute(kc, "_*2, type(_).__name__")
     assert result(out)["text/plain"] == "(tensor([20, 40, 60]), 'Tensor')"
 
