@@ -85,7 +85,7 @@ def int_divide(a, b):
         q = abs(a) // abs(b)
         return -q if (a < 0) != (b < 0) else q
     if (ta is int or ta is float) and (tb is int or tb is float):
-        raise err("integer-divide", "type", a if ta is float else b)   # integers only, as in kg
+        raise err("integer-divide", "type", operands=(a, b))     # integers only, as in kg
     # |a:%b| <= |a|, except that int64's minimum divided by -1 overflows (and traps the CPU)
     return dyadic(int_divide, INT_DIVIDE, a, b)
 
@@ -96,7 +96,7 @@ def _left_bound(ba, bb):
 
 def _integers(name, x, y):
     if x.dtype.is_floating_point or y.dtype.is_floating_point:
-        raise err(name, "type", x if x.dtype.is_floating_point else y)
+        raise err(name, "type", operands=(x, y))
 
 
 def _tensor_intdiv(x, y):
@@ -119,7 +119,7 @@ def remainder(a, b):
         q = -q if (a < 0) != (b < 0) else q
         return a - b * q
     if (ta is int or ta is float) and (tb is int or tb is float):
-        raise err("remainder", "type", a if ta is float else b)        # integers only, as in kg
+        raise err("remainder", "type", operands=(a, b))          # integers only, as in kg
     return dyadic(remainder, REMAINDER, a, b)
 
 
@@ -235,7 +235,7 @@ def equal(a, b):
     if _is_seq(a) or _is_seq(b):
         return dyadic(equal, EQUAL, a, b)
     # a number and a character, a function, a dictionary...: kg calls that a type error
-    raise err("equal", "type", b if _comparable(a) else a)
+    raise err("equal", "type", operands=(a, b))
 
 
 def less(a, b):
@@ -248,7 +248,7 @@ def less(a, b):
         return r
     if _is_seq(a) or _is_seq(b):
         return dyadic(less, LESS, a, b)
-    raise err("less", "type", b if _comparable(a) else a)
+    raise err("less", "type", operands=(a, b))
 
 
 def more(a, b):
@@ -260,7 +260,7 @@ def more(a, b):
         return r
     if _is_seq(a) or _is_seq(b):
         return dyadic(more, MORE, a, b)
-    raise err("more", "type", b if _comparable(a) else a)
+    raise err("more", "type", operands=(a, b))
 
 
 def _eq(a, b):

@@ -39,11 +39,11 @@ import re
 
 from . import loops
 from .adverbs import Derived
-from .errors import KlongError, KlongExit, python_error, undefined
+from .errors import KlongError, KlongExit, err, python_error, undefined
 from .functions import Function, Lambda as LambdaValue, Projection, to_callable
 from .lists import amend, amend_one, join as join_verb
 from .parser import Adverbed, Cond, Const, DictLit, Dyad, Lambda, Op, Var
-from .values import Dict, truth
+from .values import UNDEF, Dict, truth
 from .verbs import VERBS, verb_name
 
 ARGS = ("x", "y", "z")
@@ -52,7 +52,10 @@ PASS_THROUGH = (KeyboardInterrupt, RecursionError, MemoryError, KlongExit, Gener
 
 
 def _call(f, args, where):
-    """A call of something that is not a lambda: a projection, a system function, an error."""
+    """A call of something that is not a lambda: a projection, a system function, an error
+    (kg's words, `call: type error: [1]`, then which name held the value)."""
+    if not hasattr(f, "call1") and f is not UNDEF:
+        raise err("call", "type", operands=(f,), text=f"{where} is not a function")
     return to_callable(f, where).call(args)
 
 

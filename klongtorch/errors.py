@@ -67,19 +67,25 @@ def undefined(name, pos=None, source=None):
     return KlongError(f"kg: error: undefined: {name.split('`')[0]}", pos, source)
 
 
-def err(verb, kind, value=_NONE, text=None):
-    """A KlongError in kg's wording.
+def err(verb, kind, value=_NONE, text=None, operands=None):
+    """A KlongError in kg's wording: kg's kind and operands first, then, where it helps, what
+    they mean (people coming from Klong search for kg's words).
 
-    err('plus', 'type', x)            -> kg: error: plus: type error: <x as Klong shows it>
-    err('take', 'range', text='...')  -> kg: error: take: range error: ...
+    err('plus', 'type', x)                  -> kg: error: plus: type error: <x as Klong shows it>
+    err('plus', 'type', operands=(1, "a"))  -> kg: error: plus: type error: [1 "a"]
+    err('plus', 'shape', operands=(a, b), text='shapes [2] and [3] do not match')
+                                            -> kg: error: plus: shape error: [[1 2] [1 2 3]]: shapes ...
+    err('take', 'range', text='...')        -> kg: error: take: range error: ...
     """
     from .values import ctx             # here: the CLI's --help imports errors, not torch
     msg = f"kg: error: {verb}: {kind} error"
     if ctx.klongpy:                     # name the rules in force (klongtorch.dialect)
         msg += " (klongpy dialect)"
-    if value is not _NONE:
+    if operands is not None:            # as kg shows them: the operands as one list
+        msg += ": " + _show(list(operands))
+    elif value is not _NONE:
         msg += ": " + _show(value)
-    elif text:
+    if text:
         msg += ": " + text
     return KlongError(msg)
 

@@ -30,9 +30,10 @@ class Function:
         return self.call((x, y))
 
     def arity_error(self, got):
-        who = self.name or "function"
-        return err(who, "arity", text=f"{ARITY_WORDS[self.arity] if self.arity < 4 else self.arity} "
-                                       f"called with {got} argument{'s' if got != 1 else ''}")
+        """kg's `wrong arity: :monad`, then who was called with how many arguments."""
+        kind = ARITY_WORDS[self.arity] if self.arity < 4 else f"{self.arity}-argument function"
+        return KlongError(f"kg: error: wrong arity: :{kind}: {self.name or 'a function'} "
+                          f"called with {got} argument{'s' if got != 1 else ''}")
 
     @property
     def klong_name(self):

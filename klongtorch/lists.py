@@ -542,13 +542,14 @@ def index(a, b):
         return apply_list(a, b)
     ta = type(a)
     if ta is Dict:
-        raise err("index", "type", a)    # kg: a dictionary is read with ?, as in d?k
+        raise err("index", "type", operands=(a, b),      # kg: a dictionary is read with ?
+                  text="a dictionary is read with ?, as in d?k")
     if not _seq(a):
         # the usual cause is an each that already took the elements apart: {x@0}'[10 20]
         from .functions import _brief
-        raise err("index", "type", text=f"{_brief(a)}@{_brief(b)}: {_brief(a)} is an atom; only "
-                                        "lists and strings can be indexed (a dictionary "
-                                        "with ?)")
+        raise err("index", "type", operands=(a, b),
+                  text=f"{_brief(a)} is an atom; only lists and strings can be indexed (a "
+                       "dictionary with ?)")
     tb = type(b)
     if tb is int:
         n = len(a) if ta is not Tensor else a.shape[0]
@@ -581,7 +582,7 @@ def index(a, b):
             mklist([index(a, r) for r in idx.unbind(0)])
     if tb is list:
         return mklist([index(a, e) for e in b])
-    raise err("index", "type", b)
+    raise err("index", "type", operands=(a, b))
 
 
 def index_depth(a, b):

@@ -19,7 +19,7 @@ from .dual import Dual, NotScalar
 from .dual import dyad as dual_dyad
 from .dual import monad as dual_monad
 from .errors import err
-from .values import Char, Tensor, ctx, items_of, mklist
+from .values import Tensor, ctx, items_of, mklist
 
 INT = torch.int64
 LIMIT = 2 ** 62           # bounds past this fall back to exact arithmetic
@@ -117,28 +117,31 @@ def align(a, b, name, sym="f"):
     na, nb = a.dim(), b.dim()
     if na < nb:
         if sb[:na] != sa:
-            raise _mismatch(name, sym, sa, sb)
+            raise _mismatch(name, sym, a, b)
         return a.reshape(sa + (1,) * (nb - na)), b
     if sa[:nb] != sb:
-        raise _mismatch(name, sym, sa, sb)
+        raise _mismatch(name, sym, a, b)
     return a, b.reshape(sb + (1,) * (na - nb))
 
 
-def _mismatch(name, verb, sa, sb):
-    """Unequal shapes. Where NumPy would broadcast them (matching their last axes), say how
-    Klong writes that: Klong pairs elements from the first axis, so it takes an each."""
+def _mismatch(name, verb, a, b):
+    """Unequal shapes: kg's shape error with the operands, then the shapes. Where NumPy would
+    broadcast them (matching their last axes), say how Klong writes that: Klong pairs
+    elements from the first axis, so it takes an each."""
+    sa, sb = a.shape, b.shape
     text = f"shapes [{' '.join(map(str, sa))}] and [{' '.join(map(str, sb))}] do not match"
     if ctx.klongpy or not dialect.broadcastable(sa, sb):
-        return err(name, "length", text=text)
+        return err(name, "shape", operands=(a, b), text=text)
     if len(sa) == len(sb):
-        return err(name, "length", text=f"{text}; NumPy would broadcast them, and so does the "
-                                        f"KlongPy dialect ({dialect.SWITCH})")
+        return err(name, "shape", operands=(a, b),
+                   text=f"{text}; NumPy would broadcast them, and so does the KlongPy dialect "
+                        f"({dialect.SWITCH})")
     big, small = ("a", "b") if len(sa) > len(sb) else ("b", "a")
     pair = f"x{verb}{small}" if small == "b" else f"{small}{verb}x"
-    return err(name, "length", text=f"{text}; Klong pairs arrays from their first axis, not "
-                                    f"their last as NumPy does: to combine {small} with each "
-                                    f"row of {big}, use each, {{{pair}}}'{big}, or the "
-                                    f"KlongPy dialect ({dialect.SWITCH})")
+    return err(name, "shape", operands=(a, b),
+               text=f"{text}; Klong pairs arrays from their first axis, not their last as "
+                    f"NumPy does: to combine {small} with each row of {big}, use each, "
+                    f"{{{pair}}}'{big}, or the KlongPy dialect ({dialect.SWITCH})")
 
 
 def floatish(a, b):
@@ -202,32 +205,36 @@ def dyadic(verb, facts, a, b):
                 x, y = y, x                 # the scalar second: see Atomic
             r = facts.tensor_op(x, y)
         if 0 in r.shape:                    # an empty operand: as in kg, 1+[] is a type error
-            raise err(name, "type", a if type(a) is Tensor and not a.numel() else b)
+            raise err(name, "type", operands=(a, b))
         if rb is not None and not r.dtype.is_floating_point:
             with_bound(r, rb)
         return r
     if facts.strings_atomic:
         la = ta is list or ta is Tensor
         lb = tb is list or tb is Tensor
+    elif ta is str or tb is str:
+        # no arithmetic takes characters: a string operand is the type error right here, and
+        # kg names it whole (["ab" 1], not [0ca 1])
+        raise err(name, "type", operands=(a, b))
     else:
-        la = ta is list or ta is Tensor or (ta is str)
-        lb = tb is list or tb is Tensor or (tb is str)
+        la = ta is list or ta is Tensor
+        lb = tb is list or tb is Tensor
     if ta is Dual or tb is Dual:
         if la or lb:
             raise NotScalar(name)        # a dual met an array: :> takes the torch path
         return dual_dyad(name, a, b)
     if (la and not len(a)) or (lb and not len(b)):  # an empty operand: kg's type error
-        raise err(name, "type", a if la and not len(a) else b)
+        raise err(name, "type", operands=(a, b))
     if la and lb:
         xs, ys = items_of(a), items_of(b)
         if len(xs) != len(ys):
-            raise err(name, "length", text=f"{len(xs)} and {len(ys)} elements")
+            raise err(name, "shape", operands=(a, b), text=f"{len(xs)} and {len(ys)} elements")
         return mklist([verb(x, y) for x, y in zip(xs, ys)])
     if la:
         return mklist([verb(x, b) for x in items_of(a)])
     if lb:
         return mklist([verb(a, y) for y in items_of(b)])
-    raise err(name, "type", a if not is_num(a) else b)
+    raise err(name, "type", operands=(a, b))
 
 
 def exact(verb, a, b):
@@ -254,14 +261,13 @@ def monadic(verb, name, v, tensor_op, empty=None):
     if t is list:
         if not v:
             if empty is None:                  # as in kg: -[] is a type error
-                raise err(name, "type", v)
+                raise err(name, "type", operands=(v,))
             return empty
         return mklist([verb(e) for e in v])
-    if t is str and v:
-        return mklist([verb(Char(c)) for c in v])
     if t is Dual:
         return dual_monad(name, v)
-    raise err(name, "type", v)
+    # no atomic monad takes characters: a string is the type error itself, named whole
+    raise err(name, "type", operands=(v,))
 
 
 def add_bound(ba, bb):

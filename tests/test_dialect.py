@@ -49,7 +49,7 @@ def test_where_numpy_cannot_pair_klongs_rule_still_does(kp, kg):
 
 
 def test_shapes_that_pair_neither_way_are_a_length_error_naming_the_dialect(kp):
-    with pytest.raises(KlongError, match=r"minus: length error \(klongpy dialect\): shapes "
+    with pytest.raises(KlongError, match=r"minus: shape error \(klongpy dialect\): \[.*\]: shapes "
                                          r"\[3\] and \[2\]"):
         kp("[1 2 3]-[4 5]")
 
@@ -94,7 +94,8 @@ def test_an_index_before_the_first_is_still_a_range_error(kp):
 def test_off_by_default_and_the_length_error_names_the_dialect(kg):
     with pytest.raises(KlongError) as e:
         kg("[3 3]-[[1 2] [2 3] [3 4]]")
-    assert "minus: length error: shapes [2] and [3 2] do not match" in e.value.message
+    assert "minus: shape error: [[3 3] [[1 2] [2 3] [3 4]]]: shapes [2] and [3 2] do not match" \
+        in e.value.message
     assert "KlongPy dialect (.klongpy(1))" in e.value.message
     with pytest.raises(KlongError, match="NumPy would broadcast them.*KlongPy dialect"):
         kg("([5 5]:^!25)-[5 1]:^!5")

@@ -172,7 +172,7 @@ def test_unequal_shapes_say_to_use_each(k):
 
 
 def test_indexing_an_atom_says_so(k):
-    with pytest.raises(KlongError, match="10@0: 10 is an atom"):
+    with pytest.raises(KlongError, match=r"index: type error: \[10 0\]: 10 is an atom"):
         k("{x@0}'[10 20 30]")
 
 

@@ -52,7 +52,7 @@ KLONG_CELLS = [
 PROGRESS_CELL = '.pyf("time";["sleep"]);{sleep(0.05);x}\'!120'
 
 # the places where the notebook once fell short of Python's (issue 21), one cell each
-POLISH_CELLS = ["foo(1\n", "[1000 1000]:^!1000000", "!1000000", "!12", ""]
+POLISH_CELLS = ["foo(1\n", "[1000 1000]:^!1000000", "!1000000", "!12", '1+"a"', ""]
 
 # Pygments' token types as the extension's kinds (Punctuation by its character)
 PYGMENTS_KINDS = [
@@ -298,3 +298,11 @@ def test_shift_tab_after_a_call_s_parenthesis_documents_the_function(page):
     tip = nb.tooltip()
     screenshot(page, "polish-shift-tab.png")
     assert tip.startswith(".plot(x;y)") and "Grouping" not in tip
+
+
+def test_an_error_begins_with_kg_s_words(page):
+    nb = Notebook(page, page.base_url, "polish.ipynb")
+    nb.run(4)
+    text = output_text(nb, 4)
+    screenshot(page, "polish-kg-words.png")
+    assert text.startswith('kg: error: plus: type error: [1 "a"]')

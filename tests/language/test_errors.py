@@ -39,9 +39,9 @@ def test_runtime_mistakes_are_klong_errors(k, src):
 
 def test_messages_name_the_problem(k):
     assert "type error" in str(klong_error(k, '1+"a"'))
-    assert "length error" in str(klong_error(k, "[1 2]+[1 2 3]"))
+    assert "shape error" in str(klong_error(k, "[1 2]+[1 2 3]"))
     assert str(klong_error(k, "foo")) == "kg: error: undefined: foo"
-    assert "arity error" in str(klong_error(k, "{x}(1;2)"))
+    assert "wrong arity: :monad" in str(klong_error(k, "{x}(1;2)"))
     assert "range error" in str(klong_error(k, "[1 2]@5"))
 
 
