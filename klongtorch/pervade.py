@@ -84,7 +84,7 @@ class Atomic:
     verbs.VERBS; arith defines one beside each verb):
 
     name         the dyad's name in errors ("plus")
-    sym          its symbol, for the advice in a length error
+    sym          its symbol, for the advice in a shape error
     tensor_op    (ta, tb) -> the result, on tensors already paired
     bound_op     (ba, bb) -> a bound on an int result's magnitude; None: cannot overflow
     scalar_op    a real tensor with a Python number: straight to torch, no tensor made of

@@ -101,7 +101,7 @@ class TestKlongKernel(jkt.KernelTests):
     def test_error_traceback_is_klong(self):
         reply, out = self.run_cell('x1::2\n1+"a"')
         assert reply["status"] == "error" and reply["ename"] == "KlongError"
-        assert reply["evalue"] == 'kg: error: plus: type error: 0ca'
+        assert reply["evalue"] == 'kg: error: plus: type error: [1 "a"]'
         message, line, caret = reply["traceback"]
         assert "kg: error: plus: type error" in message
         assert line == '1+"a"' and caret == " ^"
