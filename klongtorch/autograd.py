@@ -449,13 +449,13 @@ def gradcheck(f, x, interp=None):
 
 @interrupts.guard
 def _in_float64(fn):
-    saved = ctx.real
+    saved = ctx.real, ctx.key
     try:
-        ctx.real = torch.float64
+        ctx.real, ctx.key = torch.float64, None     # not any interpreter's settings now
         interrupts.check()
         return fn()
     finally:
-        ctx.real = saved
+        ctx.real, ctx.key = saved
         interrupts.check()
 
 

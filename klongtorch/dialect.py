@@ -51,7 +51,7 @@ def positions(idx, n):
 def set_mode(k, flag):
     """Switch interpreter k's dialect, also for the code running now (ctx)."""
     k.klongpy = bool(flag)
-    ctx.klongpy = k.klongpy
+    ctx.klongpy, ctx.key = k.klongpy, k._key
 
 
 def install(interp):

@@ -60,12 +60,13 @@ def own_process(S=_Settings):
 
 class _Active:
     """`with k.active():` this interpreter's device and dtype for new tensors (per thread),
-    and SIGINT deferred inside critical sections (main thread). Its
-    enter and exit are guarded (klongtorch.interrupts): an interrupt cannot split them.
+    and SIGINT deferred inside critical sections (main thread). Its enter and exit are
+    guarded (klongtorch.interrupts): an interrupt cannot split them.
 
-    Entering costs what k("1+!1000") costs beyond torch, so it writes only what differs:
-    one interpreter called again and again finds its own device and dtype in the thread's
-    context (devices are one object each) and changes nothing there."""
+    Entering is part of what every k(...) costs beyond torch, so it writes only what
+    differs: the interpreter's settings are one tuple (Klong._key, remade when one of them
+    is set), and one interpreter called again and again finds that same tuple in the
+    thread's context and changes nothing there."""
     __slots__ = ("k", "saved", "signal")
 
     def __init__(self, k):
@@ -75,21 +76,46 @@ class _Active:
     def __enter__(self):
         self.signal = interrupts.begin()
         k, c = self.k, ctx
-        if c.device is k.device and c.real is k.dtype and c.lift is k.lift and \
-                c.lift_min == k.lift_min and c.klongpy is k.klongpy:
-            self.saved = None
-        else:
-            self.saved = c.device, c.real, c.lift, c.lift_min, c.klongpy
-            c.device, c.real, c.lift, c.lift_min = k.device, k.dtype, k.lift, k.lift_min
-            c.klongpy = k.klongpy
+        key = k._key
+        self.saved = None
+        if c.key is not key:
+            device, real, lift, lift_min, klongpy = key
+            if c.device is device and c.real is real and c.lift is lift and \
+                    c.lift_min == lift_min and c.klongpy is klongpy:
+                c.key = key                 # the same settings: only mark them as ours
+            else:
+                self.saved = c.key, c.device, c.real, c.lift, c.lift_min, c.klongpy
+                c.key = key
+                c.device, c.real, c.lift, c.lift_min, c.klongpy = key
         return self
 
     @interrupts.guard
     def __exit__(self, *exc):
         if self.saved is not None:
-            ctx.device, ctx.real, ctx.lift, ctx.lift_min, ctx.klongpy = self.saved
+            c = ctx
+            c.key, c.device, c.real, c.lift, c.lift_min, c.klongpy = self.saved
         interrupts.end(self.signal)
         return False
+
+
+class _Setting:
+    """An interpreter setting that new tensors and verbs read from the thread's context
+    (values.Context): setting it remakes the interpreter's key, so that the next entry
+    (_Active) writes the context afresh."""
+    __slots__ = ("name",)
+
+    def __set_name__(self, owner, name):
+        self.name = "_" + name
+
+    def __get__(self, k, owner=None):
+        return self if k is None else getattr(k, self.name)
+
+    def __set__(self, k, value):
+        object.__setattr__(k, self.name, value)
+        k._key = tuple(getattr(k, "_" + f, None) for f in _SETTINGS)
+
+
+_SETTINGS = ("device", "dtype", "lift", "lift_min", "klongpy")     # ctx's order
 
 
 def best_device():
@@ -118,6 +144,10 @@ DTYPES = {None: None, "float64": torch.float64, "float32": torch.float32,
 
 class Klong:
     """A Klong interpreter on torch."""
+
+    # what _Active puts in the thread's context: device and dtype of new tensors, lifting,
+    # and the KlongPy dialect
+    device, dtype, lift, lift_min, klongpy = (_Setting() for _ in _SETTINGS)
 
     def __init__(self, device=None, dtype=None, lift=True, klongpy=False):
         # checked now, so that a device this machine lacks fails here, not in the first array

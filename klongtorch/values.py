@@ -39,6 +39,7 @@ class Context(threading.local):
     lift = True              # run adverbs over liftable lambdas on whole tensors (lift.py)
     lift_min = 16            # ... from this many elements on: below, the loop is as fast
     klongpy = False          # the KlongPy dialect (klongtorch.dialect): broadcasting, a@-1
+    key = None               # the interpreter settings above, as one tuple (interpreter._Active)
 
 
 ctx = Context()
