@@ -60,7 +60,8 @@ def _scalar_output(y, name):
         raise err(name, "type", text="the function must return a number")
     if y.numel() != 1:
         raise err(name, "shape", text=f"the function must return a scalar, not shape {list(y.shape)}")
-    return y.reshape(())
+    # a 0-d result as it is: a reshape would add a node that the backward pass walks too
+    return y if y.dim() == 0 else y.reshape(())
 
 
 class _Depth(threading.local):
