@@ -142,8 +142,7 @@ class Parser:
         tok = self.take()
         if tok.kind != kind or (value is not None and tok.value != value):
             want = value or kind
-            got = "end of input" if tok.kind == "eof" else repr(tok.value)
-            raise self.error(f"{want!r} expected, got {got}", tok)
+            raise self.error(f"expected :{want}, got: {_name(tok)}", tok)
         return tok
 
     def error(self, msg, tok):
@@ -170,7 +169,7 @@ class Parser:
         node = self.expr()
         tok = self.peek()
         if tok.kind not in (";", "eof"):
-            raise self.error(f"unexpected {tok.value!r}", tok)
+            raise self.error(_name(tok), tok)           # kg's words: syntax error: 2
         return node
 
     def next_line(self):
@@ -209,8 +208,8 @@ class Parser:
                 return stmts
             stmts.append(self.expr())
             tok = self.peek()
-            if tok.kind not in (";", "close"):
-                raise self.error(f"unexpected {_name(tok)}", tok)
+            if tok.kind not in (";", "close", "eof"):      # at the end: the caller's closer
+                raise self.error(_name(tok), tok)          # is missing, and it says which
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -230,7 +229,7 @@ class Parser:
             return Define(left.name, right, (tok.start, nxt.end))
         verb = self.dyad_verb()
         if verb is None:
-            raise self.error(f"unexpected {nxt.value!r}", nxt)
+            raise self.error(_name(nxt), nxt)
         right = self.expr()
         return Dyad(verb, left, right, verb.pos)
 
@@ -298,8 +297,8 @@ class Parser:
         if kind == "adv":
             raise self.error(f"adverb {tok.value!r} without a verb", tok)
         if kind == "eof":
-            raise self.error("unexpected end of input", tok)
-        raise self.error(f"unexpected {tok.value!r}", tok)
+            raise self.error(":eof: the expression is not finished", tok)
+        raise self.error(f"monad expected: {_name(tok)}", tok)
 
     def need_monad(self, tok):
         if tok.value not in MONADIC_OPS:
@@ -364,7 +363,7 @@ class Parser:
             if tok.kind == "close" and tok.value == ")":
                 break
             if tok.kind != ";":
-                raise self.error("';' or ')' expected in argument list", tok)
+                raise self.error(f"expected :), got: {_name(tok)} (in an argument list)", tok)
         if len(args) > 3:
             raise self.error("too many arguments", open_tok)
         return Apply(fn, args, (fn.pos[0], open_tok.end))
@@ -409,7 +408,7 @@ class Parser:
                 clauses.append((pred, then))
                 continue
             if tok.kind != ";":
-                raise self.error("';' or ':|' expected in conditional", tok)
+                raise self.error(f"expected :;, got: {_name(tok)} (in a conditional)", tok)
             clauses.append((pred, then))
             otherwise = self.expr()
             close = self.expect("close", "]")
@@ -477,8 +476,20 @@ class Parser:
 
 
 def _name(tok):
-    """A token as a syntax error names it."""
-    return "end of input" if tok.kind == "eof" else repr(tok.value)
+    """A token as kg's syntax errors name it: :eof, :) and :; for punctuation and operators,
+    a number, string or character as Klong writes it."""
+    kind, v = tok.kind, tok.value
+    if kind == "eof":
+        return ":eof"
+    if kind == "num" or kind == "qsym":
+        return str(v)
+    if kind == "str":
+        return '"' + v.replace('"', '""') + '"'
+    if kind == "char":
+        return "0c" + v
+    if kind == "sym":
+        return v
+    return ":" + str(v)
 
 
 def parse(text):
