@@ -52,7 +52,11 @@ KLONG_CELLS = [
 PROGRESS_CELL = '.pyf("time";["sleep"]);{sleep(0.05);x}\'!120'
 
 # the places where the notebook once fell short of Python's (issue 21), one cell each
-POLISH_CELLS = ["foo(1\n", "[1000 1000]:^!1000000", "!1000000", "!12", '1+"a"', ""]
+POLISH_CELLS = ["foo(1\n", "[1000 1000]:^!1000000", "!1000000", "!12", '1+"a"',
+                # the eager backend runs its graph in Python: at 1,000 elements the
+                # interpreter is surely faster, and .compile says so
+                'f::{+/x^2};cf::.compilex(f;1.0*!1000;:{["backend" "eager"]})\n'
+                'cf(1.0*!1000)=f(1.0*!1000)', ""]
 
 # Pygments' token types as the extension's kinds (Punctuation by its character)
 PYGMENTS_KINDS = [
@@ -306,3 +310,12 @@ def test_an_error_begins_with_kg_s_words(page):
     text = output_text(nb, 4)
     screenshot(page, "polish-kg-words.png")
     assert text.startswith('kg: error: plus: type error: [1 "a"]')
+
+
+def test_compile_says_where_it_does_not_pay(page):
+    nb = Notebook(page, page.base_url, "polish.ipynb")
+    nb.run(5)
+    shown = nb.cell(5).locator(".jp-OutputArea").inner_text()
+    screenshot(page, "polish-compile.png")
+    assert "at 1000 elements the interpreter is faster" in shown
+    assert shown.rstrip().endswith("1")                 # and the answers are the same
