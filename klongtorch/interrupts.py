@@ -124,7 +124,10 @@ def begin():
     good: outside a critical section it does exactly what Python's does, raise
     KeyboardInterrupt, and swapping the two on every call cost two system calls a call
     (half the interpreter's fixed cost of k("1+!1000")). A handler of the user's own is
-    swapped in and out per call, so that their code outside Klong sees theirs."""
+    swapped in and out per call, so that their code outside Klong sees theirs. (One thing
+    can tell the two apart: asyncio.run installs its own Control-C handling only over
+    Python's, so after Klong has run, Control-C in asyncio.run raises KeyboardInterrupt
+    where the code is, as before Python 3.11.)"""
     try:
         n = _local.installs
     except AttributeError:
