@@ -275,10 +275,6 @@ def _gt(a, b):
     return a > b
 
 
-def _comparable(v):
-    return type(v) in (int, float, Char, str, Symbol)
-
-
 def _is_seq(v):
     t = type(v)
     return t is list or t is Tensor

@@ -58,11 +58,6 @@ def num_bound(v):
     return None
 
 
-def is_num(v):
-    t = type(v)
-    return t is int or t is float or (t is Tensor)
-
-
 INT64_LIMIT = 1 << 63
 
 
