@@ -166,9 +166,33 @@ def _plain_number(v, t):
     return t is float or (t is int and -SMALL_INT < v < SMALL_INT)
 
 
+def _int_fast(facts, t, n, n_first):
+    """facts' op on int64 tensor t and Python int n (n on the left when n_first), or None
+    when this path does not apply (no int scalar op, n first for a non-commutative op, an
+    empty or 0-d tensor, a result that could overflow int64)."""
+    op, bound_op = facts.int_scalar_op, facts.bound_op
+    if op is None or bound_op is None or (n_first and not facts.commutative) or \
+            not t.dim() or not t.shape[0]:
+        return None
+    rb = bound_op(abs(n), bound(t)) if n_first else bound_op(bound(t), abs(n))
+    if rb > LIMIT:
+        return None
+    return with_bound(op(t, n), rb)
+
+
 def dyadic(verb, facts, a, b):
     """Carry the atomic dyad `verb` over lists and tensors, by its Atomic facts."""
     ta, tb = type(a), type(b)
+    # the commonest integer case first (1+!1000): an int64 tensor and a small Python int,
+    # whose bound (integer overflow) is one more sum or product of two numbers
+    if ta is int and tb is Tensor and -SMALL_INT < a < SMALL_INT and b.dtype is INT:
+        r = _int_fast(facts, b, a, True)
+        if r is not None:
+            return r
+    elif tb is int and ta is Tensor and -SMALL_INT < b < SMALL_INT and a.dtype is INT:
+        r = _int_fast(facts, a, b, False)
+        if r is not None:
+            return r
     name = facts.name
     if ta is Tensor and a.dtype.is_floating_point and _plain_number(b, tb) \
             or tb is Tensor and b.dtype.is_floating_point and _plain_number(a, ta):
