@@ -22,10 +22,13 @@ import resource
 import statistics
 import subprocess
 import sys
-import time
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_HERE)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from timing import measure_samplers, timed  # noqa: E402
 
 # name, Klong setup, Klong expression, raw torch setup, raw torch expression
 ROWS = [
@@ -48,16 +51,6 @@ GRAD = ("def grad(x):\n    leaf = x.detach().requires_grad_(True)\n"
         "    return torch.autograd.grad((leaf ** 2).sum(), [leaf])[0]\n")
 
 
-def _median(fn, target=0.3, least=5, most=20000):
-    fn()
-    out, end = [], time.perf_counter() + target
-    while len(out) < least or (time.perf_counter() < end and len(out) < most):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
-
-
 def _both(row):
     """(klongtorch run, raw run) for a row, in this process."""
     from klongtorch import Klong
@@ -74,11 +67,9 @@ def _both(row):
 
 def time_worker(i):
     klong, raw = _both(ROWS[i])
-    ks, rs = [], []
-    for _ in range(3):                    # alternately: a busy moment falls on both
-        ks.append(_median(klong, 0.1))
-        rs.append(_median(raw, 0.1))
-    return {"klong": statistics.median(ks), "raw": statistics.median(rs)}
+    # interleaved (timing.measure_samplers): a busy moment of the machine falls on both
+    kl, rw = measure_samplers([timed(klong), timed(raw)], target_s=0.3)
+    return {"klong": kl["median"], "raw": rw["median"]}
 
 
 def memory_worker(i, which):

@@ -31,6 +31,10 @@ import time
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_HERE)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from timing import measure_samplers, timed  # noqa: E402
 
 # name -> the environment a process starts with (over the caller's, with every variable
 # named in any policy removed first, so that each policy is exactly itself)
@@ -55,17 +59,6 @@ OPS = [
 ]
 
 
-def _samples(fn, target=0.25, least=5, most=5000):
-    fn()
-    out = []
-    end = time.perf_counter() + target
-    while len(out) < least or (time.perf_counter() < end and len(out) < most):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
-
-
 def worker():
     """In a fresh process: per op, (klongtorch s, raw torch s), as JSON."""
     from klongtorch import Klong
@@ -87,7 +80,9 @@ def worker():
         else:
             code = compile(raw, name, "eval")
             rawfn = lambda code=code: eval(code, ns)      # noqa: E731
-        out[name] = (_samples(lambda: k(src)), _samples(rawfn))
+        # interleaved (timing.measure_samplers): a busy moment falls on both
+        kl, rw = measure_samplers([timed(lambda: k(src)), timed(rawfn)], target_s=0.5)
+        out[name] = (kl["median"], rw["median"])
     out["threads"] = torch.get_num_threads()
     json.dump(out, sys.stdout)
 
