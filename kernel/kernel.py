@@ -37,7 +37,7 @@ from ipykernel.kernelbase import Kernel
 
 # nothing here imports torch: the kernel answers kernel_info while startup.py imports it
 from klongtorch import __version__, allocator, commands, progress
-from klongtorch.cli import scan
+from klongtorch.cli import rest, scan
 from klongtorch.errors import KlongError, KlongExit
 
 from . import completion, interrupts, outputs, startup
@@ -259,10 +259,7 @@ class KlongKernel(Kernel):
         try:
             with interrupts.interruptible():
                 value = k(code)
-                # finished .async work and due timers, as the REPL runs them (imported
-                # here: it needs torch, which the kernel loads after its first reply)
-                from klongtorch import background
-                background.rest(k)
+                rest(k)                     # finished .async work and due timers, as the REPL
         except KlongError as e:
             return Ran(error=outputs.klong_error(e))
         except KeyboardInterrupt:

@@ -100,12 +100,13 @@ def enumerate_(a):
     The integers from 0 to a-1.
     Examples: !0 --> []    !5 --> [0 1 2 3 4]"""
     if type(a) is int and 0 < a <= MAX_TENSOR:        # the usual case, without the checks
-        return with_bound(torch.arange(a, dtype=INT, device=ctx.device), a - 1)
-    n = _count(_int(a, "enumerate"), "enumerate", a, MAX_TENSOR)
-    if n < 0:
-        raise err("enumerate", "range", a)
-    if n == 0:
-        return []
+        n = a
+    else:
+        n = _count(_int(a, "enumerate"), "enumerate", a, MAX_TENSOR)
+        if n < 0:
+            raise err("enumerate", "range", a)
+        if n == 0:
+            return []
     return with_bound(torch.arange(n, dtype=INT, device=ctx.device), n - 1)
 
 

@@ -14,9 +14,8 @@ from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_clas
                                 needs_local_scope, no_var_expand)
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from klongtorch import (Klong, KlongError, KlongExit, allocator, background, devices,
-                        interrupts)
-from klongtorch.cli import scan
+from klongtorch import Klong, KlongError, KlongExit, allocator, devices, interrupts
+from klongtorch.cli import rest, scan
 from klongtorch.convert import to_python
 from klongtorch.interpreter import OUT_OF_MEMORY
 from klongtorch.lexer import SYMBOL_CHARS, SYMBOL_START
@@ -203,7 +202,7 @@ class KlongMagics(Magics):
         try:
             with interrupts.installed(), watched(self.shell, interp):
                 value = interp(code)
-                background.rest(interp)     # finished .async work, due timers (as the REPL)
+                rest(interp)                # finished .async work, due timers (as the REPL)
                 return value
         except KeyboardInterrupt:
             # one line, as in the kernel; the interpreter put its state back as it unwound
