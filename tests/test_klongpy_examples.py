@@ -37,12 +37,13 @@ class Spec:
     both sides (regular expressions) with the reason, and whether it needs the dialect."""
 
     def __init__(self, rtol=1e-5, atol=1e-6, drop=(), why="", dialect=False, numbers=True,
-                 warning=None, check=None, needs_cxx=False):
+                 warning=None, check=None, needs_cxx=False, seed=None):
         self.rtol, self.atol, self.drop, self.why = rtol, atol, drop, why
         self.dialect, self.numbers = dialect, numbers
         self.warning = warning      # what the program's own Python may warn on stderr
         self.check = check          # for numbers that differ run to run: what must hold
         self.needs_cxx = needs_cxx  # .compile's inductor needs a C++ compiler (as in KlongPy)
+        self.seed = seed            # torch's random seed, for a program whose weights are random
 
 
 # program -> Spec; the tolerances are those float32 against float64 needs, and no more
@@ -81,7 +82,9 @@ PROGRAMS = {
     "ml/knn.kg": Spec(dialect=True),
     "ml/transformer.kg": Spec(dialect=True),
     "ml/lstm/lstm.kg": Spec(
-        dialect=True, numbers=False, check=lambda out: _trained(out),
+        # seeded: from some random weights the few training steps end with a higher loss
+        # (seen once in about five runs), which the check would take for a failure
+        dialect=True, numbers=False, check=lambda out: _trained(out), seed=0,
         warning=r"lstm\.py:\d+: UserWarning: To copy construct from a tensor",
         why="the model starts from random weights: its numbers differ from run to run in "
             "KlongPy too, so the loss must fall and the prediction be near 2.0; lstm.py "
@@ -107,13 +110,21 @@ def has_dialect_flag():
     return "--klongpy" in make_parser().format_help()
 
 
-def run(program, *args, cwd=None, options=()):
+def run(program, *args, cwd=None, options=(), seed=None):
+    """`python -m klongtorch PROGRAM ARGS` from the program's folder, as a user runs it;
+    with seed, torch's generator seeded first (the same command, started through runpy)."""
     path = HERE / program
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     for name in ("KLONGTORCH_TRACEBACK", "KLONGPATH"):
         env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "klongtorch", *options, path.name, *args],
+    command = [sys.executable, "-m", "klongtorch"]
+    if seed is not None:
+        command = [sys.executable, "-c",
+                   f"import runpy, sys, torch; torch.manual_seed({int(seed)}); "
+                   "sys.argv[0] = 'klongtorch'; "
+                   "runpy.run_module('klongtorch', run_name='__main__', alter_sys=True)"]
+    return subprocess.run([*command, *options, path.name, *args],
                           cwd=cwd or path.parent, capture_output=True, text=True, env=env,
                           timeout=600, stdin=subprocess.DEVNULL)
 
@@ -166,8 +177,8 @@ def params():
 def test_prints_what_klongpy_prints(program):
     spec = PROGRAMS[program]
     args = [a for a in KLONGPY_ARGS.get(program, []) if a != "--"]
-    out = quiet_success(run(program, *args, options=["--klongpy"] if spec.dialect else []),
-                        spec.warning)
+    out = quiet_success(run(program, *args, options=["--klongpy"] if spec.dialect else [],
+                            seed=spec.seed), spec.warning)
     want = (EXPECTED / (program + ".out")).read_text()
     assert out.strip(), "printed nothing"
     assert differences(out, want, spec) == []
