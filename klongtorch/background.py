@@ -24,8 +24,10 @@ import queue
 import threading
 import time
 
+from .convert import PyFunc, klong_value
 from .errors import err
-from .functions import PyFunc, SysFunc, _brief, to_callable
+from .functions import SysFunc, _brief, to_callable
+from .values import truth
 
 
 class Pending:
@@ -90,7 +92,7 @@ class AsyncCall(PyFunc):
     def _work(self, p, args):
         try:
             out = self.target.fn(*args)
-            p.done.put(lambda: self.callback.call1(_klong(out, self.owner)))
+            p.done.put(lambda: self.callback.call1(klong_value(out, self.owner)))
         except BaseException as e:
             failure = err(self.target.name, "python", text=f"{type(e).__name__}: {e}")
             p.done.put(lambda: _raise(failure))
@@ -102,11 +104,6 @@ class AsyncCall(PyFunc):
     @property
     def source(self):
         return f"<async {self.target.name}>"
-
-
-def _klong(v, interp):
-    from .interop import klong_value
-    return klong_value(v, interp)
 
 
 def _raise(e):
@@ -177,7 +174,6 @@ def _due_timers(p):
         _, _, timer = heapq.heappop(p.timers)
         if not timer.live:
             continue
-        from .values import truth
         again = truth(timer.fn.call(()) if timer.fn.arity == 0 else timer.fn.call1(timer))
         if again and timer.live:
             heapq.heappush(p.timers, (now + timer.interval, next(p.order), timer))

@@ -19,6 +19,8 @@ message read later says which rules were in force.
 """
 import torch
 
+from .errors import err
+from .functions import SysFunc
 from .values import ctx
 
 NAME = "klongpy dialect"
@@ -55,9 +57,7 @@ def set_mode(k, flag):
 
 
 def install(interp):
-    """.klongpy, the dialect's switch inside Klong (an extension: see extensions.py)."""
-    from .functions import SysFunc
-
+    """.klongpy, the dialect's switch inside Klong (an extension: see interpreter.EXTENSIONS)."""
     def klongpy(a):
         """.klongpy(a)  KlongPy-Dialect
         a=1 switches this interpreter to the KlongPy dialect, a=0 back to kg's Klong;
@@ -68,7 +68,6 @@ def install(interp):
         Example: .klongpy(1);[[1 2] [3 4]]-[1 2] --> [[0 0] [2 2]]"""
         before = int(interp.klongpy)
         if type(a) not in (int, float):
-            from .errors import err
             raise err(".klongpy", "type", a)
         set_mode(interp, a != 0)
         return before

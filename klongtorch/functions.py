@@ -1,14 +1,14 @@
-"""Function values: lambdas, projections, system functions and wrapped Python callables.
+"""Function values: lambdas, projections and system functions (Python callables: convert.py).
 
 Every callable thing answers `call(args)`, `call1(x)` and `call2(x, y)`; adverbs and the
 compiled code use only these. Function values are also plain Python callables (`__call__`),
 taking and returning tensors, so torch autograd can differentiate through them from Python.
 """
-import inspect
-import warnings
-
-from .errors import KlongError, err
+from . import pickling
+from .display import show
+from .errors import KlongError, _show, err
 from .interrupts import enter, leave
+from .summary import summary
 from .values import UNDEF, Tensor, items_of
 
 ARITY_WORDS = ("nilad", "monad", "dyad", "triad")
@@ -19,6 +19,7 @@ class Function:
     __slots__ = ()
     arity = 0
     name = None
+    takes_list_whole = False    # f@list: the list's elements are the arguments (kg)
 
     def call(self, args):
         raise NotImplementedError
@@ -121,9 +122,8 @@ class Lambda(Function):
     def __repr__(self):
         return f"<klong {self.klong_name} {self.source}>"
 
-    def __reduce__(self):               # pickled as its source text (klongtorch.pickling)
-        from .pickling import lambda_from
-        return lambda_from, (self.source,)
+    def __reduce__(self):               # pickled as its source text (pickling.py)
+        return pickling.lambda_from, (self.source, pickling.kind_of(self))
 
 
 _MISSING = object()
@@ -156,7 +156,6 @@ class Projection(Function):
 
     @property
     def source(self):
-        from .display import show
         inner = getattr(self.fn, "source", None) or self.fn.name or ""
         return inner + "(" + ";".join("" if a is None else show(a) for a in self.args) + ")"
 
@@ -186,141 +185,7 @@ class SysFunc(Function):
         return f"<klong system function {self.name}>"
 
     def __reduce__(self):               # by name: the landing interpreter's own
-        from .pickling import system_function
-        return system_function, (self.name,)
-
-
-class PyFunc(Function):
-    """A Python callable used from Klong. Tensors go in and come out unchanged, so autograd
-    flows through it; other results are converted to Klong values. A function built into
-    Python outside torch (math.fsum, sum, sorted) cannot use a tensor's methods and would
-    walk it one 0-d tensor at a time, so it gets the array as NumPy's view of the same
-    memory instead, which costs what the call costs from Python; so do NumPy's own
-    functions (numpy.max), which would call a tensor's methods with NumPy's arguments."""
-    __slots__ = ("fn", "arity", "most", "name", "interp", "plain")
-
-    def __init__(self, fn, arity=None, name=None, interp=None):
-        self.fn = fn
-        self.arity = python_arity(fn) if arity is None else arity
-        # optional parameters may be given too: SGDOptimizer(klong;["w"]) or (klong;["w"];opts)
-        self.most = max(self.arity, _most_positional(fn))
-        self.name = name or getattr(fn, "__name__", "python")
-        self.interp = interp
-        module = getattr(fn, "__module__", None) or ""
-        # NumPy's functions too: given a tensor, numpy.max calls its max(axis=None), which
-        # torch does not take
-        self.plain = (inspect.isbuiltin(fn) and not module.startswith("torch")) or \
-            module == "numpy" or module.startswith("numpy.")
-
-    def call(self, args):
-        from .convert import from_python
-        if not self.arity <= len(args) <= self.most:
-            raise self.arity_error(len(args))
-        try:
-            if any(type(a) is Tensor and a.requires_grad for a in args):
-                if self.plain:      # C code outside torch cannot carry a gradient, ever
-                    raise _cut(self.name)
-                out = _keeping_graph(self.fn, args, self.name)
-            elif self.plain:
-                out = self.fn(*[_plain(a) for a in args])
-            else:
-                out = self.fn(*args)
-        except KlongError:
-            raise
-        except (KeyboardInterrupt, RecursionError):
-            raise
-        except Exception as e:
-            from .dual import Dual, NotScalar
-            if any(type(a) is Dual for a in args):
-                # :>'s dual-number fast path met Python code: let torch take it from here
-                raise NotScalar("a Python function") from None
-            raise err(self.name, "python", text=f"{type(e).__name__}: {e}") from e
-        try:
-            return from_python(out, self.interp)
-        except TypeError:           # an object with no Klong form stays opaque
-            return out
-
-    def __reduce__(self):               # without the interpreter (klongtorch.pickling)
-        from .pickling import python_function
-        return python_function, (self.fn, self.arity, self.name)
-
-    @property
-    def source(self):
-        return f"<python {self.name}>"
-
-
-def _plain(v):
-    """A tensor as a built-in Python function can use it: a number, or a NumPy array
-    sharing its memory (copied only from a GPU)."""
-    if type(v) is not Tensor:
-        return v
-    if v.dim() == 0:
-        return v.item()
-    return v.numpy(force=v.device.type != "cpu")
-
-
-def python_arity(fn):
-    """How many arguments a Python callable takes (its required positionals), at most 3."""
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return _doc_arity(fn)
-    n = 0
-    for p in sig.parameters.values():
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty:
-            n += 1
-        elif p.kind == p.VAR_POSITIONAL:
-            return max(n, 1)
-    return min(n, 3)
-
-
-def _most_positional(fn):
-    """How many positional arguments a Python callable accepts, optional ones included."""
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return 0
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    if any(p.kind == p.VAR_POSITIONAL for p in params):
-        return 3
-    return min(3, sum(p.kind in kinds for p in params))
-
-
-def _keeping_graph(fn, args, name):
-    """Call fn on tensors that carry a gradient; a function that turns one into a Python
-    number (math.tanh, float()) would silently give a zero gradient, so it is an error."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        out = fn(*args)
-    for w in caught:
-        if "requires_grad=True to a scalar" in str(w.message):
-            raise _cut(name)
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return out
-
-
-def _cut(name):
-    return err(name, "gradient", text="this Python function turns a tensor into a number, "
-                                      "which cuts the gradient; use a torch function")
-
-
-def _doc_arity(fn):
-    """The arity of a builtin without a signature (torch's functions) from the first line of
-    its docstring, "tanh(input, *, out=None) -> Tensor"; 1 when there is none."""
-    doc = getattr(fn, "__doc__", None)
-    head = doc.strip().split("\n", 1)[0] if isinstance(doc, str) else ""
-    name = getattr(fn, "__name__", None)
-    if not name or not head.startswith(name + "("):
-        return 1
-    if head.startswith(name + "()"):      # time.perf_counter() -> float: a nilad
-        return 0
-    n = 0
-    for p in head[len(name) + 1:].split(")", 1)[0].split(","):
-        p = p.strip()
-        if not p or p.startswith("*") or "=" in p:
-            break
-        n += 1
-    return max(1, min(n, 3))
+        return pickling.system_function, (self.name, pickling.kind_of(self))
 
 
 def is_function(v):
@@ -333,11 +198,10 @@ def apply_list(f, b):
         args = items_of(b)
         if len(args) == f.arity:
             return f.call(tuple(args))
-        if f.arity == 1 and type(f) is PyFunc:
+        if f.arity == 1 and f.takes_list_whole:
             return f.call1(b)       # a Python function takes the list whole, as Python would
         if f.arity == 1:
             # as kg: the list's elements are the arguments, so {x}@[1 2] is one too many
-            from .errors import _show
             raise KlongError(f"kg: error: apply: wrong number of arguments: {_show(b)}")
         raise f.arity_error(len(args))
     return f.call((b,))
@@ -354,6 +218,5 @@ def to_callable(v, where):
 
 def _brief(v):
     # bounded (summary.py): the whole text of a big value would take seconds to write
-    from .summary import summary
     text = summary(v).split("\n", 1)[0]
     return text if len(text) < 40 else text[:37] + "..."

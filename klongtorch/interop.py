@@ -36,9 +36,10 @@ import sys
 import torch
 
 from . import interrupts
-from .convert import from_python, to_python
+from . import background, pickling
+from .convert import PyFunc, from_python, klong_value, python_arity, to_python
 from .errors import KlongError, err
-from .functions import PyFunc, _brief
+from .functions import SysFunc, _brief
 from .klongpy_compat import NAMES as KLONGPY_NAMES, as_klongpy, view
 from .values import Dict, Tensor, ctx, items_of, scalar
 
@@ -147,14 +148,6 @@ def _string(v, who):
     return v
 
 
-def klong_value(v, interp):
-    """A Python value as Klong, keeping objects with no Klong form opaque."""
-    try:
-        return from_python(v, interp)
-    except TypeError:
-        return v
-
-
 def _bind(interp, name, value, who):
     if not _klong_name(name):
         raise err(who, "name", text=f"{name!r} is not a Klong name (letters and digits only); "
@@ -223,7 +216,6 @@ def _for_klong(value):
     if not callable(value) or isinstance(value, type) or \
             not (getattr(value, "__module__", None) or "").startswith("torch"):
         return value
-    from .functions import python_arity
 
     def call(*args):
         out = torch_call(value, [_tensor(a) for a in args], {})
@@ -380,12 +372,10 @@ ARITIES = {"py": 1, "pyf": 2, "pya": 2, "pyc": 3, "bkf": 1}
 
 
 def install(interp):
-    from .functions import SysFunc
     funcs = Python(interp)
     for name, arity in ARITIES.items():
         interp.globals["." + name] = SysFunc("." + name, arity, getattr(funcs, name), interp)
     interp.globals["klong"] = interp
-    from . import background, pickling
     background.install(interp)
     pickling.remember(interp)
 

@@ -14,13 +14,19 @@ import weakref
 
 import torch
 
-from . import allocator, channels, devices, interrupts
+from . import allocator, autograd, channels, compile, devices, dialect, interop, interrupts
+from . import optim, plots
+from .autograd import value_and_gradients
 from .compiler import Compiler
 from .convert import from_python
 from .errors import KlongError, KlongExit
 from .parser import Parser
 from .system import install
 from .values import EOF, ctx
+
+# what every interpreter has besides kg's system functions (system.py): each module's
+# install(interp) binds its own system functions
+EXTENSIONS = (autograd, compile, dialect, interop, optim, plots)
 
 RECURSION_LIMIT = 20000
 COMPILED_CACHE = 256        # programs whose compiled code is kept, by source text
@@ -179,8 +185,8 @@ class Klong:
             install(self)                 # also sets self.cin, self.cout, self.cerr
         self.from_channel = self.cin
         self.to_channel = self.cout
-        from . import extensions
-        extensions.install(self)
+        for extension in EXTENSIONS:
+            extension.install(self)
 
     def active(self):
         """`with k.active():` code that runs Klong: this interpreter's device and dtype for
@@ -266,7 +272,6 @@ class Klong:
     def gradients(self, loss, names):
         """(loss value, [gradient per global]) for a Klong nilad loss and global names:
         the Python side of loss:>[w b], for optimizers written in Python."""
-        from .autograd import value_and_gradients
         if isinstance(loss, str):
             loss = self.globals[loss]
         with self.active():

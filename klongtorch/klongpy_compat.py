@@ -20,7 +20,11 @@ import contextlib
 import importlib.util
 import sys
 
-from .functions import Function, PyFunc, python_arity
+from . import pickling
+from .autograd import gradient
+from .background import call_from_python
+from .convert import PyFunc, from_python, python_arity, to_python
+from .functions import Function, Lambda, Projection
 from .values import Tensor
 
 NAMES = ("klongpy", "klongpy.core", "klongpy.types", "klongpy.autograd")
@@ -88,8 +92,7 @@ class KlongInterpreter:
 
     def __init__(self, interp=None, **options):
         if interp is None:
-            from .interpreter import Klong
-            interp = Klong(**{k: v for k, v in options.items() if k in ("device",)})
+            interp = pickling.new(**{k: v for k, v in options.items() if k in ("device",)})
         self.__dict__["_k"] = interp
         self.__dict__["_context"] = _Context(interp)
         self.__dict__["_backend"] = _Backend()
@@ -130,12 +133,21 @@ def view(interp):
     return v
 
 
+def rebind(fn, interp):
+    """fn as it runs in interp: a lambda compiled there from its source, a projection whose
+    function is; anything else as it is."""
+    if type(fn) is Lambda and fn.interp is not interp and fn.source:
+        return pickling.compiled(fn.source, interp)
+    if type(fn) is Projection and fn.interp is not interp:
+        return Projection(rebind(fn.fn, interp), fn.args)
+    return fn
+
+
 class KGFnWrapper:
     """A Klong function fn as a Python callable that runs it in the interpreter klong.
     A function that came from another process (pickled) is rebuilt there first."""
 
     def __init__(self, klong, fn, sym=None):
-        from .pickling import rebind
         self.interp = klong._k if isinstance(klong, KlongInterpreter) else klong
         self.fn = rebind(fn, self.interp)
 
@@ -148,8 +160,6 @@ class KGFnWrapper:
     def __call__(self, *args):
         """fn(*args). A Python dict argument is shared, as in KlongPy: what fn inserts into
         it in place (kg's d,[k v] changes d) is in the dict afterwards."""
-        from .background import call_from_python
-        from .convert import from_python, to_python
         shared = [(a, from_python(a, self.interp)) for a in args if type(a) is dict]
         given = iter(d for _, d in shared)
         args = [next(given) if type(a) is dict else a for a in args]
@@ -169,7 +179,6 @@ def multi_grad_of_fn(klong, fn, params):
 
 def grad_of_fn(klong, fn, x):
     """The gradient of fn at x (fn:>x)."""
-    from .autograd import gradient
     k = klong._k if isinstance(klong, KlongInterpreter) else klong
     with k.active():
         return gradient(fn, x)

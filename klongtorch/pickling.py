@@ -4,55 +4,59 @@ A lambda travels as its source text and is compiled again where it lands; Klong 
 closures (variables are dynamically scoped), so the text is the whole function. The
 globals it uses are those of the interpreter it runs in there, as in KlongPy. A
 projection travels as its function and arguments, a system function as its name, a
-Python function as itself (pickle's rules apply to it).
+Python function as itself (pickle's rules apply to it). Each function value's __reduce__
+names the rebuilder here (convert.PyFunc has its own).
 
-Where a pickled function lands, it is compiled in the newest interpreter of that process
-(a forked worker has its parent's), or in a new one if there is none;
-klongpy_compat.KGFnWrapper(klong, fn) compiles it again in klong.
+Where a pickled function lands, it is rebuilt in the newest interpreter of that process
+(a forked worker has its parent's), or in a new one if there is none. A pickle carries its
+interpreter's class, by reference, so that this module can make one without importing the
+interpreter, which sits layers above it; klongpy_compat.KGFnWrapper(klong, fn) compiles a
+function again in klong.
 """
 import weakref
 
 _home = None
+_kind = None
 
 
 def remember(interp):
     """interp is the newest interpreter of this process (called as each one is made)."""
-    global _home
-    _home = weakref.ref(interp)
+    global _home, _kind
+    _home, _kind = weakref.ref(interp), type(interp)
 
 
-def home():
+def new(**options):
+    """A new interpreter of the kind last made in this process (klongpy_compat's
+    KlongInterpreter(), which Python code that Klong loaded calls)."""
+    if _kind is None:
+        raise RuntimeError("no klongtorch interpreter yet: make one with klongtorch.Klong()")
+    return _kind(**options)
+
+
+def home(kind=None):
+    """The newest interpreter of this process, or, when there is none, a new one of kind
+    (the class of the interpreter a function was pickled from)."""
     interp = _home() if _home is not None else None
     if interp is None:
-        from .interpreter import Klong
-        interp = Klong()            # remembers itself as it installs
+        interp = kind() if kind is not None else new()     # remembers itself as it installs
     return interp
 
 
-def lambda_from(source):
-    return _compile(source, home())
+def kind_of(fn):
+    """The class of fn's interpreter, for home() where fn lands; None when it has none."""
+    interp = getattr(fn, "interp", None)
+    return None if interp is None else type(interp)
 
 
-def _compile(source, interp):
+def compiled(source, interp):
+    """The function value of source, compiled in interp."""
     with interp.active():
         return interp.run(source)
 
 
-def system_function(name):
-    return home().globals[name]
+def lambda_from(source, kind=None):
+    return compiled(source, home(kind))
 
 
-def python_function(fn, arity, name):
-    from .functions import PyFunc
-    return PyFunc(fn, arity=arity, name=name, interp=home())
-
-
-def rebind(fn, interp):
-    """fn as it runs in interp: a lambda compiled there from its source, a projection whose
-    function is; anything else as it is."""
-    from .functions import Lambda, Projection
-    if type(fn) is Lambda and fn.interp is not interp and fn.source:
-        return _compile(fn.source, interp)
-    if type(fn) is Projection and fn.interp is not interp:
-        return Projection(rebind(fn.fn, interp), fn.args)
-    return fn
+def system_function(name, kind=None):
+    return home(kind).globals[name]
