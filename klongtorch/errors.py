@@ -77,7 +77,7 @@ def err(verb, kind, value=_NONE, text=None, operands=None):
                                             -> kg: error: plus: shape error: [[1 2] [1 2 3]]: shapes ...
     err('take', 'range', text='...')        -> kg: error: take: range error: ...
     """
-    from .values import ctx             # here: the CLI's --help imports errors, not torch
+    from .values import ctx             # start-up: the CLI's --help imports errors, not torch
     msg = f"kg: error: {verb}: {kind} error"
     if ctx.klongpy:                     # name the rules in force (klongtorch.dialect)
         msg += " (klongpy dialect)"
@@ -92,7 +92,7 @@ def err(verb, kind, value=_NONE, text=None, operands=None):
 
 def _show(v):
     # bounded (summary.py): the whole text of a big value would take seconds to write
-    from .summary import summary
+    from .summary import summary        # start-up: needs torch (see err)
     try:
         text = summary(v).split("\n", 1)[0]
     except Exception:       # a message must never fail to build

@@ -130,6 +130,8 @@ def _form(doc, fallback):
 def entries(interp=None):
     """The whole help table, in section order. With an interpreter, system functions that
     extensions installed into its globals are included too."""
+    # start-up: the table's sources need torch, and `klongtorch --help` imports this module
+    # through the CLI without it
     from .adverbs import ADVERBS
     from .system import ARITIES, VARIABLE_HELP, SystemFunctions
     from .verbs import VERBS
@@ -158,7 +160,7 @@ def entries(interp=None):
                                                           f"{name}  System function")]))
         seen.add(name)
     if interp is not None:
-        from .functions import SysFunc
+        from .functions import SysFunc      # start-up: needs torch (see above)
         for name, value in interp.globals.items():
             if isinstance(value, SysFunc) and name not in seen:
                 out.append(Entry("System functions", name,
