@@ -11,6 +11,7 @@ import weakref
 from .errors import KlongError, err
 from .lexer import Lexer
 from .parser import Parser
+from .values import EOF, UNDEF
 
 
 class Channel:
@@ -176,7 +177,6 @@ def read_from(channel):
         line = channel.readline()
         if line is None:
             if not text.strip():
-                from .values import EOF
                 return EOF
             return read_value(text)[0]
         text += line + "\n"
@@ -205,7 +205,6 @@ def read_string(text):
     """What .rs reads from text: the one data object it holds, :eof when it holds none, and
     :undefined (kg's answer when the text does not compile) for anything else: half an
     object (an unterminated string too), several objects, code."""
-    from .values import EOF, UNDEF
     try:
         if not _tokens(text):
             return EOF

@@ -36,6 +36,7 @@ and a graph captured at other shapes is used for new ones when it computes what 
 interpreter does there (checked once per shape), so most functions compile once.
 """
 import html
+import importlib.util
 import re
 import shutil
 import sys
@@ -67,6 +68,7 @@ class CaptureError(Exception):
 def cxx():
     """The C++ compiler inductor would use, or None."""
     try:
+        # optional: a private module of torch's, which a build may lack or move
         from torch._inductor.cpp_builder import get_cpp_compiler
         found = get_cpp_compiler()
     except Exception:
@@ -76,7 +78,6 @@ def cxx():
 
 def _has_triton():
     """Whether triton, which inductor needs to generate GPU code, is installed."""
-    import importlib.util
     return importlib.util.find_spec("triton") is not None
 
 
@@ -145,6 +146,7 @@ def _data_dependent(e):
 
 def capture(fn, tensors, who):
     """fn traced at tensors as a torch.fx GraphModule of aten operations."""
+    # start-up: torch.fx's tracing machinery, which only .compile needs
     from torch.fx.experimental.proxy_tensor import make_fx
 
     def run(*args):

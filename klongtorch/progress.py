@@ -23,6 +23,7 @@ thread reads how far it has got (operator.length_hint: what is left of it) four 
 second. Outside `watched`, and inside a loop already tracked, a loop pays one module
 attribute test: `watching` is false there, so nested loops are never tracked.
 """
+import html
 import operator
 import threading
 import time
@@ -83,7 +84,6 @@ class Report:
         return "  ".join(parts)
 
     def html(self):
-        import html
         bar = ""
         if self.total:
             bar = (f'<progress value="{self.done}" max="{self.total}" '

@@ -26,6 +26,7 @@ inherited colours with translucent borders, so the HTML reads in light and dark 
 import html
 import itertools
 import math
+import sys
 
 import torch
 
@@ -323,7 +324,6 @@ def _foreign(value):
 
 
 def _is_figure(value):
-    import sys
     mod = sys.modules.get("matplotlib.figure")
     return mod is not None and isinstance(value, mod.Figure)
 
