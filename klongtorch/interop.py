@@ -37,7 +37,7 @@ import torch
 
 from . import interrupts
 from . import background, pickling
-from .convert import PyFunc, from_python, klong_value, python_arity, to_python
+from .convert import PyFunc, klong_value, python_arity, to_python
 from .errors import KlongError, err
 from .functions import SysFunc, _brief
 from .klongpy_compat import NAMES as KLONGPY_NAMES, as_klongpy, view
