@@ -95,11 +95,12 @@ def _join_kind(v):
     """What v is to a join: "s" a string, "c" a character, "l" a list (or a tensor with an
     axis), "a" any other atom."""
     t = type(v)
-    if t is str:
-        return "s"
-    if t is Char:
-        return "c"
-    return "l" if t is list or (t is Tensor and v.dim() > 0) else "a"
+    if t is Tensor:
+        return "l" if v.dim() > 0 else "a"
+    return _KINDS.get(t, "a")
+
+
+_KINDS = {str: "s", Char: "c", list: "l"}
 
 
 def _text(a, b):

@@ -6,7 +6,7 @@ a?b (Find), =a (Group), ?a (Range) and a~b (Match), with _match, the equality th
 import torch
 
 from .errors import err
-from .listargs import is_number, stored_key, unbox
+from .listargs import is_number, stored_key
 from .pervade import INT
 from .values import (UNDEF, Char, Dict, Tensor, int_tensor, is_atom, is_empty, items_of, key_of,
                      mklist)
@@ -153,14 +153,20 @@ def _same_match(a, b):
     return a == b
 
 
-# What a value is to a match: a number ("n"), a tensor ("t") or a list ("l"); the pairings
-# of these that match element-wise or by tolerance, a table rather than an if-chain
-_MATCH_KIND = {int: "n", float: "n", Tensor: "t", list: "l"}
-_MATCHES = {("n", "n"): _num_match, ("t", "t"): _tensor_match,
-            ("t", "l"): _items_match, ("l", "t"): _items_match, ("l", "l"): _items_match}
+# How two values match by their types: numbers by tolerance, tensors whole, lists (and a
+# list beside a tensor) element-wise; any other pair by _same_match. A table rather than an
+# if-chain, keyed by the pair of types so that a match costs one lookup.
+_MATCHES = {(int, int): _num_match, (int, float): _num_match, (float, int): _num_match,
+            (float, float): _num_match, (Tensor, Tensor): _tensor_match,
+            (Tensor, list): _items_match, (list, Tensor): _items_match,
+            (list, list): _items_match}
 
 
 def _match(a, b):
-    a, b = unbox(a), unbox(b)
-    f = _MATCHES.get((_MATCH_KIND.get(type(a)), _MATCH_KIND.get(type(b))), _same_match)
-    return f(a, b)
+    # 0-d tensors as numbers, unboxed here rather than by unbox(): the converge adverbs
+    # match once a step, and the two calls were a third of a small match's time
+    if type(a) is Tensor and a.dim() == 0:
+        a = a.item()
+    if type(b) is Tensor and b.dim() == 0:
+        b = b.item()
+    return _MATCHES.get((type(a), type(b)), _same_match)(a, b)
