@@ -9,7 +9,8 @@ import math
 
 import torch
 
-from . import lift, lists, progress
+from . import lift, progress
+from . import search as lists  # _match, the converge test (the module was lists.py)
 from .errors import err
 from .pervade import LIMIT, bound, with_bound
 from .values import (Dict, Tensor, ctx, dict_items, is_atom, is_empty, items_of, mklist, mkstring,

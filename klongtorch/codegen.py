@@ -41,7 +41,8 @@ from . import loops
 from .adverbs import Derived
 from .errors import KlongError, KlongExit, err, python_error, undefined
 from .functions import Function, Lambda as LambdaValue, Projection, to_callable
-from .lists import amend, amend_one, join as join_verb
+from .amend import amend, amend_one
+from .build import join as join_verb
 from .parser import Adverbed, Cond, Const, DictLit, Dyad, Lambda, Op, Var
 from .values import UNDEF, Dict, truth
 from .verbs import VERBS, verb_name

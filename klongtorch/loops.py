@@ -16,7 +16,7 @@ are the pieces of them the written loop needs.
 """
 from . import progress
 from .adverbs import _count, iterate
-from .lists import _match
+from .search import _match
 from .parser import Adverbed, Apply, Cond, Define, Dyad, Lambda, Monad, Var
 from .values import Tensor, items_of
 

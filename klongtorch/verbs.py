@@ -24,7 +24,8 @@ keyed by the atomic name, which every record carries.
 """
 import torch
 
-from . import adverbs, arith, autograd, lift, lists
+from . import (adverbs, amend, arith, autograd, build, formats, lift, measure, reorder, reshape,
+               search, select)
 from .errors import err
 
 
@@ -59,43 +60,43 @@ class Verb:
 
 G = lift.GUARDS
 VERBS = {v.sym: v for v in [
-    Verb("+", lists.transpose, arith.plus, arith.PLUS, python="+", over=adverbs.sum_fold,
+    Verb("+", reorder.transpose, arith.plus, arith.PLUS, python="+", over=adverbs.sum_fold,
          scan=adverbs.cumsum, monoid=torch.sum, guards=(G.mixed_big, None, None, None)),
     Verb("-", arith.negate, arith.minus, arith.MINUS, atomic_monad=True, python="-",
          over=adverbs.minus_fold, guards=(G.mixed_big, None, None, None)),
-    Verb("*", lists.first, arith.times, arith.TIMES, python="*", over=adverbs.prod_fold,
+    Verb("*", select.first, arith.times, arith.TIMES, python="*", over=adverbs.prod_fold,
          scan=adverbs.cumprod, monoid=torch.prod, guards=(G.mixed_big, None, None, None)),
     Verb("%", arith.reciprocal, arith.divide, arith.DIVIDE, atomic_monad=True,
          guards=(G.divide, None, G.reciprocal, None)),
-    Verb("^", lists.shape, arith.power, arith.POWER,
+    Verb("^", measure.shape, arith.power, arith.POWER,
          guards=(G.power, G.negative_exponent, None, None)),
-    Verb("!", lists.enumerate_, arith.remainder, arith.REMAINDER),
-    Verb("&", lists.where, arith.min_and, arith.MIN, over=adverbs.min_fold,
+    Verb("!", build.enumerate_, arith.remainder, arith.REMAINDER),
+    Verb("&", build.where, arith.min_and, arith.MIN, over=adverbs.min_fold,
          scan=adverbs.cummin, monoid=torch.amin, guards=(G.pick, None, None, None)),
-    Verb("|", lists.reverse, arith.max_or, arith.MAX, over=adverbs.max_fold,
+    Verb("|", reorder.reverse, arith.max_or, arith.MAX, over=adverbs.max_fold,
          scan=adverbs.cummax, monoid=torch.amax, guards=(G.pick, None, None, None)),
-    Verb("<", lists.grade_up, arith.less, arith.LESS, python="<", compares=True,
+    Verb("<", reorder.grade_up, arith.less, arith.LESS, python="<", compares=True,
          guards=(G.mixed_big, None, None, None)),
-    Verb(">", lists.grade_down, arith.more, arith.MORE, python=">", compares=True,
+    Verb(">", reorder.grade_down, arith.more, arith.MORE, python=">", compares=True,
          guards=(G.mixed_big, None, None, None)),
-    Verb("=", lists.group, arith.equal, arith.EQUAL, python="==", compares=True,
+    Verb("=", search.group, arith.equal, arith.EQUAL, python="==", compares=True,
          guards=(G.mixed_big, None, None, None)),
-    Verb("~", arith.not_, lists.match, atomic_monad=True),
-    Verb(",", lists.enlist, lists.join, over=adverbs.join_fold),
-    Verb("#", lists.size, lists.take),
-    Verb("_", arith.floor, lists.drop, atomic_monad=True, guards=(None, None, G.floor, G.floor)),
-    Verb("?", lists.range_, lists.find),
-    Verb("@", lists.atom, lists.index),
-    Verb("$", lists.format_, lists.format2),
-    Verb(":#", arith.char, lists.split),
-    Verb(":_", lists.undefined, lists.cut),
-    Verb(":^", None, lists.reshape),
-    Verb(":+", None, lists.rotate),
-    Verb(":=", None, lists.amend),
-    Verb(":-", None, lists.amend_depth),
-    Verb(":@", None, lists.index_depth),
+    Verb("~", arith.not_, search.match, atomic_monad=True),
+    Verb(",", build.enlist, build.join, over=adverbs.join_fold),
+    Verb("#", measure.size, select.take),
+    Verb("_", arith.floor, select.drop, atomic_monad=True, guards=(None, None, G.floor, G.floor)),
+    Verb("?", search.range_, search.find),
+    Verb("@", measure.atom, select.index),
+    Verb("$", formats.format_, formats.format2),
+    Verb(":#", arith.char, reshape.split),
+    Verb(":_", measure.undefined, reshape.cut),
+    Verb(":^", None, reshape.reshape),
+    Verb(":+", None, reorder.rotate),
+    Verb(":=", None, amend.amend),
+    Verb(":-", None, amend.amend_depth),
+    Verb(":@", None, select.index_depth),
     Verb(":%", None, arith.int_divide, arith.INT_DIVIDE),
-    Verb(":$", None, lists.form),
+    Verb(":$", None, formats.form),
     # KlongPy's extensions; the compiler runs a dyadic ∇ itself (autograd.DYADS), with the
     # nilad-and-variable rule: the dyad here is what an adverb gets, x∇'fs
     Verb("∇", autograd.gradient_function, autograd.numeric_gradient),

@@ -73,14 +73,14 @@ def test_an_internal_error_shows_its_python_side_under_klongtorch_traceback(tmp_
     import os
     import subprocess
     import sys
-    from klongtorch import lists
+    import klongtorch
     script = tmp_path / "bug.py"
     # a primitive broken on purpose, run through the CLI as a user would meet it
     script.write_text("import sys\nfrom klongtorch import cli, verbs\n"
                       "def bad(a):\n    raise ValueError('secret python words')\n"
                       "verbs.VERBS['#'].monad = bad\n"
                       "sys.exit(cli.main(['-e', '#[1 2]']))\n")
-    env = dict(os.environ, PYTHONPATH=str(os.path.dirname(os.path.dirname(lists.__file__))))
+    env = dict(os.environ, PYTHONPATH=str(os.path.dirname(os.path.dirname(klongtorch.__file__))))
     quiet = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                            env=dict(env, KLONGTORCH_TRACEBACK="0"), timeout=120)
     assert "internal error" in quiet.stderr and "secret" not in quiet.stderr
