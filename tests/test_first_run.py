@@ -20,7 +20,7 @@ import torch
 from klongtorch import Klong, KlongError
 from klongtorch import devices
 from klongtorch.cli import main as cli_main
-from klongtorch.cli import quiet
+from klongtorch.lexer import quiet
 
 
 def unavailable_device():
