@@ -1,5 +1,8 @@
 """KlongKernel: the Jupyter kernel, one Klong interpreter per kernel, state kept across cells.
 
+An adapter: klongtorch.session runs each cell and returns a Result; this turns it into
+Jupyter messages (below), and catches no Klong error itself.
+
 A cell is Klong code, which may follow ]-commands, one per line, as typed at the REPL's
 prompt (`]l lib.kg` then code that uses it):
 
@@ -14,7 +17,7 @@ prompt (`]l lib.kg` then code that uses it):
     a Klong error          an `error` message and an error reply: the kg message, the line
                            and a caret; never a Python traceback for a user's mistake
     an interpreter bug     `kg: error: internal error: ...`; the traceback goes to the log
-    an interrupt           `kg: error: interrupted` (interrupts.py); the state is kept
+    an interrupt           `kg: error: interrupted` (klongtorch.session); the state is kept
     .x or ]q               the `ask_exit` payload: jupyter console leaves, as the REPL
                            does; a notebook keeps the kernel, and its state, running
     ]h topic               the help in the pager

@@ -269,3 +269,16 @@ def complete(text):
 def quiet(text):
     """Whether text's value is not shown: it ends with ';' (Survey.quiet)."""
     return survey(text).quiet
+
+
+def readable(text):
+    """The tokens of text as far as they can be read, newlines aside: a half-typed input
+    (an open string, a stray character) is still looked at up to its mistake."""
+    found = []
+    try:
+        for tok in Lexer(text).tokens():
+            if tok.value != "\n":
+                found.append(tok)
+    except KlongError:
+        pass
+    return found
