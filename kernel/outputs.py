@@ -64,9 +64,7 @@ def error_content(ename, message, context=""):
 def failure_content(failure):
     """The error content of a Failure: its context, and its Python traceback when the
     session shows tracebacks (KLONGTORCH_TRACEBACK=1), below the message."""
-    trace = failure.trace.rstrip() if failure.show_trace else ""
-    return error_content(failure.kind, failure.message,
-                         "\n".join(part for part in (failure.context, trace) if part))
+    return error_content(failure.kind, failure.message, failure.details)
 
 
 __all__ = ["value_bundle", "figure_bundles", "error_content", "failure_content"]

@@ -20,7 +20,8 @@ the next line after the prompt "      > ". Results are kept in `it`; an input th
 ]i dir list *.kg files, ]t file transcript. With a terminal, lines are edited with readline
 and the history is kept in ~/.klongtorch_history (or $KLONGTORCH_HISTORY).
 
-A user's mistake never shows a Python traceback; an interpreter bug is reported as
+The REPL and the script runner are adapters over klongtorch.session: it evaluates, and they
+print the Result it returns. A user's mistake never shows a Python traceback; an interpreter bug is reported as
 `kg: error: internal error: ...`, with the traceback only under --traceback or
 KLONGTORCH_TRACEBACK=1.
 """

@@ -55,10 +55,15 @@ class Failure:
     error: Optional[BaseException] = None
 
     @property
-    def text(self):
-        """What a terminal prints: the message, the context, and the traceback if wanted."""
+    def details(self):
+        """What goes below the message: the context, and the traceback if wanted."""
         trace = self.trace.rstrip() if self.show_trace else ""
-        return "\n".join(part for part in (self.message, self.context, trace) if part)
+        return "\n".join(part for part in (self.context, trace) if part)
+
+    @property
+    def text(self):
+        """What a terminal prints: the message and its details."""
+        return "\n".join(part for part in (self.message, self.details) if part)
 
     @property
     def exception(self):
