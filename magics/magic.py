@@ -5,6 +5,7 @@ between Python and Klong without copies (see klongtorch.convert): tensors stay t
 tensors, numpy arrays come in through torch.from_numpy, Python callables become Klong
 functions and Klong functions come out as Python callables that autograd can go through.
 The options follow rpy2's %%R: -i and -o name what crosses, -n keeps the value back.
+Running the code is klongtorch.session's: this turns its Result into IPython's terms.
 """
 import sys
 
@@ -98,6 +99,9 @@ class KlongMagics(Magics):
         through torch.from_numpy, Python numbers, strings, lists and dicts become their
         Klong forms and come back, a Python function becomes a Klong function of its arity,
         and a Klong function comes out as a Python callable on tensors.
+
+        A cell may begin with ]-command lines, as typed at the REPL's prompt: ]h topic,
+        ]a word, ]l file, ]i dir, ]! cmd (]q ends the interpreter, as .x does).
 
         See also %klong_push, %klong_pull and %klong_reset. Klong names have no `_`: push
         such a variable under another name, `-i myvar=my_var`.
