@@ -221,7 +221,7 @@ class Session:
         lines, code = split_commands(text)
         result = Result()
         for line in lines:
-            self.command(line, result, show, progress)
+            self.command(line, result, show, remember, progress)
             if result.error is not None:
                 return result
         if code.strip():
@@ -323,7 +323,7 @@ class Session:
 
     # -- ]-commands --
 
-    def command(self, line, result, show=True, progress=None):
+    def command(self, line, result, show=True, remember=True, progress=None):
         """One ]-command line, added to result (commands.py says what each means)."""
         name = line.strip()[1:2]
         if name in self.refused:
@@ -337,7 +337,7 @@ class Session:
             [outcome.text] if outcome.text else [])
         if outcome.source is not None:
             self._evaluate(result, outcome.source, lambda: self.interp(outcome.source), show,
-                           True, progress)
+                           remember, progress)
         if outcome.shell is not None:
             self.shell(outcome.shell, result)
         if outcome.transcript is not None:
