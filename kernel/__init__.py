@@ -5,9 +5,10 @@
 installs the kernelspec `klong` ("Klong (torch)"); Jupyter then runs
 `python -m klongtorch.kernel -f CONNECTION_FILE`. One module per concern:
 
-    kernel.py       KlongKernel: the requests, one interpreter per kernel
+    kernel.py       KlongKernel: the requests, one session (klongtorch.session) per kernel
     streams.py      .p/.d/.w output sent while a cell runs; input for .r
-    interrupts.py   SIGINT as KeyboardInterrupt, inside Klong code only
+    shield.py       SIGINT ignored between a request's Klong code and its reply
+    startup.py      the interpreter, built in a thread while the kernel answers
     outputs.py      a cell's value, figures and errors as Jupyter data
     completion.py   Tab: names, help topics, \\nabla -> ∇ and other LaTeX names
     inspection.py   Shift-Tab: help on primitives, definitions of functions, values

@@ -15,8 +15,7 @@ from klongtorch import help as helptable
 from klongtorch.commands import is_command
 from klongtorch.display import show
 from klongtorch.summary import summary
-from klongtorch.errors import KlongError
-from klongtorch.lexer import Lexer
+from klongtorch.lexer import readable
 from klongtorch.values import Char, Dict, Symbol, Tensor
 
 BRIEF = 400         # characters of a value shown at detail level 0
@@ -25,14 +24,7 @@ FULL = 20000        # ... and at detail level 1
 
 def tokens(code):
     """The tokens of code, as far as it can be read: a half-typed cell is still inspected."""
-    found = []
-    try:
-        for tok in Lexer(code).tokens():
-            if tok.value != "\n":
-                found.append(tok)
-    except KlongError:
-        pass
-    return found
+    return readable(code)
 
 
 def tokens_at(code, cursor_pos):

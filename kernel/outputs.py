@@ -4,20 +4,18 @@
                           klongtorch.rich adds (an HTML table or summary for arrays, the
                           captured graph of a compiled function)
     figure_bundles(k)     one display_data bundle (image/png) per figure the cell made
-    error_content(...)    ename, evalue and a traceback of plain lines: the kg message (in
-                          red), the failing source line and a caret under the failing spot
-    is_quiet(code)        a cell ending with ';' shows no value
+    failure_content(f)    a session's Failure (klongtorch.session) as ename, evalue and a
+                          traceback of plain lines: the kg message (in red), the failing
+                          source line and a caret under the failing spot
+    error_content(...)    the same from an ename and a message
 
-A cell's value is shown unless the code ends with ';' (after comments and blanks). Klong
-itself has no such rule, but it is the notebook convention (IPython's), it costs nothing
-to learn, and a definition such as f::{...} still shows what it defined (:monad), as kg
-does.
+A cell's value is shown unless the code ends with ';' (after comments and blanks: the
+session decides, klongtorch.lexer.survey). Klong itself has no such rule, but it is the
+notebook convention (IPython's), it costs nothing to learn, and a definition such as
+f::{...} still shows what it defined (:monad), as kg does.
 """
 import base64
 import logging
-
-from klongtorch.errors import KlongError
-from klongtorch.cli import quiet
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +61,10 @@ def error_content(ename, message, context=""):
     return {"ename": ename, "evalue": message, "traceback": lines}
 
 
-def klong_error(e):
-    return error_content("KlongError", e.message, e.context())
+def failure_content(failure):
+    """The error content of a Failure: its context, and its Python traceback when the
+    session shows tracebacks (KLONGTORCH_TRACEBACK=1), below the message."""
+    return error_content(failure.kind, failure.message, failure.details)
 
 
-def is_quiet(code):
-    """Whether the last token of code (comments and newlines aside) is ';': the REPL's rule
-    (klongtorch.cli.quiet), so that a cell and a REPL line agree."""
-    return quiet(code)
-
-
-__all__ = ["value_bundle", "figure_bundles", "error_content", "klong_error", "is_quiet"]
+__all__ = ["value_bundle", "figure_bundles", "error_content", "failure_content"]

@@ -26,9 +26,12 @@ A thread may import torch; what it must not do is install a signal handler, and 
 an interpreter installs none off the main thread (klongtorch.interrupts.begin).
 """
 import logging
+import os
 import threading
 
-from . import interrupts
+from klongtorch import interrupts
+from klongtorch.errors import KlongError
+from klongtorch.session import attempt
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +39,29 @@ POLL = 0.1      # seconds between looks while waiting: a SIGINT is handled withi
 FALLBACK = 3.0  # seconds after prepare() that the build begins if no kernel_info came
 
 
-class StartFailed(Exception):
-    """The interpreter could not be built; .message is the kg error every cell gets."""
+class StartFailed(KlongError):
+    """The interpreter could not be built; .message is the kg error every cell gets (a
+    Klong error: the session reports it as it reports any other)."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+
+def make_interpreter():
+    """(interpreter, problem): a Klong interpreter as KLONGTORCH_DEVICE and KLONGTORCH_DTYPE
+    ask, and None; or, when a setting cannot be honoured, one with the defaults (the best
+    device available) and the message that says why. A bad setting is not fatal: the kernel
+    must still start, and it says so once, in its log and its banner."""
+    device = os.environ.get("KLONGTORCH_DEVICE") or None
+    dtype = os.environ.get("KLONGTORCH_DTYPE") or None
+    klongpy = os.environ.get("KLONGTORCH_KLONGPY", "") not in ("", "0")
+    # imported here, off the main thread (start-up time): the interpreter imports torch
+    from klongtorch.interpreter import Klong
+    k, failure = attempt(Klong, device=device, dtype=dtype, klongpy=klongpy)
+    if failure is None:
+        return k, None
+    k = Klong(klongpy=klongpy)
+    problem = (f"{failure.message} (KLONGTORCH_DEVICE={device or ''} "
+               f"KLONGTORCH_DTYPE={dtype or ''}); running on {k.device} instead")
+    log.warning("%s", problem)
+    return k, problem
 
 
 def failure_message(error):
@@ -75,8 +95,7 @@ class Build:
 
     def _build(self):
         try:
-            # imported here, off the main thread: these are the modules that import torch
-            from .kernel import make_interpreter
+            # imported here, off the main thread (start-up time): it imports torch
             from klongtorch.interpreter import own_process
             own_process()           # the kernel's process is Klong's: its recursion limit
             self.result = make_interpreter()
@@ -95,7 +114,7 @@ class Build:
         self.begin()
         if not self.done.is_set():
             if threading.current_thread() is threading.main_thread():
-                with interrupts.interruptible():
+                with interrupts.installed():
                     while not self.done.wait(POLL):
                         pass
             else:
@@ -136,4 +155,5 @@ def settled():
     return _build is None or (_build.ready() and _build.failure is None)
 
 
-__all__ = ["Build", "StartFailed", "prepare", "start", "settled", "failure_message"]
+__all__ = ["Build", "StartFailed", "prepare", "start", "settled", "failure_message",
+           "make_interpreter"]

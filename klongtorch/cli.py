@@ -20,18 +20,18 @@ the next line after the prompt "      > ". Results are kept in `it`; an input th
 ]i dir list *.kg files, ]t file transcript. With a terminal, lines are edited with readline
 and the history is kept in ~/.klongtorch_history (or $KLONGTORCH_HISTORY).
 
-A user's mistake never shows a Python traceback; an interpreter bug is reported as
+The REPL and the script runner are adapters over klongtorch.session: it evaluates, and they
+print the Result it returns. A user's mistake never shows a Python traceback; an interpreter bug is reported as
 `kg: error: internal error: ...`, with the traceback only under --traceback or
 KLONGTORCH_TRACEBACK=1.
 """
 import argparse
 import os
 import sys
-import traceback
 
-from . import allocator, commands
+from . import allocator, commands, interrupts, progress
 from . import help as helptable
-from .errors import KlongError, KlongExit
+from .session import Session, attempt, debug_wanted, exit_code, status
 
 PROMPT = " " * 8
 PROMPT2 = "      > "
@@ -49,83 +49,7 @@ class Usage(Exception):
     """A command-line mistake: the message is printed and the exit code is 2."""
 
 
-# -- reporting ---------------------------------------------------------------------------
-
-
-def rest(k, wait=False):
-    """background.rest, imported at first use: it needs torch, and this module is imported
-    by the kernel before torch loads (kernel/startup.py)."""
-    from . import background
-    background.rest(k, wait)
-
-def debug_wanted():
-    return os.environ.get("KLONGTORCH_TRACEBACK", "") not in ("", "0")
-
-
-def report(e, err=None, filename=None, text=None):
-    """Print a KlongError as kg does: the message, then the failing line with a caret."""
-    err = err or sys.stderr
-    lines = [e.message]
-    ctx = e.context()
-    if ctx:
-        lines.append(ctx)
-        if filename and text is not None and e.source == text and e.pos:
-            line = text.count("\n", 0, e.pos[0]) + 1
-            lines.append(f"  in {filename}, line {line}")
-    err.write("\n".join(lines) + "\n")
-    err.flush()
-
-
-def report_internal(e, err=None, debug=False):
-    err = err or sys.stderr
-    err.write(f"kg: error: internal error: {type(e).__name__}: {e}\n")
-    if debug:
-        traceback.print_exception(type(e), e, e.__traceback__, file=err)
-    err.flush()
-
-
-def exit_code(e):
-    """The process exit code for a KlongExit."""
-    try:
-        return int(e.code)
-    except (TypeError, ValueError):
-        return 1
-
-
-# -- input -------------------------------------------------------------------------------
-
-def scan(text):
-    """(complete, empty): whether text can be evaluated as it is, and whether it holds
-    nothing but blanks, newlines and comments. An unterminated string or an open bracket
-    makes it incomplete; other lexical errors are left for the evaluation to report."""
-    from .lexer import Lexer        # no torch, but not needed for --help either
-    lexer = Lexer(text)
-    empty = True
-    try:
-        for tok in lexer.tokens():
-            if tok.kind != ";":
-                empty = False
-    except KlongError as e:
-        if "unterminated string" in e.message:
-            return False, False
-        return True, False
-    return not lexer.depth, empty
-
-
-def quiet(text):
-    """Whether text ends with ';' (comments and newlines aside): then its value is not shown,
-    as in the kernel and %%klong, so `.p(s);` prints s once. kg calls a trailing ';' a
-    syntax error, so no kg program means anything else by it."""
-    from .lexer import Lexer
-    last = None
-    try:
-        for tok in Lexer(text).tokens():
-            if tok.value != "\n":
-                last = tok
-    except KlongError:
-        return False
-    return last is not None and last.kind == ";"
-
+# -- showing what the session produced -------------------------------------------------
 
 # display and plots need torch: imported when first used, so that --help and --version
 # answer at once
@@ -134,31 +58,50 @@ def show(value):
     return show_value(value)
 
 
-def progress_on(err):
-    """Progress of long work (klongtorch.progress) on err's line, when err is a terminal."""
-    from contextlib import nullcontext
+def progress_display(err):
+    """Where progress of long work goes (klongtorch.progress): err's line, when err is a
+    terminal; else nowhere (None)."""
     if not getattr(err, "isatty", lambda: False)():
-        return nullcontext()
-    from . import progress
-    return progress.watched(progress.TerminalDisplay(err))
+        return None
+    return progress.TerminalDisplay(err)
 
 
 def write_figures(k, err):
+    """The figures drawn by an input or a script, written as PNG files (plots.py)."""
     from .plots import write_pending
     write_pending(k, err)
+
+
+def write(stream, text):
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def stopped(k, result, err):
+    """What a script or -e expression ended with: the error written, the figures it drew
+    written; None when it went on, else the exit code (130 after an interrupt)."""
+    if result.error is not None:
+        write(err, result.error.text)
+    write_figures(k, err)
+    if result.exit is not None:
+        return exit_code(result.exit)
+    if result.error is not None:
+        return 130 if result.error.kind == "KeyboardInterrupt" else 1
+    return None
 
 
 # -- the REPL ----------------------------------------------------------------------------
 
 class Repl:
-    """The read-evaluate-print loop over one interpreter."""
+    """The read-evaluate-print loop over one session."""
 
     def __init__(self, k, stdin=None, stdout=None, stderr=None, interactive=None,
-                 debug=False):
+                 debug=False, session=None):
         self.k = k
         self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
         self.interactive = self.stdin.isatty() if interactive is None else interactive
-        self.debug = debug
+        self.session = session or Session(k, debug=debug)
+        self.session.render = self.display
         self.transcript = None
         self.readline = None
 
@@ -191,25 +134,24 @@ class Repl:
 
     def read_input(self):
         """The next complete input (possibly several lines), or None at the end of input.
-        KeyboardInterrupt while typing discards what was typed and asks again."""
+        Control-C while typing discards what was typed and asks again."""
         while True:
             try:
-                line = self.read_line(PROMPT)
-            except KeyboardInterrupt:
+                return self.read_lines()
+            except KeyboardInterrupt:       # the terminal's: typing, not Klong
                 self.out.write("\n")
-                continue
-            if line.lstrip().startswith("]"):
-                return line.strip()
-            text = line
-            try:
-                while not scan(text)[0]:
-                    text += "\n" + self.read_line(PROMPT2)
-            except KeyboardInterrupt:
-                self.out.write("\n")
-                continue
-            except EOFError:
-                pass            # evaluate what there is: the error says what is missing
-            return text
+
+    def read_lines(self):
+        line = self.read_line(PROMPT)
+        if commands.is_command(line):
+            return line.strip()
+        text = line
+        try:
+            while status(text) == "incomplete":
+                text += "\n" + self.read_line(PROMPT2)
+        except EOFError:
+            pass                # evaluate what there is: the error says what is missing
+        return text
 
     def setup_readline(self):
         if not (self.interactive and self.stdin is sys.stdin):
@@ -263,30 +205,30 @@ class Repl:
         if banner and self.interactive:
             self.out.write(self.banner() + "\n")
         try:
-            while True:
-                try:
-                    text = self.read_input()
-                    if text is None:
-                        if self.interactive:
-                            self.out.write("\n")
-                        return 0
-                    if text.startswith("]"):
-                        code = self.command(text)
-                    else:
-                        code = self.evaluate(text)
-                except KeyboardInterrupt:       # between reading and evaluating
-                    self.out.write("\n")
-                    continue
-                if code is not None:
-                    return code
-        except EOFError:
-            if self.interactive:
-                self.out.write("\n")
-            return 0
+            code = None
+            while code is None:
+                code = self.step()
+            return code
         finally:
             self.out.flush()
             self.stop_transcript()
             self.save_history()
+
+    def step(self):
+        """Read one input and evaluate it: None to go on, else the exit code."""
+        try:
+            text = self.read_input()
+        except EOFError:
+            text = None
+        if text is None:                    # the end of input
+            if self.interactive:
+                self.out.write("\n")
+            return 0
+        try:
+            return self.evaluate(text)
+        except KeyboardInterrupt:           # the terminal's, after Klong ended: a new line
+            self.out.write("\n")
+            return None
 
     def record(self, text, prefix=""):
         if self.transcript is not None:
@@ -294,43 +236,30 @@ class Repl:
             self.transcript.flush()
 
     def evaluate(self, text):
-        """Evaluate one input and print its value; an exit code only when Klong exits."""
-        complete, empty = scan(text)
-        if empty and complete:
-            return None
-        self.record(text, "\t")
-        k = self.k
-        try:
-            with progress_on(self.err):
-                value = k(text)
-                rest(k)                     # finished .async work, due timers
-            shown = None if quiet(text) else self.display(value)
-        except KlongExit as e:
-            return exit_code(e)
-        except KlongError as e:
-            report(e, self.err)
-            self.record(e.message)
-        except KeyboardInterrupt:
-            self.err.write("kg: error: interrupted\n")
-            self.err.flush()
-            self.record("kg: error: interrupted")
-        except MemoryError:             # in the display, outside the interpreter's guard
-            from .interpreter import OUT_OF_MEMORY
-            self.err.write(OUT_OF_MEMORY + "\n")
-            self.record(OUT_OF_MEMORY)
-        except Exception as e:          # an interpreter bug: say so and carry on
-            report_internal(e, self.err, self.debug)
-        else:
-            k.globals["it"] = value
-            if shown is not None:
-                self.out.write(shown + "\n")
-                self.out.flush()
-                self.record(shown)
-        finally:
-            k.reset_channels()
-            write_figures(k, self.err)           # figures drawn by this input, as PNG files
-            allocator.release()                  # gigabytes freed go back to the system
-        return None
+        """Run one input (Klong code or a ]-command) and show what it produced; an exit code
+        only when it asks to leave (]q, .x)."""
+        result = self.session.run(text, progress=progress_display(self.err))
+        self.show(result)
+        write_figures(self.k, self.err)          # figures drawn by this input, as PNG files
+        return None if result.exit is None else exit_code(result.exit)
+
+    def show(self, result):
+        """A Result on the terminal, and in the transcript."""
+        for text in result.help + result.output:
+            write(self.out, text)
+        if result.ran:
+            self.record(result.code, "\t")
+        if result.error is not None:
+            write(self.err, result.error.text)
+            if result.error.kind != "InternalError":
+                self.record(result.error.message)
+        elif result.shown is not None:
+            write(self.out, result.shown)
+            self.record(result.shown)
+        for note in result.notes:
+            write(self.err, note)
+        if result.transcript is not None:
+            self.start_transcript(result.transcript)
 
     def display(self, value):
         """The value as printed: at a terminal, bounded for a large value (head … tail and
@@ -340,28 +269,7 @@ class Repl:
             return summary(value)
         return show(value)
 
-    # -- ]commands --
-
-    def command(self, line):
-        """A ]-command (klongtorch.commands says what it means); an exit code only for ]q."""
-        outcome = commands.run(line, self.k)
-        if outcome.error:
-            self.err.write(outcome.error + "\n")
-            self.err.flush()
-        if outcome.text:
-            self.out.write(outcome.text + "\n")
-            self.out.flush()
-        if outcome.source is not None:
-            return self.evaluate(outcome.source)
-        if outcome.shell is not None:
-            self.out.flush()
-            try:
-                commands.run_shell(outcome.shell)
-            except (OSError, KeyboardInterrupt) as e:
-                self.err.write(f"kg: error: ]!: {e}\n")
-        if outcome.transcript is not None:
-            self.start_transcript(outcome.transcript)
-        return outcome.exit
+    # -- ]t --
 
     def start_transcript(self, path):
         """Stop the transcript, and start a new one in path unless it is empty."""
@@ -431,13 +339,18 @@ def check_device(name):
     if name is None:
         return None
     from . import devices
-    try:
-        return devices.resolve(name)
-    except KlongError as e:
-        raise Usage(e.message) from None
+    return settled(devices.resolve, name)
 
 
-def run_file(k, path, debug, err):
+def settled(action, *args, **kw):
+    """action's result, or Usage with the kg message of the Klong error it raised."""
+    result, failure = attempt(action, *args, **kw)
+    if failure is not None:
+        raise Usage(failure.message)
+    return result
+
+
+def run_file(session, path, err):
     """Run a program file; None on success, else an exit code."""
     from .sources import read_source
     try:
@@ -446,43 +359,23 @@ def run_file(k, path, debug, err):
         err.write(f"kg: error: can't open {path}: {e.strerror}\n")
         return 2
     # .py and .pyf find Python modules beside the script, wherever it is run from
-    k.script_dir = os.path.dirname(os.path.abspath(path))
-    return guarded(lambda: k.run(text, filename=path), k, debug, err, path, text)
+    session.interp.script_dir = os.path.dirname(os.path.abspath(path))
+    return run_text(session, text, path, err)
 
 
-def guarded(action, k, debug, err, filename=None, text=None):
-    """Run action in k's context; None on success, else the exit code."""
-    try:
-        with k.active(), progress_on(err):
-            action()
-    except KlongExit as e:
-        return exit_code(e)
-    except KlongError as e:
-        report(e, err, filename, text)
-        if debug and e.__cause__ is not None:       # an internal error: the Python behind it
-            traceback.print_exception(type(e.__cause__), e.__cause__,
-                                      e.__cause__.__traceback__, file=err)
-        return 1
-    except KeyboardInterrupt:
-        err.write("kg: error: interrupted\n")
-        return 130
-    except Exception as e:
-        report_internal(e, err, debug)
-        return 1
-    finally:
-        k.reset_channels()
-        write_figures(k, err)                    # figures drawn by the script, as PNG files
-    return None
+def run_text(session, text, filename, err):
+    result = session.script(text, filename=filename, progress=progress_display(err))
+    return stopped(session.interp, result, err)
 
 
 def find_script(k, name):
     """A script's path: the name as given, else searched like .l (KLONGPATH, .kg)."""
     if name == "-" or os.path.isfile(name):
         return name
-    try:
-        return k.find_file(name)
-    except KlongError:
-        raise Usage(f"kg: error: file not found: {name}") from None
+    path, failure = attempt(k.find_file, name)
+    if failure is not None:
+        raise Usage(f"kg: error: file not found: {name}")
+    return path
 
 
 def main(argv=None):
@@ -508,59 +401,74 @@ def _main(argv):
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     debug = args.traceback or debug_wanted()
     try:
-        if args.backend not in BACKENDS:
-            raise Usage(f"kg: error: unsupported backend: {args.backend} "
-                        "(klongtorch runs on torch only)")
-        device = check_device(args.device)
-        allocator.tune()            # this process is ours: big arrays fast every run
-        from .interpreter import Klong, own_process
-        own_process()               # the recursion limit and integer digits Klong needs
-        own_interrupts()
-        try:
-            k = Klong(device=device, dtype=args.dtype, lift=not args.no_lift,
-                      klongpy=args.klongpy)
-        except KlongError as e:
-            raise Usage(e.message) from None
-        script = None
-        if positionals and not args.eval:
-            script, positionals = find_script(k, positionals[0]), positionals[1:]
-        k.globals[".a"] = list(positionals)
-        from .system import script_arguments      # torch is loaded by now; not at import
-        k.globals[".os.argv"] = script_arguments(positionals)
-        for name in args.load:
-            try:
-                path = k.find_file(name)
-            except KlongError as e:
-                raise Usage(e.message) from None
-            code = run_file(k, path, debug, err)
-            if code is not None:
-                return finish(k, code, err)
+        session, script = start(args, positionals, debug)
+        code = load(session, args.load, err)
     except Usage as e:
         err.write(f"{e}\n")
         return 2
+    k = session.interp
+    if code is None:
+        code = act(session, args, script, err)
+    return finish(k, code, err)
 
+
+def start(args, positionals, debug):
+    """(the session, the script's path or None): the interpreter made as the options say,
+    .a and .os.argv bound; Usage when an option cannot be honoured."""
+    if args.backend not in BACKENDS:
+        raise Usage(f"kg: error: unsupported backend: {args.backend} "
+                    "(klongtorch runs on torch only)")
+    device = check_device(args.device)
+    allocator.tune()            # this process is ours: big arrays fast every run
+    from .interpreter import Klong, own_process
+    own_process()               # the recursion limit and integer digits Klong needs
+    own_interrupts()
+    k = settled(Klong, device=device, dtype=args.dtype, lift=not args.no_lift,
+                klongpy=args.klongpy)
+    script = None
+    if positionals and not args.eval:
+        script, positionals = find_script(k, positionals[0]), positionals[1:]
+    k.globals[".a"] = list(positionals)
+    from .system import script_arguments      # torch is loaded by now; not at import
+    k.globals[".os.argv"] = script_arguments(positionals)
+    return Session(k, render=show, debug=debug), script
+
+
+def load(session, names, err):
+    """Run the -l files; None when all ran, else the exit code."""
+    for name in names:
+        code = run_file(session, settled(session.interp.find_file, name), err)
+        if code is not None:
+            return code
+    return None
+
+
+def act(session, args, script, err):
+    """Run the script, the -e expressions or the REPL; the exit code."""
     if script is not None:
         if script == "-":
-            text = sys.stdin.read()
-            code = guarded(lambda: k.run(text, filename="-"), k, debug, err, "-", text)
+            code = run_text(session, sys.stdin.read(), "-", err)
         else:
-            code = run_file(k, script, debug, err)
+            code = run_file(session, script, err)
         if code is None:        # .async work still running: wait, and run its callbacks
-            code = guarded(lambda: rest(k, wait=True), k, debug, err)
-        return finish(k, code or 0, err)
-
+            code = stopped(session.interp, session.rest(wait=True), err)
+        return code or 0
     if args.eval:
-        for expr in args.eval:
-            def evaluate(expr=expr):
-                value = k.run(expr)
-                if not quiet(expr):
-                    sys.stdout.write(show(value) + "\n")
-            code = guarded(evaluate, k, debug, err)
-            if code is not None:
-                return finish(k, code, err)
-        return finish(k, 0, err)
+        return evaluate_each(session, args.eval, err)
+    return Repl(session.interp, debug=session.debug, session=session).run(
+        banner=not args.quiet)
 
-    return finish(k, Repl(k, debug=debug).run(banner=not args.quiet), err)
+
+def evaluate_each(session, expressions, err):
+    """-e: each expression's value printed unless it ends with ';'; the exit code."""
+    for expr in expressions:
+        result = session.script(expr, show=True, progress=progress_display(err))
+        if result.shown is not None:
+            sys.stdout.write(result.shown + "\n")
+        code = stopped(session.interp, result, err)
+        if code is not None:
+            return code
+    return 0
 
 
 def own_interrupts():
@@ -569,8 +477,6 @@ def own_interrupts():
     each input) cannot be cut in half either. Outside them it is a KeyboardInterrupt, as
     before; a process started with SIGINT ignored keeps ignoring it."""
     import signal
-
-    from . import interrupts
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, interrupts.handler)
 
@@ -579,10 +485,9 @@ def finish(k, code, err):
     """The exit code, once everything written has reached its file (as kg does, output
     channels left open are flushed at exit): a failure there, such as a full disk, is
     reported and the exit code becomes 1."""
-    try:
-        k.flush_channels("exit")
-    except KlongError as e:
-        err.write(e.message + "\n")
+    _, failure = attempt(k.flush_channels, "exit")
+    if failure is not None:
+        err.write(failure.message + "\n")
         return code or 1
     return code
 

@@ -1,4 +1,4 @@
-"""Interrupts that cannot split a restore.
+"""Interrupts that cannot split a restore: the one interrupt mechanism of klongtorch.
 
 Control-C (or Jupyter's Interrupt button) arrives as SIGINT, and Python turns it into a
 KeyboardInterrupt between any two bytecodes, a `finally` block included. Code that puts
@@ -8,7 +8,7 @@ section, and the SIGINT handler installed here defers an interrupt that lands in
 it is raised the moment the outermost section ends, after the state is whole again.
 
     from klongtorch import interrupts
-    with interrupts.installed():          # the CLI, the kernel, the magic: while Klong runs
+    with interrupts.installed():          # the session (session.py), while Klong runs
         ...
     interrupts.enter()                    # around setup and restore; a `with critical:`
     try:                                  # block does the same, a little slower
@@ -17,9 +17,11 @@ it is raised the moment the outermost section ends, after the state is whole aga
         interrupts.leave()
 
 Outside `installed()` the sections cost two attribute updates and change nothing: whatever
-handler the process has runs as before. Signals reach only the main thread, so the depth
-and the pending flag are kept per thread; a worker thread's sections never see a
-KeyboardInterrupt.
+handler the process has runs as before. klongtorch.session turns the KeyboardInterrupt that
+comes out into `kg: error: interrupted`; the Jupyter kernel only ignores SIGINT between its
+requests' Klong code and their replies (kernel/shield.py). Signals reach only the main
+thread, so the depth and the pending flag are kept per thread; a worker thread's sections
+never see a KeyboardInterrupt.
 
 Python runs a signal handler only at a few points: a function's first instruction, a
 backward jump, the return of a call into C. So `finally: enter()` has one such point

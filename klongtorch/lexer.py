@@ -224,3 +224,61 @@ class Lexer:
                 return
             pos = line_end + 1
         raise KlongError(f"kg: error: .comment: no end of comment: {delimiter}", None, text)
+
+
+# -- facts of a whole input's token stream (the session, the REPL, the kernel) -----------
+
+class Survey:
+    """What one pass over an input's tokens says about it as a whole:
+
+    complete    it can be evaluated as it is: no bracket or string is still open (another
+                lexical error does not make it incomplete: the evaluation reports it)
+    empty       it holds nothing but blanks, newlines, ';' and comments
+    quiet       its last token, newlines aside, is ';': its value is not shown (the
+                notebook convention; kg calls a trailing ';' a syntax error, so no kg
+                program means anything else by it)
+    """
+    __slots__ = ("complete", "empty", "quiet")
+
+    def __init__(self, complete, empty, quiet):
+        self.complete, self.empty, self.quiet = complete, empty, quiet
+
+    def __repr__(self):
+        return f"Survey(complete={self.complete}, empty={self.empty}, quiet={self.quiet})"
+
+
+def survey(text):
+    """The Survey of text, lexed once."""
+    lexer = Lexer(text)
+    empty, last = True, None
+    try:
+        for tok in lexer.tokens():
+            empty = empty and tok.kind == ";"
+            if tok.value != "\n":
+                last = tok
+    except KlongError as e:
+        return Survey("unterminated string" not in e.message, False, False)
+    return Survey(not lexer.depth, empty, last is not None and last.kind == ";")
+
+
+def complete(text):
+    """Whether text is a complete input (Survey.complete)."""
+    return survey(text).complete
+
+
+def quiet(text):
+    """Whether text's value is not shown: it ends with ';' (Survey.quiet)."""
+    return survey(text).quiet
+
+
+def readable(text):
+    """The tokens of text as far as they can be read, newlines aside: a half-typed input
+    (an open string, a stray character) is still looked at up to its mistake."""
+    found = []
+    try:
+        for tok in Lexer(text).tokens():
+            if tok.value != "\n":
+                found.append(tok)
+    except KlongError:
+        pass
+    return found

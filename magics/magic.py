@@ -5,6 +5,7 @@ between Python and Klong without copies (see klongtorch.convert): tensors stay t
 tensors, numpy arrays come in through torch.from_numpy, Python callables become Klong
 functions and Klong functions come out as Python callables that autograd can go through.
 The options follow rpy2's %%R: -i and -o name what crosses, -n keeps the value back.
+Running the code is klongtorch.session's: this turns its Result into IPython's terms.
 """
 import sys
 
@@ -14,14 +15,14 @@ from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_clas
                                 needs_local_scope, no_var_expand)
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from klongtorch import Klong, KlongError, KlongExit, allocator, devices, interrupts
-from klongtorch.cli import rest, scan
+from klongtorch import Klong, devices
 from klongtorch.convert import to_python
-from klongtorch.interpreter import OUT_OF_MEMORY
 from klongtorch.lexer import SYMBOL_CHARS, SYMBOL_START
+from klongtorch.rich import mime_bundle
+from klongtorch.session import Session, attempt
 
 from .options import name_pairs, split_leading
-from .output import KlongDisplay, show_figures, watched
+from .output import KlongDisplay, progress_display, show_figures, take_figures
 
 # %klong's options, and whether each takes a value: split_leading must know where they end
 # and the Klong code begins. Keep in step with the @argument lines below.
@@ -37,16 +38,21 @@ class KlongMagics(Magics):
         super().__init__(shell)
         self.device = None          # the session's: None is the best available
         self.dtype = None
-        self._interp = None         # made at first use, so %load_ext stays quick
-        self._drew = 0              # figures shown by the last run
+        self._session = None        # made at first use, so %load_ext stays quick
         self.display = KlongDisplay(shell)
+
+    @property
+    def session(self):
+        """The klongtorch Session over this IPython session's interpreter."""
+        if self._session is None:
+            self._session = Session(Klong(self.device, self.dtype), render=mime_bundle,
+                                    figures=take_figures, refused=REFUSED, stream_shell=True)
+        return self._session
 
     @property
     def interp(self):
         """The session's interpreter."""
-        if self._interp is None:
-            self._interp = Klong(self.device, self.dtype)
-        return self._interp
+        return self.session.interp
 
     @magic_arguments()
     @argument("-i", "--input", action="append", metavar="NAMES",
@@ -94,6 +100,9 @@ class KlongMagics(Magics):
         Klong forms and come back, a Python function becomes a Klong function of its arity,
         and a Klong function comes out as a Python callable on tensors.
 
+        A cell may begin with ]-command lines, as typed at the REPL's prompt: ]h topic,
+        ]a word, ]l file, ]i dir, ]! cmd (]q ends the interpreter, as .x does).
+
         See also %klong_push, %klong_pull and %klong_reset. Klong names have no `_`: push
         such a variable under another name, `-i myvar=my_var`.
         """
@@ -104,20 +113,19 @@ class KlongMagics(Magics):
             # as with %%R, code after the options on the first line runs before the cell
             code = code + "\n" + cell if code.strip() else cell
         self._push(name_pairs(args.input), local_ns)
-        value = self._run(code, device, args.klongpy)
+        result = self._run(code, device, args.klongpy, show=cell is not None and not args.noreturn)
         self._pull(name_pairs(args.output))
-        # code of only comments and blanks shows nothing, as at the prompt (its value is :eof)
-        if args.noreturn or scan(code)[1] or value is _EXITED:
+        # code of only comments and blanks shows nothing, as at the prompt
+        if args.noreturn or not result.ran or result.exit is not None:
             return None
         if cell is None:
-            return to_python(value)
-        # a cell that only drew shows its figures, not the [] that drawing returns
-        if code.rstrip().endswith(";") or (self._drew and type(value) is list and not value):
+            return to_python(result.value)
+        if result.shown is None:        # a trailing ';', or a cell that only drew
             return None
         # Out[n] is the value itself; IPython shows it, this once, as Klong does
-        result = to_python(value)
-        self.display.claim(result, _bundle(value))
-        return result
+        value = to_python(result.value)
+        self.display.claim(value, result.shown)
+        return value
 
     @needs_local_scope
     @line_magic
@@ -190,9 +198,9 @@ class KlongMagics(Magics):
 
     # -- running ---------------------------------------------------------------------------
 
-    def _run(self, code, device, klongpy=False):
-        """The value of the code. A Klong error propagates: IPython shows it through
-        KlongError._render_traceback_, as the kg message and the failing line."""
+    def _run(self, code, device, klongpy=False, show=True):
+        """The session's Result for the code. A Klong error is raised: IPython shows it
+        through KlongError._render_traceback_, as the kg message and the failing line."""
         interp = self.interp
         session_device, session_dialect = interp.device, interp.klongpy
         if device is not None:
@@ -200,64 +208,48 @@ class KlongMagics(Magics):
         if klongpy:
             interp.klongpy = True       # this code only (klongtorch.dialect)
         try:
-            with interrupts.installed(), watched(self.shell, interp):
-                value = interp(code)
-                rest(interp)                # finished .async work, due timers (as the REPL)
-                return value
-        except KeyboardInterrupt:
-            # one line, as in the kernel; the interpreter put its state back as it unwound
-            raise KlongError(INTERRUPTED) from None
-        except KlongExit as e:
-            # .x ends the interpreter; the session goes on with a fresh one
-            self._retire()
-            print(f"klong: exited with code {e.code}; the next %klong starts afresh",
-                  file=sys.stderr)
-            return _EXITED
+            result = self.session.run(code, show=show, remember=False,
+                                      progress=progress_display(self.shell, interp))
         finally:
             interp.device = session_device
             if klongpy and interp.klongpy:      # unless the code switched it off itself
                 interp.klongpy = session_dialect
-            interp.reset_channels()
-            self._drew = show_figures(interp)
-            allocator.release()         # when tuned (allocator.py): gigabytes freed go back
-
+        show_figures(result.figures)
+        for text in result.help + result.output:
+            print(text)
+        for note in result.notes:
+            print(note, file=sys.stderr)
+        if result.exit is not None:
+            # .x (or ]q) ends the interpreter; the session goes on with a fresh one
+            self._retire()
+            print(f"klong: exited with code {result.exit}; the next %klong starts afresh",
+                  file=sys.stderr)
+        if result.error is not None:
+            raise result.error.exception
+        return result
 
     def _retire(self):
         """Drop the session's interpreter, its files flushed and closed first (nothing
         written is lost, as kg does at exit)."""
-        interp, self._interp = self._interp, None
-        if interp is not None:
-            try:
-                interp.close()
-            except KlongError as e:
-                print(e.message, file=sys.stderr)
+        session, self._session = self._session, None
+        if session is not None:
+            _, failure = attempt(session.interp.close)
+            if failure is not None:
+                print(failure.message, file=sys.stderr)
 
 
-_EXITED = object()
-INTERRUPTED = "kg: error: interrupted"
-
-
-def _bundle(value):
-    """The kernel's display of a value; building it can be interrupted, or run out of
-    memory, as the code can: then a Klong error, not a traceback."""
-    from klongtorch.rich import mime_bundle
-    try:
-        with interrupts.installed():
-            return mime_bundle(value)
-    except KeyboardInterrupt:
-        raise KlongError(INTERRUPTED) from None
-    except MemoryError:
-        raise KlongError(OUT_OF_MEMORY) from None
+# the ]-commands a %%klong cell has no use for (the rest are as in the REPL and the kernel)
+REFUSED = {"t": "]t: IPython keeps the transcript (%history, %logstart)"}
 
 
 def _device(name):
     """A torch device that can hold tensors here, or a UsageError."""
     if name is None:
         return None
-    try:
-        return devices.resolve(name)
-    except KlongError as e:         # kg's words: "kg: error: device: cuda is not available: ..."
-        raise UsageError(e.message) from None
+    device, failure = attempt(devices.resolve, name)
+    if failure is not None:         # kg's words: "kg: error: device: cuda is not available: ..."
+        raise UsageError(failure.message)
+    return device
 
 
 def _names(line, magic):

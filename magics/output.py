@@ -50,14 +50,13 @@ class KlongDisplay:
             del formatter.format
 
 
-def watched(shell, interp):
-    """Progress of a long %%klong cell (klongtorch.progress), where this shell can show it:
-    in a notebook, one output of the cell updated in place, sent with the cell's request as
-    parent (the updates come from the progress thread); in a terminal IPython, one line of
-    stderr; elsewhere nowhere. In a notebook, .draw's frames too update one image in place
-    (klongtorch.plots), until show_figures takes the cell's figures."""
-    from contextlib import nullcontext
-
+def progress_display(shell, interp):
+    """Where the progress of a long %%klong cell goes (klongtorch.progress), where this shell
+    can show it: in a notebook, one output of the cell updated in place, sent with the
+    cell's request as parent (the updates come from the progress thread); in a terminal
+    IPython, one line of stderr; elsewhere nowhere (None). In a notebook, .draw's frames
+    too update one image in place (klongtorch.plots), until take_figures takes the cell's
+    figures."""
     from klongtorch import plots, progress
     kernel = getattr(shell, "kernel", None)
     if kernel is not None and hasattr(kernel, "session") and hasattr(kernel, "get_parent"):
@@ -67,26 +66,33 @@ def watched(shell, interp):
             kernel.session.send(kernel.iopub_socket, kind, content, parent=parent)
         if hasattr(interp, "_plots"):
             interp._plots.live = plots.LiveFigure(send)
-        return progress.watched(progress.JupyterDisplay(send))
+        return progress.JupyterDisplay(send)
     stream = sys.stderr
     if kernel is None and getattr(stream, "isatty", lambda: False)():
-        return progress.watched(progress.TerminalDisplay(stream))
-    return nullcontext()
+        return progress.TerminalDisplay(stream)
+    return None
 
 
-def show_figures(interp):
-    """Display each figure the Klong code drew (.plot, .scatter, .hist, .imshow) as a PNG,
-    as IPython shows any inline matplotlib figure, and say how many there were. Figures drawn by Python code through
-    pyplot are left to IPython's own matplotlib backend, which shows them anyway."""
+def take_figures(interp):
+    """The figures the Klong code drew (.plot, .scatter, .hist, .imshow): the session's
+    figures hook. Figures drawn by Python code through pyplot are left to IPython's own
+    matplotlib backend, which shows them anyway."""
     if "matplotlib" not in sys.modules:
-        return 0                    # nothing can have been drawn, and importing it is slow
-    from IPython.display import display
-
+        return []                   # nothing can have been drawn, and importing it is slow
     from klongtorch import plots
     figures = plots.take_figures(interp)      # the last frame of .draw goes to its display
     if hasattr(interp, "_plots"):
         interp._plots.live = None
+    return figures
+
+
+def show_figures(figures):
+    """Display each figure as a PNG, as IPython shows any inline matplotlib figure."""
+    if not figures:
+        return
+    from IPython.display import display
+
+    from klongtorch import plots
     for fig in figures:
         # a raw bundle, so the PNG is there whatever figure formatter the session has set up
         display({"image/png": plots.png(fig), "text/plain": repr(fig)}, raw=True)
-    return len(figures)

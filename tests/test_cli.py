@@ -16,7 +16,8 @@ import pytest
 from klongtorch import Klong
 from klongtorch import help as helptable
 from klongtorch.adverbs import ADVERBS
-from klongtorch.cli import main, scan, split_argv
+from klongtorch.cli import main, split_argv
+from klongtorch.lexer import survey
 from klongtorch.system import ARITIES, VARIABLE_HELP
 from klongtorch.verbs import VERBS
 
@@ -172,6 +173,10 @@ class TestArguments:
         assert split_argv([]) == ([], [])
 
     def test_scan(self):
+        def scan(text):
+            facts = survey(text)
+            return facts.complete, facts.empty
+
         assert scan("1+2") == (True, False)
         assert scan("f::{x+") == (False, False)
         assert scan('"abc') == (False, False)

@@ -137,7 +137,7 @@ def test_command_line_flag(capsys, monkeypatch):
 
 
 def test_kernel_setting(monkeypatch):
-    from kernel.kernel import make_interpreter
+    from klongtorch.kernel.startup import make_interpreter
     monkeypatch.setenv("KLONGTORCH_DEVICE", "cpu")
     monkeypatch.setenv("KLONGTORCH_KLONGPY", "1")
     k, problem = make_interpreter()

@@ -20,7 +20,7 @@ import torch
 from klongtorch import Klong, KlongError
 from klongtorch import devices
 from klongtorch.cli import main as cli_main
-from klongtorch.cli import quiet
+from klongtorch.lexer import quiet
 
 
 def unavailable_device():
@@ -76,7 +76,8 @@ def test_the_command_line_says_so_and_exits_2(capsys):
 def test_the_kernel_reports_a_bad_setting_once_and_runs_on_the_best_device(monkeypatch,
                                                                             caplog):
     pytest.importorskip("ipykernel")
-    from klongtorch.kernel.kernel import KlongKernel, make_interpreter
+    from klongtorch.kernel.kernel import KlongKernel
+    from klongtorch.kernel.startup import make_interpreter
     name = unavailable_device()
     monkeypatch.setenv("KLONGTORCH_DEVICE", name)
     k, problem = make_interpreter()

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import types
 
 import jupyter_kernel_test as jkt
 import pytest
@@ -113,7 +112,8 @@ class TestKlongKernel(jkt.KernelTests):
         assert reply["traceback"][1:] == ["f::{x+}", "      ^"]
 
     def test_internal_error_is_reported_as_such(self):
-        from klongtorch.kernel.kernel import KlongKernel
+        from klongtorch.kernel import outputs
+        from klongtorch.session import Session
 
         class Broken:
             globals = {}
@@ -123,9 +123,12 @@ class TestKlongKernel(jkt.KernelTests):
 
             def reset_channels(self):
                 pass
-        ran = KlongKernel.evaluate(types.SimpleNamespace(klong=Broken()), "1")
-        assert ran.error["ename"] == "InternalError"
-        assert ran.error["evalue"] == "kg: error: internal error: ZeroDivisionError: a bug"
+        result = Session(Broken(), debug=False).evaluate("1")
+        error = outputs.failure_content(result.error)
+        assert error["ename"] == "InternalError"
+        assert error["evalue"] == "kg: error: internal error: ZeroDivisionError: a bug"
+        assert "Traceback" not in "\n".join(error["traceback"])
+        assert "ZeroDivisionError" in result.error.trace       # for the kernel's log
 
     def test_exit_keeps_the_kernel(self):
         self.run_cell("before::7")
@@ -303,8 +306,8 @@ def test_redirection_is_undone():
     ("a::5;", True), ("a::5;\n", True), ('1;  :"why"\n', True), ("a::5", False),
     (":[1;2;3]", False), ('"a;"', False), ("", False)])
 def test_trailing_semicolon_hides_the_value(code, quiet):
-    from klongtorch.kernel.outputs import is_quiet
-    assert is_quiet(code) == quiet
+    from klongtorch.lexer import survey
+    assert survey(code).quiet == quiet
 
 
 def test_latex_names():

@@ -102,19 +102,23 @@ class Hog:
 
 def test_out_of_memory_in_the_display_is_a_klong_error():
     from klongtorch.interpreter import OUT_OF_MEMORY
-    from klongtorch.kernel.kernel import KlongKernel
-    data, error = KlongKernel._display(None, Hog())
+    from klongtorch.kernel.outputs import failure_content, value_bundle
+    from klongtorch.session import Session
+    data, failure = Session(None, render=value_bundle).display(Hog())
+    error = failure_content(failure)
     assert data is None and error["evalue"] == OUT_OF_MEMORY
     assert error["ename"] == "KlongError"
 
 
 def test_a_slow_display_can_be_interrupted():
-    from klongtorch.kernel.kernel import KlongKernel
+    from klongtorch.kernel.outputs import value_bundle
+    from klongtorch.session import Session
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     start = time.monotonic()
-    data, error = KlongKernel._display(None, Hog(slow=True))
-    assert error["evalue"] == "kg: error: interrupted" and time.monotonic() - start < 10
+    data, failure = Session(None, render=value_bundle).display(Hog(slow=True))
+    assert failure.message == "kg: error: interrupted" and time.monotonic() - start < 10
+    assert failure.kind == "KeyboardInterrupt"
 
 
 # -- progress -----------------------------------------------------------------------------------

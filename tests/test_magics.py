@@ -354,6 +354,19 @@ def test_trailing_semicolon_silences(ip):
     assert line(ip, "z") == 3
 
 
+def test_quiet_is_the_token_rule_of_the_kernel_and_the_repl(ip):
+    assert shown(ip, '%%klong\nz::1+2;  :"a comment"')[0].result is None
+    assert shown(ip, "%%klong\n0c;")[0].result == ";"        # a character, not a ';'
+
+
+def test_commands_work_as_at_the_prompt(ip, tmp_path):
+    (tmp_path / "defs.kg").write_text("sq::{x*x}\n")
+    result, out = shown(ip, f"%%klong\n]h +\n]l {tmp_path}/defs.kg\nsq(9)")
+    assert "a+b  Plus" in out.stdout and result.result == 81
+    result, out = shown(ip, "%%klong\n]t log.txt")
+    assert isinstance(result.error_in_exec, KlongError) and "]t:" in out.stdout + out.stderr
+
+
 def test_print_output_is_printed(ip):
     result, out = shown(ip, '%%klong\n.p("hello");.p(1+1);5')
     assert out.stdout.startswith("hello\n2\n")
