@@ -9,7 +9,6 @@ Running the code is klongtorch.session's: this turns its Result into IPython's t
 """
 import sys
 
-import torch
 from IPython.core.error import UsageError
 from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_class,
                                 needs_local_scope, no_var_expand)
