@@ -196,8 +196,8 @@ class KlongKernel(Kernel):
         runs."""
         if silent:
             return contextlib.nullcontext()
-        from klongtorch import plots        # torch and matplotlib: loaded by now
-        return plots.live(self.klong, plots.LiveFigure(self._sender()))
+        from klongtorch import figures      # torch and matplotlib: loaded by now
+        return figures.live(self.klong, figures.LiveFigure(self._sender()))
 
     def _sender(self):
         """send(kind, content) for outputs updated in place, with this request as parent."""

@@ -45,12 +45,12 @@ def figure_bundles(interp):
     """display_data bundles for the figures made since the last call: by .plot and
     friends, and by matplotlib through Python interop (which are closed afterwards)."""
     try:
-        from klongtorch import plots
+        from klongtorch import figures
     except ImportError:
         return []
     bundles = []
-    for fig in plots.take_figures(interp, include_pyplot=True):
-        png = base64.b64encode(plots.png(fig)).decode("ascii")
+    for fig in figures.take_figures(interp, include_pyplot=True):
+        png = base64.b64encode(figures.png(fig)).decode("ascii")
         bundles.append({"image/png": png, "text/plain": repr(fig)})
     return bundles
 

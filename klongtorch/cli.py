@@ -67,8 +67,8 @@ def progress_display(err):
 
 
 def write_figures(k, err):
-    """The figures drawn by an input or a script, written as PNG files (plots.py)."""
-    from .plots import write_pending
+    """The figures drawn by an input or a script, written as PNG files (figures.py)."""
+    from .figures import write_pending
     write_pending(k, err)
 
 

@@ -1,4 +1,5 @@
-"""Plots: line, scatter, histogram, heatmap and contour plots drawn from Klong.
+"""Plots: building figures from Klong: the drawing system functions (line, scatter,
+histogram, heatmap and contour plots, labels, subplots) and the figures they fill.
 
     .plot(x;y)         lines; y may hold several series      .curve(y)    y against 0 1 2 ...
     .loglog(x;y)       lines on log-log axes                  .semilogy(x;y)  log y axis
@@ -26,7 +27,8 @@ How figures are made and shown (as IPython's inline backend does with pyplot):
   evaluation starts with no current figure: the Jupyter kernel and the %%klong magic show
   them as PNG images, the klongtorch command writes them to klong-plot-1.png,
   klong-plot-2.png, ... (in $KLONGTORCH_PLOT_DIR if set, else the current directory) and
-  says so on stderr. Python code using Klong directly calls take_figures or save_figures.
+  says so on stderr. Python code using Klong directly calls take_figures or save_figures
+  (klongtorch.figures).
 - Drawing and labelling functions return [] (nothing).
 
 Numbers may be ints, reals, lists or tensors on any device, including tensors that carry
@@ -35,19 +37,9 @@ matplotlib.figure.Figure objects made without pyplot, so no GUI backend manages 
 IPython never shows them twice. matplotlib is imported on first use; without it, plotting
 functions say `kg: error: .plot: plots need matplotlib: pip install matplotlib`.
 
-The shells' interface:
-
-    take_figures(interp, include_pyplot=False) -> [Figure]   made since the last call
-    png(fig, dpi=100) -> bytes                                PNG image
-    save_figures(interp, directory=".", stem="klong-plot") -> [path]   for the CLI
-    write_pending(interp, stream)          save_figures + "plot written to ..." on stream
-    with live(interp, LiveFigure(send)):   .draw's frames go to one output updated in place
+Showing the figures (taking them, PNG, files, live frames) is klongtorch.figures's part.
 """
-import contextlib
 import functools
-import io
-import os
-import sys
 import time
 
 import torch
@@ -55,7 +47,6 @@ import torch
 from .display import show_display
 from .errors import KlongError, err
 from .functions import SysFunc
-from .inplace import InPlaceOutput
 from .values import Char, Symbol, Tensor
 
 FIGSIZE = (6.0, 4.0)          # inches
@@ -68,6 +59,8 @@ DRAW_EVERY = 0.5              # seconds between two frames of .draw in a noteboo
 
 
 # -- matplotlib, lazily -------------------------------------------------------------------
+# matplotlib (and numpy, which comes with it) is an optional dependency and slow to import:
+# every import of it below happens inside the function that first needs it, on first use.
 
 def _figure_class(who):
     try:
@@ -185,6 +178,49 @@ def _guarded(who):
     return wrap
 
 
+def _grid(who, x, y, z):
+    """The X, Y, Z of a contour plot: x and y matrices of z's shape, or vectors with z
+    holding one row per x (transposed for matplotlib) or one row per y."""
+    zs = _matrix(z, who, "z")
+    try:
+        xa, ya = _array(x, who), _array(y, who)
+    except _Ragged:
+        raise err(who, "shape", text="x and y must be vectors or matrices") from None
+    if xa.ndim == 2 and ya.ndim == 2:
+        if not xa.shape == ya.shape == zs.shape:
+            raise err(who, "length", text=f"x, y and z must have the same shape, not "
+                      f"{_shape_text(xa)}, {_shape_text(ya)} and {_shape_text(zs)}")
+        return xa, ya, zs
+    if xa.ndim == 1 and ya.ndim == 1:
+        if zs.shape == (len(xa), len(ya)):      # z[i;j] is the height at x[i], y[j]
+            return xa, ya, zs.T
+        if zs.shape == (len(ya), len(xa)):
+            return xa, ya, zs
+        raise err(who, "length", text=f"z must be {len(xa)}x{len(ya)} (one row per x, "
+                                       f"one column per y), not {_shape_text(zs)}")
+    raise err(who, "shape", text="x and y must both be vectors or both be matrices")
+
+
+def _levels(who, Z, n):
+    """n contour levels for the heights Z: (contour options, Z, whether logarithmic)."""
+    np = _np()
+    finite = Z[np.isfinite(Z)]
+    if finite.size == 0:
+        raise err(who, "value", text="z has no finite values")
+    lo, hi = finite.min(), finite.max()
+    positive = finite[finite > 0]
+    skewed = hi > lo and (hi - lo) > LOG_LEVELS_SKEW * (np.median(finite) - lo)
+    log = lo >= 0 and positive.size and skewed
+    if not log:
+        return {"cmap": "viridis", "levels": n}, Z, log
+    # a loss surface such as Rosenbrock's, steep walls around a flat valley: linear
+    # levels would all sit on the walls, so spread them over orders of magnitude
+    from matplotlib.colors import LogNorm          # optional, lazy
+    floor = max(positive.min(), hi * 1e-6)
+    opts = {"cmap": "viridis", "levels": np.geomspace(floor, hi, n), "norm": LogNorm(floor, hi)}
+    return opts, np.where(Z > floor, Z, floor), log   # zeros (the minimum) join the lowest band
+
+
 # -- figures ------------------------------------------------------------------------------
 
 def _has_content(ax):
@@ -269,7 +305,7 @@ class Plots:
             line, = ax.plot(sx, s, linewidth=1.5, **style)
             ax._klong_series.append(line)
         if not len(xs):
-            from matplotlib.ticker import MaxNLocator
+            from matplotlib.ticker import MaxNLocator      # optional, lazy
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if xlog:
             ax.set_xscale("log")
@@ -376,7 +412,7 @@ class Plots:
                                  edgecolor="white", linewidth=0.5)
             ax._klong_series.append(bars)
         if bins == "auto" and whole:
-            from matplotlib.ticker import MaxNLocator
+            from matplotlib.ticker import MaxNLocator      # optional, lazy
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         return NOTHING
 
@@ -428,7 +464,7 @@ class Plots:
             if n <= 20:
                 axis.set_ticks(range(n))
             else:
-                from matplotlib.ticker import MaxNLocator
+                from matplotlib.ticker import MaxNLocator  # optional, lazy
                 axis.set_major_locator(MaxNLocator(integer=True))
         if rows <= ANNOTATE_UP_TO and cols <= ANNOTATE_UP_TO:
             for i in range(rows):
@@ -440,47 +476,8 @@ class Plots:
         return NOTHING
 
     def _contour(self, who, x, y, z, filled):
-        np = _np()
-        zs = _matrix(z, who, "z")
-        try:
-            xa, ya = _array(x, who), _array(y, who)
-        except _Ragged:
-            raise err(who, "shape", text="x and y must be vectors or matrices") from None
-        if xa.ndim == 2 and ya.ndim == 2:
-            if not xa.shape == ya.shape == zs.shape:
-                raise err(who, "length", text=f"x, y and z must have the same shape, not "
-                          f"{_shape_text(xa)}, {_shape_text(ya)} and {_shape_text(zs)}")
-            X, Y, Z = xa, ya, zs
-        elif xa.ndim == 1 and ya.ndim == 1:
-            if zs.shape == (len(xa), len(ya)):      # z[i;j] is the height at x[i], y[j]
-                Z = zs.T
-            elif zs.shape == (len(ya), len(xa)):
-                Z = zs
-            else:
-                raise err(who, "length", text=f"z must be {len(xa)}x{len(ya)} (one row per x, "
-                                               f"one column per y), not {_shape_text(zs)}")
-            X, Y = xa, ya
-        else:
-            raise err(who, "shape", text="x and y must both be vectors or both be matrices")
-        finite = Z[np.isfinite(Z)]
-        if finite.size == 0:
-            raise err(who, "value", text="z has no finite values")
-        lo, hi = finite.min(), finite.max()
-        n = 20 if filled else 15
-        opts = {"cmap": "viridis"}
-        positive = finite[finite > 0]
-        skewed = hi > lo and (hi - lo) > LOG_LEVELS_SKEW * (np.median(finite) - lo)
-        log = lo >= 0 and positive.size and skewed
-        if log:
-            # a loss surface such as Rosenbrock's, steep walls around a flat valley: linear
-            # levels would all sit on the walls, so spread them over orders of magnitude
-            from matplotlib.colors import LogNorm
-            floor = max(positive.min(), hi * 1e-6)
-            opts["levels"] = np.geomspace(floor, hi, n)
-            opts["norm"] = LogNorm(floor, hi)
-            Z = np.where(Z > floor, Z, floor)   # zeros (the minimum) join the lowest band
-        else:
-            opts["levels"] = n
+        X, Y, Z = _grid(who, x, y, z)
+        opts, Z, log = _levels(who, Z, 20 if filled else 15)
         ax = self.axes(who)
         ax.grid(False)
         if filled:
@@ -489,7 +486,7 @@ class Plots:
             cs = ax.contour(X, Y, Z, linewidths=1.0, **opts)
         bar = self.colorbar(ax, cs)
         if bar is not None and log:
-            from matplotlib.ticker import LogFormatterSciNotation, LogLocator
+            from matplotlib.ticker import LogFormatterSciNotation, LogLocator  # optional, lazy
             bar.ax.yaxis.set_major_locator(LogLocator())
             bar.ax.yaxis.set_major_formatter(LogFormatterSciNotation())
         return NOTHING
@@ -696,93 +693,4 @@ def install(interp):
         interp.globals[name] = SysFunc(name, arity, getattr(plots, name[1:]), interp)
 
 
-# -- the shells' interface ----------------------------------------------------------------
-
-class LiveFigure(InPlaceOutput):
-    """A shell's live display for .draw: one image output of a Jupyter cell, updated in
-    place. send(msg_type, content) sends one IOPub message for the cell; the first frame
-    makes the output."""
-    __slots__ = ()
-
-    def __call__(self, fig):
-        import base64
-        self.put({"image/png": base64.b64encode(png(fig)).decode("ascii"),
-                  "text/plain": repr(fig)})
-
-
-@contextlib.contextmanager
-def live(interp, display):
-    """Let .draw show frames on display (a LiveFigure, or any callable taking a figure)
-    while the block runs: the shell's evaluation and its take_figures."""
-    state = getattr(interp, "_plots", None)
-    if state is None:
-        yield
-        return
-    saved, state.live = state.live, display
-    try:
-        yield
-    finally:
-        state.live = saved
-
-
-def take_figures(interp, include_pyplot=False):
-    """The figures made since the last call, forgotten here. With include_pyplot, also the
-    open pyplot figures (made by Python code through interop), which are then closed."""
-    state = getattr(interp, "_plots", None)
-    figs = state.take() if state is not None else []
-    if include_pyplot:
-        plt = sys.modules.get("matplotlib.pyplot")      # never import pyplot ourselves
-        if plt is not None:
-            for num in plt.get_fignums():
-                fig = plt.figure(num)
-                figs.append(fig)
-                plt.close(fig)
-    return figs
-
-
-def png(fig, dpi=DPI):
-    """The figure as PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
-def save_figures(interp, directory=".", stem="klong-plot", include_pyplot=False):
-    """Write the pending figures to directory/stem-N.png (N counts on over the session) and
-    return their paths."""
-    state = getattr(interp, "_plots", None)
-    paths = []
-    for fig in take_figures(interp, include_pyplot=include_pyplot):
-        if state is not None:
-            state.count += 1
-            n = state.count
-        else:
-            n = len(paths) + 1
-        name = f"{stem}-{n}.png"
-        path = name if directory in ("", ".") else os.path.join(directory, name)
-        fig.savefig(path, dpi=DPI)
-        paths.append(path)
-    return paths
-
-
-def write_pending(interp, stream=None):
-    """For the klongtorch command after each evaluation: write the pending figures to files
-    in $KLONGTORCH_PLOT_DIR (else the current directory) and say so on stream (stderr)."""
-    stream = stream or sys.stderr
-    state = getattr(interp, "_plots", None)
-    if state is None or not state.pending:
-        return []
-    try:
-        paths = save_figures(interp, os.environ.get("KLONGTORCH_PLOT_DIR") or ".")
-    except OSError as e:
-        stream.write(f"kg: error: plot: cannot write the figure: {e.strerror or e}\n")
-        stream.flush()
-        return []
-    for p in paths:
-        stream.write(f"plot written to {p}\n")
-    stream.flush()
-    return paths
-
-
-__all__ = ["take_figures", "png", "save_figures", "write_pending", "install", "Plots",
-           "LiveFigure", "live"]
+__all__ = ["install", "Plots"]

@@ -315,7 +315,7 @@ def _foreign(value):
                 if got is not None:
                     out[mime] = got
         if "image/png" not in out and _is_figure(value):
-            from .plots import png
+            from .figures import png
             out["image/png"] = png(value)
     except Exception:                         # a display must not fail on a foreign repr
         pass

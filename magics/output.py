@@ -57,7 +57,7 @@ def progress_display(shell, interp):
     IPython, one line of stderr; elsewhere nowhere (None). In a notebook, .draw's frames
     too update one image in place (klongtorch.plots), until take_figures takes the cell's
     figures."""
-    from klongtorch import plots, progress
+    from klongtorch import figures, progress
     kernel = getattr(shell, "kernel", None)
     if kernel is not None and hasattr(kernel, "session") and hasattr(kernel, "get_parent"):
         parent = kernel.get_parent()
@@ -65,7 +65,7 @@ def progress_display(shell, interp):
         def send(kind, content):
             kernel.session.send(kernel.iopub_socket, kind, content, parent=parent)
         if hasattr(interp, "_plots"):
-            interp._plots.live = plots.LiveFigure(send)
+            interp._plots.live = figures.LiveFigure(send)
         return progress.JupyterDisplay(send)
     stream = sys.stderr
     if kernel is None and getattr(stream, "isatty", lambda: False)():
@@ -79,8 +79,8 @@ def take_figures(interp):
     matplotlib backend, which shows them anyway."""
     if "matplotlib" not in sys.modules:
         return []                   # nothing can have been drawn, and importing it is slow
-    from klongtorch import plots
-    figures = plots.take_figures(interp)      # the last frame of .draw goes to its display
+    from klongtorch import figures as shown
+    figures = shown.take_figures(interp)      # the last frame of .draw goes to its display
     if hasattr(interp, "_plots"):
         interp._plots.live = None
     return figures
@@ -92,7 +92,7 @@ def show_figures(figures):
         return
     from IPython.display import display
 
-    from klongtorch import plots
+    from klongtorch import figures as shown
     for fig in figures:
         # a raw bundle, so the PNG is there whatever figure formatter the session has set up
-        display({"image/png": plots.png(fig), "text/plain": repr(fig)}, raw=True)
+        display({"image/png": shown.png(fig), "text/plain": repr(fig)}, raw=True)

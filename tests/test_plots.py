@@ -1,5 +1,5 @@
 """Plots (klongtorch/plots.py): the drawing system functions, their errors, and the
-interface the shells use (take_figures, png, save_figures, write_pending)."""
+interface the shells use (klongtorch/figures.py: take_figures, png, save_figures, write_pending)."""
 import io
 import struct
 
@@ -9,6 +9,7 @@ import torch
 pytest.importorskip("matplotlib")
 
 from klongtorch import Klong, KlongError, plots  # noqa: E402
+from klongtorch import figures as shown  # noqa: E402  (the shells' side)
 from klongtorch.functions import SysFunc  # noqa: E402
 from klongtorch.help import help_text  # noqa: E402
 
@@ -22,7 +23,7 @@ def k():
 
 def figures(k, src):
     k(src)
-    return plots.take_figures(k)
+    return shown.take_figures(k)
 
 
 def one_axes(k, src):
@@ -159,8 +160,8 @@ def test_figure_starts_a_new_one(k):
 
 def test_take_figures_forgets_and_next_evaluation_starts_fresh(k):
     k(".plot([1 2];[1 2])")
-    assert len(plots.take_figures(k)) == 1
-    assert plots.take_figures(k) == []
+    assert len(shown.take_figures(k)) == 1
+    assert shown.take_figures(k) == []
     ax = one_axes(k, ".plot([1 2];[3 4])")
     assert len(ax.get_lines()) == 1
 
@@ -168,7 +169,7 @@ def test_take_figures_forgets_and_next_evaluation_starts_fresh(k):
 def test_figures_kept_across_evaluations_until_taken(k):
     k(".plot([1 2];[1 2])")
     k(".plot([1 2];[2 1])")            # same current figure: nobody took the first yet
-    figs = plots.take_figures(k)
+    figs = shown.take_figures(k)
     assert len(figs) == 1 and len(figs[0].axes[0].get_lines()) == 2
 
 
@@ -210,7 +211,7 @@ def test_subplots(k):
 def test_figsize(k):
     (fig,) = figures(k, ".figsize([8 3]); .curve([1 2])")
     assert tuple(fig.get_size_inches()) == (8.0, 3.0)
-    assert png_size(plots.png(fig)) == (800, 300)
+    assert png_size(shown.png(fig)) == (800, 300)
 
 
 def test_empty_figure_is_not_returned(k):
@@ -305,7 +306,7 @@ def test_shape_errors(k):
 
 def test_legend_errors(k):
     assert error(k, '.legend(["a"])').startswith("kg: error: .legend: value error:")
-    plots.take_figures(k)
+    shown.take_figures(k)
     assert error(k, '.curve([1 2]); .legend(["a" "b"])') == \
         "kg: error: .legend: length error: 2 names for 1 series"
 
@@ -336,9 +337,9 @@ def test_missing_matplotlib(k, monkeypatch):
 
 def test_png_bytes_default_size(k):
     (fig,) = figures(k, ".plot([1 2 3];[1 4 9])")
-    data = plots.png(fig)
+    data = shown.png(fig)
     assert png_size(data) == (600, 400)
-    assert png_size(plots.png(fig, dpi=50)) == (300, 200)
+    assert png_size(shown.png(fig, dpi=50)) == (300, 200)
 
 
 def test_figures_are_not_pyplot_figures(k):
@@ -358,39 +359,39 @@ def test_take_figures_include_pyplot(k):
     pyfig = plt.figure()
     pyfig.add_subplot().plot([1, 2])
     k(".curve([1 2])")
-    assert len(plots.take_figures(k)) == 1 and plt.get_fignums()   # not without asking
+    assert len(shown.take_figures(k)) == 1 and plt.get_fignums()   # not without asking
     k(".curve([1 2])")
-    figs = plots.take_figures(k, include_pyplot=True)
+    figs = shown.take_figures(k, include_pyplot=True)
     assert len(figs) == 2 and pyfig in figs
     assert plt.get_fignums() == []
-    assert plots.png(pyfig)[:8] == PNG_MAGIC     # still renders after closing
+    assert shown.png(pyfig)[:8] == PNG_MAGIC     # still renders after closing
 
 
 def test_save_figures(k, tmp_path):
     k(".curve([1 2]); .figure(); .hist([1 2 2])")
-    paths = plots.save_figures(k, str(tmp_path))
+    paths = shown.save_figures(k, str(tmp_path))
     assert [p.rsplit("/", 1)[1] for p in paths] == ["klong-plot-1.png", "klong-plot-2.png"]
     for p in paths:
         assert open(p, "rb").read(8) == PNG_MAGIC
-    assert plots.save_figures(k, str(tmp_path)) == []
+    assert shown.save_figures(k, str(tmp_path)) == []
     k(".curve([3 4])")
-    assert plots.save_figures(k, str(tmp_path), stem="fig") == [str(tmp_path / "fig-3.png")]
+    assert shown.save_figures(k, str(tmp_path), stem="fig") == [str(tmp_path / "fig-3.png")]
 
 
 def test_write_pending_reports_on_stream(k, tmp_path, monkeypatch):
     monkeypatch.setenv("KLONGTORCH_PLOT_DIR", str(tmp_path))
     k(".curve([1 2])")
     out = io.StringIO()
-    paths = plots.write_pending(k, out)
+    paths = shown.write_pending(k, out)
     assert out.getvalue() == f"plot written to {paths[0]}\n"
-    assert plots.write_pending(k, out) == []
+    assert shown.write_pending(k, out) == []
 
 
 def test_savefig_writes_file(k, tmp_path):
     path = str(tmp_path / "loss.png")
     assert k(f'.curve([1 2]); .savefig("{path}")') == path
     assert open(path, "rb").read(8) == PNG_MAGIC
-    assert len(plots.take_figures(k)) == 1          # still shown
+    assert len(shown.take_figures(k)) == 1          # still shown
 
 
 def test_cli_writes_plot_files(tmp_path):
@@ -413,7 +414,7 @@ def test_points_over_a_line_get_a_colour_of_their_own():
     from matplotlib.colors import to_hex
     k = Klong(device="cpu")
     k(".plot(!10;!10);.scatter(!10;(!10)*0.5)")
-    (fig,) = plots.take_figures(k)
+    (fig,) = shown.take_figures(k)
     ax = fig.axes[0]
     line_colour = to_hex(ax.lines[0].get_color())
     point_colour = to_hex(ax.collections[0].get_facecolor()[0])
@@ -439,9 +440,9 @@ def test_draw_shows_frames_in_place_and_the_last_at_the_end(k, monkeypatch):
     def live(fig):
         frames.append(len(fig.axes[0].get_lines()[0].get_xdata()))
     monkeypatch.setattr(plots, "DRAW_EVERY", 0.0)
-    with plots.live(k, live):
+    with shown.live(k, live):
         k(LOOP)
-        assert plots.take_figures(k) == []      # nothing left over to show again
+        assert shown.take_figures(k) == []      # nothing left over to show again
     assert frames == [1, 11, 21, 31, 41]
     assert k._plots.live is None
 
@@ -449,10 +450,10 @@ def test_draw_shows_frames_in_place_and_the_last_at_the_end(k, monkeypatch):
 def test_draw_throttles_and_still_shows_the_last_frame(k, monkeypatch):
     frames = []
     monkeypatch.setattr(plots, "DRAW_EVERY", 3600.0)
-    with plots.live(k, lambda fig: frames.append(len(fig.axes[0].get_lines()[0].get_xdata()))):
+    with shown.live(k, lambda fig: frames.append(len(fig.axes[0].get_lines()[0].get_xdata()))):
         k(LOOP)
         assert frames == [1]                    # the first frame at once, then none
-        assert plots.take_figures(k) == []
+        assert shown.take_figures(k) == []
     assert frames == [1, 41]                    # and the last when the cell ends
 
 
