@@ -75,75 +75,105 @@ class Lexer:
             return self._token(i, c)
 
     def _token(self, i, c):
-        text, n = self.text, len(self.text)
-        nxt = text[i + 1] if i + 1 < n else ""
-        if c in DIGITS:
-            return self._number(i)
-        if c == '"':
-            end = self._string_end(i)
-            self.pos = end
-            return Token("str", text[i + 1:end - 1].replace('""', '"'), i, end)
-        if c in SYMBOL_START:
-            return self._symbol(i)
-        if c == ":":
-            two = text[i:i + 2]
-            if two in (":[", ":{", ":("):
-                return self._open(two, i)
-            if two == ":|":
-                return self._emit("elif", two, i, 2)
-            if two in ADVERBS:
-                return self._emit("adv", two, i, 2)
-            if two in SHIFTED_OPS:
-                return self._emit("op", two, i, 2)
-            if nxt in SYMBOL_START:
-                tok = self._symbol(i + 1)
-                return Token("qsym", Symbol(tok.value), i, tok.end)
-            if nxt in DIGITS:                      # a shifted number is the number
-                tok = self._number(i + 1)
-                tok.start = i
-                return tok
-            raise self.error(f"unexpected {two!r}", i)
-        if c in "\\" and nxt in "~*":
-            return self._emit("adv", c + nxt, i, 2)
-        if c in ADVERBS:
-            return self._emit("adv", c, i, 1)
-        if c in OPERATOR_CHARS:
-            return self._emit("op", c, i, 1)
-        if c in "([{":
-            return self._open(c, i)
-        if c in CLOSE:
-            if self.depth:
-                self.depth.pop()
-            return self._emit("close", c, i, 1)
-        if c == ";":
-            return self._emit(";", c, i, 1)
-        raise self.error(f"unexpected character {c!r}", i)
+        # the first character tells the kind of token (the table _FIRST, after the readers)
+        read = self._FIRST.get(c)
+        if read is None:
+            raise self.error(f"unexpected character {c!r}", i)
+        return read(self, i, c)
+
+    # -- the readers of _FIRST, one per kind of first character --
+
+    def _read_number(self, i, c):
+        return self._number(i)
+
+    def _read_string(self, i, c):
+        text = self.text
+        end = self._string_end(i)
+        self.pos = end
+        return Token("str", text[i + 1:end - 1].replace('""', '"'), i, end)
+
+    def _read_symbol(self, i, c):
+        return self._symbol(i)
+
+    def _read_colon(self, i, c):
+        two = self.text[i:i + 2]
+        kind = self._COLON_KINDS.get(two)
+        if kind == "open":
+            return self._open(two, i)
+        if kind is not None:
+            return self._emit(kind, two, i, 2)
+        nxt = two[1:]
+        if nxt in SYMBOL_START:
+            tok = self._symbol(i + 1)
+            return Token("qsym", Symbol(tok.value), i, tok.end)
+        if nxt in DIGITS:                          # a shifted number is the number
+            tok = self._number(i + 1)
+            tok.start = i
+            return tok
+        raise self.error(f"unexpected {two!r}", i)
+
+    def _read_adverb(self, i, c):
+        # \~ and \* are adverbs of two characters; "" (the end) is in "~*" as well, which
+        # gives a lone \ at the very end a width of 2, as it always had
+        if c == "\\" and self.text[i + 1:i + 2] in "~*":
+            return self._emit("adv", self.text[i:i + 2], i, 2)
+        return self._emit("adv", c, i, 1)
+
+    def _read_op(self, i, c):
+        return self._emit("op", c, i, 1)
+
+    def _read_open(self, i, c):
+        return self._open(c, i)
+
+    def _read_close(self, i, c):
+        if self.depth:
+            self.depth.pop()
+        return self._emit("close", c, i, 1)
+
+    def _read_semicolon(self, i, c):
+        return self._emit(";", c, i, 1)
+
+    _FIRST = {**dict.fromkeys(DIGITS, _read_number), '"': _read_string,
+              **dict.fromkeys(SYMBOL_START, _read_symbol), ":": _read_colon,
+              **dict.fromkeys([a for a in ADVERBS if len(a) == 1], _read_adverb),
+              **dict.fromkeys(OPERATOR_CHARS, _read_op), **dict.fromkeys("([{", _read_open),
+              **dict.fromkeys(CLOSE, _read_close), ";": _read_semicolon}
+    # what a ':' and the character after it make, when they make one token
+    _COLON_KINDS = {":[": "open", ":{": "open", ":(": "open", ":|": "elif",
+                    **{a: "adv" for a in ADVERBS if a[0] == ":"},
+                    **dict.fromkeys(SHIFTED_OPS, "op")}
+    # the elements of a literal that are read as tokens are: numbers, strings, names and
+    # nested lists
+    _DATA_START = DIGITS | SYMBOL_START | {'"', "["}
 
     def _element(self, i, c):
         """One element of a list or dictionary literal, read as kg reads it: data, nested
         literals, names as symbols, and every other character as the symbol it spells, so
         [1 - 2] is [1 :- 2] and {[a;b]...} declares a, ; and b."""
-        text, n = self.text, len(self.text)
-        nxt = text[i + 1] if i + 1 < n else ""
+        text = self.text
+        nxt = text[i + 1:i + 2]
         if c == LITERALS[self.depth[-1]]:
             self.depth.pop()
             return self._emit("close", c, i, 1)
-        if c in DIGITS or c == '"' or c in SYMBOL_START or c == "[":
+        if c in self._DATA_START:
             return self._token(i, c)
         if c == "-" and nxt in DIGITS:             # a sign only when a digit follows it
             tok = self._number(i + 1)
             tok.start, tok.value = i, -tok.value
             return tok
-        if c == ":":
-            if nxt in SYMBOL_START or nxt in DIGITS or nxt == "{":
-                return self._token(i, c)
-            width = 2 if nxt and nxt not in " \t\r\n" else 1
-        elif c == "\\" and nxt in "~*":
-            width = 2
-        else:
-            width = 1
+        if c == ":" and (nxt in SYMBOL_START or nxt in DIGITS or nxt == "{"):
+            return self._token(i, c)
+        width = self._spelled_width(c, nxt)
         self.pos = i + width
         return Token("qsym", Symbol(text[i:i + width]), i, i + width)
+
+    @staticmethod
+    def _spelled_width(c, nxt):
+        """How many characters the symbol that c spells in a literal takes: a ':' with any
+        character but a blank after it, and \\~ \\* (and a lone \\ at the end), take two."""
+        if c == ":":
+            return 2 if nxt and nxt not in " \t\r\n" else 1
+        return 2 if c == "\\" and nxt in "~*" else 1
 
     def _emit(self, kind, value, i, width):
         self.pos = i + width
@@ -175,41 +205,59 @@ class Lexer:
         return Token("sym", text[i:j], i, j)
 
     def _number(self, i):
-        text, n = self.text, len(self.text)
-        if text[i] == "0" and i + 1 < n and text[i + 1] in "cbox":
-            kind = text[i + 1]
-            if kind == "c":
-                if i + 2 >= n:
-                    raise self.error("character expected after 0c", i)
-                self.pos = i + 3
-                return Token("char", Char(text[i + 2]), i, i + 3)
-            digits = {"b": "01", "o": "01234567", "x": "0123456789abcdefABCDEF"}[kind]
-            j = i + 2
-            while j < n and text[j] in digits:
-                j += 1
-            if j > i + 2:
-                self.pos = j
-                return Token("num", int(text[i + 2:j], {"b": 2, "o": 8, "x": 16}[kind]), i, j)
-        j = i
-        while j < n and text[j] in DIGITS:
-            j += 1
-        real = False
-        if j < n and text[j] == ".":
-            real = True
-            j += 1
-            while j < n and text[j] in DIGITS:
-                j += 1
-        if j < n and text[j] == "e":
-            k = j + 1
-            if k < n and text[k] in "+-":
-                k += 1
-            if k < n and text[k] in DIGITS:
-                while k < n and text[k] in DIGITS:
-                    k += 1
-                real, j = True, k
+        text = self.text
+        if text[i] == "0" and text[i + 1:i + 2] in self._PREFIXED:
+            tok = self._prefixed(i)
+            if tok is not None:
+                return tok
+        j = self._span(i, DIGITS)
+        real = j < len(text) and text[j] == "."
+        if real:
+            j = self._span(j + 1, DIGITS)
+        e = self._exponent(j)
+        if e > j:
+            real, j = True, e
         self.pos = j
         s = text[i:j]
         return Token("num", float(s) if real else int(s), i, j)
+
+    # 0b 0o 0x: the digits and base of each prefix (0c is a character)
+    _PREFIXED = {"b": ("01", 2), "o": ("01234567", 8), "x": ("0123456789abcdefABCDEF", 16),
+                 "c": None}
+
+    def _prefixed(self, i):
+        """The character 0cX or the number 0b.. 0o.. 0x.. at i; None for a prefix with no
+        digits after it (then 0 is a number, and the letter a name)."""
+        text, kind = self.text, self.text[i + 1]
+        if kind == "c":
+            if i + 2 >= len(text):
+                raise self.error("character expected after 0c", i)
+            self.pos = i + 3
+            return Token("char", Char(text[i + 2]), i, i + 3)
+        digits, base = self._PREFIXED[kind]
+        j = self._span(i + 2, digits)
+        if j == i + 2:
+            return None
+        self.pos = j
+        return Token("num", int(text[i + 2:j], base), i, j)
+
+    def _exponent(self, j):
+        """The end of the exponent e5, e+5, e-5 at j; j when there is none."""
+        text = self.text
+        if text[j:j + 1] != "e":
+            return j
+        k = j + 1
+        if text[k:k + 1] in ("+", "-"):
+            k += 1
+        end = self._span(k, DIGITS)
+        return end if end > k else j
+
+    def _span(self, j, chars):
+        """The end of the run of chars starting at j."""
+        text, n = self.text, len(self.text)
+        while j < n and text[j] in chars:
+            j += 1
+        return j
 
     def skip_comment(self, delimiter):
         """Discard the rest of the current line, then lines up to one starting with delimiter."""
