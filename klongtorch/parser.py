@@ -260,45 +260,66 @@ class Parser:
         return verb
 
     def factor(self):
+        # a factor's first token says what it is: its kind, or an opening bracket's value,
+        # picks the reader from the tables _FACTORS and _BRACKETS below
         tok = self.peek()
-        kind = tok.kind
-        if kind == "num" or kind == "char" or kind == "str" or kind == "qsym":
-            self.take()
-            node = Const(tok.value, (tok.start, tok.end))
-            if self.peek().kind == "adv":
-                raise self.error("a constant is not a verb", self.peek())
-            return node
-        if kind == "sym":
-            self.take()
-            node = self.var(tok)
-            return self.maybe_monad(self.calls(node))
-        if kind == "op":
-            self.take()
-            self.need_monad(tok)
-            verb = self.adverbs(Op(tok.value, (tok.start, tok.end)))
-            return self.monad(verb, tok)
-        if kind == "open":
-            v = tok.value
-            if v == "{":
-                return self.maybe_monad(self.calls(self.function()))
-            if v == "(":
-                self.take()
-                if self.peek().kind == "close":
-                    raise self.error("empty parentheses", self.peek())
-                node = self.expr()
-                self.expect("close", ")")
-                return self.maybe_monad(node)
-            if v == "[":
-                return Const(self.list_literal(), (tok.start, self.buf_end()))
-            if v == ":{":
-                return DictLit(self.dict_literal(), (tok.start, self.buf_end()))
-            if v == ":[":
-                return self.conditional()
-        if kind == "adv":
-            raise self.error(f"adverb {tok.value!r} without a verb", tok)
-        if kind == "eof":
-            raise self.error(":eof: the expression is not finished", tok)
-        raise self.error(f"monad expected: {_name(tok)}", tok)
+        read = self._BRACKETS.get(tok.value) if tok.kind == "open" else \
+            self._FACTORS.get(tok.kind)
+        if read is None:
+            raise self.error(f"monad expected: {_name(tok)}", tok)
+        return read(self, tok)
+
+    # -- the readers of _FACTORS and _BRACKETS --
+
+    def _constant(self, tok):
+        self.take()
+        node = Const(tok.value, (tok.start, tok.end))
+        if self.peek().kind == "adv":
+            raise self.error("a constant is not a verb", self.peek())
+        return node
+
+    def _variable(self, tok):
+        self.take()
+        node = self.var(tok)
+        return self.maybe_monad(self.calls(node))
+
+    def _operator(self, tok):
+        self.take()
+        self.need_monad(tok)
+        verb = self.adverbs(Op(tok.value, (tok.start, tok.end)))
+        return self.monad(verb, tok)
+
+    def _function(self, tok):
+        return self.maybe_monad(self.calls(self.function()))
+
+    def _parenthesized(self, tok):
+        self.take()
+        if self.peek().kind == "close":
+            raise self.error("empty parentheses", self.peek())
+        node = self.expr()
+        self.expect("close", ")")
+        return self.maybe_monad(node)
+
+    def _list(self, tok):
+        return Const(self.list_literal(), (tok.start, self.buf_end()))
+
+    def _dictionary(self, tok):
+        return DictLit(self.dict_literal(), (tok.start, self.buf_end()))
+
+    def _conditional(self, tok):
+        return self.conditional()
+
+    def _lone_adverb(self, tok):
+        raise self.error(f"adverb {tok.value!r} without a verb", tok)
+
+    def _unfinished(self, tok):
+        raise self.error(":eof: the expression is not finished", tok)
+
+    _FACTORS = {"num": _constant, "char": _constant, "str": _constant, "qsym": _constant,
+                "sym": _variable, "op": _operator, "adv": _lone_adverb, "eof": _unfinished}
+    # ":(" opens nothing a factor may start with: it is "monad expected"
+    _BRACKETS = {"{": _function, "(": _parenthesized, "[": _list, ":{": _dictionary,
+                 ":[": _conditional}
 
     def need_monad(self, tok):
         if tok.value not in MONADIC_OPS:
