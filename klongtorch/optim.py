@@ -66,17 +66,31 @@ def _options(o, allowed, who):
         raise err(who, "type", text="the options are a learning rate or a dictionary, :{[:lr 0.1]}")
     out = {}
     for k, v in o.items():
-        k = value_of_key(k)
-        name = k.name if type(k) is Symbol else k if type(k) is str else None
-        # Klong symbols have no underscore, so :weightdecay names torch's weight_decay
-        name = {a.replace("_", ""): a for a in allowed}.get(name.replace("_", "") if name else name)
-        if name is None:
-            raise err(who, "index", text=f"unknown option {name or k!r}; known: {' '.join(a.replace('_', '') for a in allowed)}")
-        if type(v) is Tensor and v.dim() == 0:
-            v = v.item()
-        if type(v) not in (int, float):
-            raise err(who, "type", text=f"option {name} must be a number")
-        out[name] = v
+        name = _option_name(value_of_key(k), allowed, who)
+        out[name] = _option_number(v, name, who)
+    return _torch_options(out)
+
+
+def _option_name(k, allowed, who):
+    """torch's name of the option that the key k names."""
+    name = k.name if type(k) is Symbol else k if type(k) is str else None
+    # Klong symbols have no underscore, so :weightdecay names torch's weight_decay
+    name = {a.replace("_", ""): a for a in allowed}.get(name.replace("_", "") if name else name)
+    if name is None:
+        raise err(who, "index", text=f"unknown option {k!r}; known: {' '.join(a.replace('_', '') for a in allowed)}")
+    return name
+
+
+def _option_number(v, name, who):
+    if type(v) is Tensor and v.dim() == 0:
+        v = v.item()
+    if type(v) not in (int, float):
+        raise err(who, "type", text=f"option {name} must be a number")
+    return v
+
+
+def _torch_options(out):
+    """The options as torch takes them: Adam's beta1 and beta2 as betas, flags as bools."""
     if "beta1" in out or "beta2" in out:
         out["betas"] = (out.pop("beta1", 0.9), out.pop("beta2", 0.999))
     for flag in ("nesterov", "amsgrad"):
