@@ -98,7 +98,10 @@ def _late_names():
         from .verbs import VERBS, Verb
         vars(_late).update(VERBS=VERBS, Verb=Verb, Derived=Derived, over=over, MATH=MATH,
                            depth=_Depth, Lambda=Lambda, Projection=Projection,
-                           SysFunc=SysFunc)
+                           SysFunc=SysFunc,
+                           callees={Lambda: _lambda_callee, Projection: _projection_callee,
+                                    Verb: _verb_callee, Derived: _derived_callee,
+                                    SysFunc: _sysfunc_callee})
     return _late
 
 
@@ -343,23 +346,37 @@ class _Unary:
 
 def callee(v):
     """The lifted form of a function value, or None."""
-    late = _late_names()
-    t = type(v)
-    if t is late.Lambda:
-        node = v.node
-        return _Body(node) if node is not None and liftable(node) else None
-    if t is late.Projection:
-        inner = callee(v.fn)
-        return None if inner is None else _Projection(inner, list(v.args))
-    if t is late.Verb:
-        return _Prim(v.sym) if v.atomic is not None or v.atomic_monad else None
-    if t is late.Derived:
-        verb = v.verb
-        if v.adverb == "/" and type(verb) is late.Verb and verb.monoid is not None:
-            return _Unary(Run.reduce, verb.sym)
-        return None
-    if t is late.SysFunc and v.name in late.MATH and v.arity == 1:
-        return _Unary(Run.math, late.MATH[v.name][0])
+    # one reader per type of function value; the types are late names, so is the table
+    lift = _late_names().callees.get(type(v))
+    return None if lift is None else lift(v)
+
+
+def _lambda_callee(v):
+    node = v.node
+    return _Body(node) if node is not None and liftable(node) else None
+
+
+def _projection_callee(v):
+    inner = callee(v.fn)
+    return None if inner is None else _Projection(inner, list(v.args))
+
+
+def _verb_callee(v):
+    return _Prim(v.sym) if v.atomic is not None or v.atomic_monad else None
+
+
+def _derived_callee(v):
+    """A reduction over an atomic verb with a monoid, such as +/."""
+    verb = v.verb
+    if v.adverb == "/" and type(verb) is _late.Verb and verb.monoid is not None:
+        return _Unary(Run.reduce, verb.sym)
+    return None
+
+
+def _sysfunc_callee(v):
+    """A built-in element-wise function such as .exp."""
+    if v.name in _late.MATH and v.arity == 1:
+        return _Unary(Run.math, _late.MATH[v.name][0])
     return None
 
 
@@ -571,12 +588,8 @@ class Run:
             a = self.materialize(a)
         la, lb = (a if type(a) is Lifted else None), (b if type(b) is Lifted else None)
         ref = la or lb
-        # a number of the tensor's kind goes to where() as it is: no full() to build
-        for v in (a, b):
-            if type(v) is not Lifted and (_kind(v) != ref.t.dtype or ref.elem):
-                raise Bail                  # a list of two types or shapes, or not numbers
-        if la is not None and lb is not None and (la.t.dtype != lb.t.dtype or la.elem != lb.elem):
-            raise Bail
+        if not _mergeable(a, b, la, lb, ref):
+            raise Bail                      # a list of two types or shapes, or not numbers
         where = m.reshape(m.shape + (1,) * len(ref.elem))
         return Lifted(torch.where(where, a.t if la else a, b.t if lb else b), self.level,
                       _pythonic(a) and _pythonic(b), _dense(a) and _dense(b))
@@ -600,8 +613,7 @@ class Run:
             return self.plain(verb.dyad, a, b)
         a, b = self.up(a), self.up(b)
         x, y = self.rowmajor(a), self.rowmajor(b)
-        if type(x) is Tensor and type(y) is Tensor and x.dtype != y.dtype and \
-                x.dtype.is_floating_point and y.dtype.is_floating_point:
+        if _mixed_reals(x, y):
             raise Bail                      # float32 beside float64: the loop keeps each
         if ctx.klongpy and type(a) is Lifted and type(b) is Lifted and x.dim() != y.dim():
             x, y = self.elements_right(x, y)
@@ -657,21 +669,21 @@ class Run:
             # strided view in the loop (of a transposed matrix) adds in another order than
             # the batch's row-major copy; integers and max/min are exact in any order
             raise Bail
-        t, level = v.t, self.level
-        if n == 1:
-            r = t.select(level, 0)
-        else:
-            if not t.dtype.is_floating_point:
-                b = bound(t)
-                if sym == "+" and n * b > LIMIT or sym == "*" and b > 1 and n * math.log2(b) > 61:
-                    raise Bail              # the loop would fold in exact integers
-            # the loop reduces each element's own fresh (row-major) tensor, and torch's sum
-            # order follows the memory layout: a product of expanded operands need not be
-            # row-major, so it is made so first
-            if t.dtype.is_floating_point and sym in "+*":
-                t = self.rowmajor(v).contiguous()
-            r = _verbs()[sym].monoid(t, level)
+        level = self.level
+        r = v.t.select(level, 0) if n == 1 else self.fold(sym, v, n)
         return Lifted(r, level, _numbers(r, level))
+
+    def fold(self, sym, v, n):
+        """The reduction by sym of v's n > 1 elements, at once over the batch."""
+        t = v.t
+        if not t.dtype.is_floating_point and _overflows(sym, bound(t), n):
+            raise Bail                      # the loop would fold in exact integers
+        # the loop reduces each element's own fresh (row-major) tensor, and torch's sum
+        # order follows the memory layout: a product of expanded operands need not be
+        # row-major, so it is made so first
+        if t.dtype.is_floating_point and sym in "+*":
+            t = self.rowmajor(v).contiguous()
+        return _verbs()[sym].monoid(t, self.level)
 
     def math(self, fn, v):
         if type(v) is not Lifted:
@@ -688,26 +700,15 @@ class Run:
             args.reverse()
         # which arguments run over their elements: each's all, each-left's b, each-right's b
         over_ = {"'": range(len(args)), ":\\": [1], ":/": [0]}[adverb]
-        lists = []
-        for i in over_:
-            v = args[i]
-            if type(v) is not Lifted:
-                if type(v) in (int, float) or type(v) is Tensor and v.dim() == 0:
-                    return f.call(self, args, adverb=True)   # an atom: one call
-                raise Bail
-            if not v.elem:
-                return f.call(self, args, adverb=True)   # an atom: one call, as the loop
-            lists.append(i)
+        lists = _lists(args, over_)
+        if lists is None:
+            return f.call(self, args, adverb=True)   # an atom: one call, as the loop
         n = min(args[i].elem[0] for i in lists)
         if n == 0:
             raise Bail
         level = self.level
         for i in lists:
-            t = args[i].t
-            if t.shape[level] != n:
-                t = t.narrow(level, 0, n)   # each-2 ignores the longer list's excess
-            src = args[i].src if t.shape[level] == args[i].t.shape[level] else None
-            args[i] = Lifted(t, level + 1, _numbers(t, level + 1), args[i].dense, src)
+            args[i] = _level_down(args[i], level, n)
         self.batch += (n,)
         self.level += 1
         saved = self.active
@@ -847,6 +848,52 @@ class Run:
 
     NODES = {Const: const, Var: var, Define: define, Cond: cond, Lambda: lam,
              Monad: x_monad, Dyad: x_dyad, Apply: x_apply}
+
+
+def _mergeable(a, b, la, lb, ref):
+    """Whether torch.where can merge a and b (la, lb: those that are Lifted; ref: one of
+    them): a number of the tensor's kind goes to where() as it is, with no full() to build;
+    two tensors need one type and one element shape."""
+    for v in (a, b):
+        if type(v) is not Lifted and (_kind(v) != ref.t.dtype or ref.elem):
+            return False
+    return la is None or lb is None or (la.t.dtype == lb.t.dtype and la.elem == lb.elem)
+
+
+def _mixed_reals(x, y):
+    """float32 beside float64 (or any two kinds of real)."""
+    return type(x) is Tensor and type(y) is Tensor and x.dtype != y.dtype and \
+        x.dtype.is_floating_point and y.dtype.is_floating_point
+
+
+def _overflows(sym, b, n):
+    """Whether the sum (+) or product (*) of n integers bounded by b may leave int64."""
+    return sym == "+" and n * b > LIMIT or sym == "*" and b > 1 and n * math.log2(b) > 61
+
+
+def _lists(args, over):
+    """The indices in over of the arguments an adverb runs over, all lifted lists; None
+    when one is an atom (then the loop makes one call); Bail for anything else."""
+    lists = []
+    for i in over:
+        v = args[i]
+        if type(v) is not Lifted:
+            if type(v) in (int, float) or type(v) is Tensor and v.dim() == 0:
+                return None
+            raise Bail
+        if not v.elem:
+            return None
+        lists.append(i)
+    return lists
+
+
+def _level_down(v, level, n):
+    """Lifted v one level down: its first n elements become part of the batch."""
+    t = v.t
+    if t.shape[level] != n:
+        t = t.narrow(level, 0, n)           # each-2 ignores the longer list's excess
+    src = v.src if t.shape[level] == v.t.shape[level] else None
+    return Lifted(t, level + 1, _numbers(t, level + 1), v.dense, src)
 
 
 def _kind(v):
