@@ -64,7 +64,7 @@ DRAW_EVERY = 0.5              # seconds between two frames of .draw in a noteboo
 
 def _figure_class(who):
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure      # optional, lazy
     except ImportError:
         raise KlongError(f"kg: error: {who}: plots need matplotlib: pip install matplotlib") \
             from None
@@ -72,7 +72,7 @@ def _figure_class(who):
 
 
 def _np():
-    import numpy
+    import numpy                              # comes with matplotlib; lazy
     return numpy
 
 
