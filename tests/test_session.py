@@ -140,8 +140,8 @@ def test_out_of_memory_in_the_display(klong):
 
 def test_figures_are_taken_after_each_input_and_drawing_alone_shows_nothing(klong):
     pytest.importorskip("matplotlib")
-    from klongtorch import plots
-    s = Session(klong, render=str, figures=plots.take_figures)
+    from klongtorch import figures
+    s = Session(klong, render=str, figures=figures.take_figures)
     r = s.run(".plot(!3;!3)")
     assert len(r.figures) == 1 and r.value == [] and r.shown is None
     r = s.run(".plot(!3;!3);+/!3")
