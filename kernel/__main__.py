@@ -38,14 +38,15 @@ def missing(error, what):
 def launch(argv):
     # figures are drawn off-screen and sent as PNGs; a GUI backend would open windows
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # start-up: each subcommand imports only what it needs (install needs no torch)
     from klongtorch import allocator
     allocator.tune()                # this process is ours: big arrays fast in every kernel
     try:
-        from ipykernel.kernelapp import IPKernelApp
+        from ipykernel.kernelapp import IPKernelApp     # optional: the kernel extra
     except ModuleNotFoundError as e:
         return missing(e, "the kernel")
-    from .kernel import KlongKernel
-    from . import startup
+    from .kernel import KlongKernel        # start-up: after the allocator tuning above
+    from . import startup                   # start-up (see above)
     # torch loads in a thread once the kernel answers (startup.py), after the allocator
     # tuning above and after ipykernel's imports (two threads importing one module at
     # once may see it half-initialised)
@@ -55,12 +56,12 @@ def launch(argv):
 
 
 def install(argv):
-    from .install import main
+    from .install import main       # start-up: a subcommand imports only what it needs
     return main(argv)
 
 
 def uninstall(argv):
-    from .install import uninstall
+    from .install import uninstall  # start-up (see install)
     if argv:
         sys.stderr.write("usage: python -m klongtorch.kernel uninstall\n")
         return 2
@@ -73,7 +74,7 @@ def uninstall(argv):
 
 
 def run(argv):
-    from .run import main
+    from .run import main           # start-up (see install)
     return main(argv)
 
 

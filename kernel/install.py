@@ -19,6 +19,8 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
+from jupyter_client.kernelspec import KernelSpecManager
+
 NAME = "klong"
 DISPLAY_NAME = "Klong (torch)"
 RESOURCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources")
@@ -48,7 +50,6 @@ def in_virtualenv():
 
 def install(user=False, prefix=None, sys_prefix=False, python=None):
     """Install the kernelspec; returns the directory it went to."""
-    from jupyter_client.kernelspec import KernelSpecManager
     if sys_prefix:
         prefix = sys.prefix
     with tempfile.TemporaryDirectory() as spec:
@@ -67,7 +68,6 @@ def install(user=False, prefix=None, sys_prefix=False, python=None):
 
 def uninstall():
     """Remove the kernelspec (wherever Jupyter finds it first); returns its directory."""
-    from jupyter_client.kernelspec import KernelSpecManager
     return KernelSpecManager().remove_kernel_spec(NAME)
 
 

@@ -91,7 +91,7 @@ class KlongKernel(Kernel):
                     + (failed.message if failed else
                        "starting (the first cell waits for torch to load)")
                     + f"\n{HINTS}")
-        import torch
+        import torch                    # start-up: loaded by now (self.klong is made)
         self.problem_told = True
         dtype = str(self.klong.dtype).replace("torch.", "")
         text = (f"klongtorch {__version__}: Klong on PyTorch {torch.__version__} "
@@ -196,7 +196,7 @@ class KlongKernel(Kernel):
         runs."""
         if silent:
             return contextlib.nullcontext()
-        from klongtorch import figures      # torch and matplotlib: loaded by now
+        from klongtorch import figures      # start-up: torch and matplotlib, loaded by now
         return figures.live(self.klong, figures.LiveFigure(self._sender()))
 
     def _sender(self):
@@ -252,7 +252,7 @@ class KlongKernel(Kernel):
     async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
         if self.ready() is not None:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
-        from . import inspection
+        from . import inspection        # start-up: the help table, which needs torch
         return inspection.reply(code, cursor_pos, self.klong, detail_level)
 
     async def do_is_complete(self, code):

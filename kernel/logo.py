@@ -52,7 +52,7 @@ def png(size, supersample=8):
     """The logo as PNG bytes, size x size pixels (drawn large, then scaled down)."""
     import io
 
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw        # optional: Pillow, only to draw the logo
     big = size * supersample
     s = big / SIZE
 

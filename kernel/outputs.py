@@ -26,10 +26,10 @@ def value_bundle(value):
     """The data of an execute_result: plain text is always there, bounded for a large value
     (klongtorch.summary: head … tail and the shape), so that a notebook stays small. Only
     running out of memory, or an interrupt, can stop it."""
-    from klongtorch.summary import summary      # imports torch: not at the kernel's start
+    from klongtorch.summary import summary      # start-up: torch, not at the kernel's start
     plain = {"text/plain": summary(value)}
     try:
-        from klongtorch.rich import mime_bundle
+        from klongtorch.rich import mime_bundle     # start-up (see summary above)
     except ImportError:
         return plain
     try:
@@ -45,7 +45,7 @@ def figure_bundles(interp):
     """display_data bundles for the figures made since the last call: by .plot and
     friends, and by matplotlib through Python interop (which are closed afterwards)."""
     try:
-        from klongtorch import figures
+        from klongtorch import figures      # start-up: torch; optional: matplotlib
     except ImportError:
         return []
     bundles = []

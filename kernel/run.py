@@ -66,7 +66,7 @@ def unexpected_errors(nb):
 
 def read(path):
     """The notebook at path, or None after a one-line message."""
-    import nbformat
+    import nbformat                 # optional: nbclient's; main() says when it is missing
     try:
         return nbformat.read(path, as_version=4)
     except OSError as e:
@@ -99,7 +99,7 @@ def local_transport():
     """Options for nbclient's kernel manager: talk to the kernel over local sockets in a
     temporary folder where the system has them (no network ports, and so no warning from
     ipykernel about unencrypted TCP); elsewhere nbclient's own, over TCP."""
-    from traitlets.config import Config
+    from traitlets.config import Config        # optional (see read)
     config = Config()
     if os.name != "posix":
         yield config
@@ -120,7 +120,7 @@ def main(argv=None):
     parser.add_argument("--colour", "--color", choices=("auto", "always", "never"),
                         default="auto", help="ANSI colour in errors (auto: on a terminal)")
     args = parser.parse_args(argv)
-    try:
+    try:                            # optional: the kernel extra; a clear message without it
         import nbformat
         from nbclient import NotebookClient
         from jupyter_client.kernelspec import NoSuchKernel

@@ -75,7 +75,7 @@ class KernelStdin(io.TextIOBase):
         return True
 
     def readline(self, size=-1):
-        from ipykernel.kernelbase import StdinNotImplementedError
+        from ipykernel.kernelbase import StdinNotImplementedError   # start-up: ipykernel's
         try:
             return self._ask("") + "\n"
         except (StdinNotImplementedError, EOFError):

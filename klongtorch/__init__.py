@@ -1,4 +1,6 @@
 """klongtorch: the Klong array language on PyTorch, with differentiation built in."""
+import importlib
+
 from . import threads as _threads
 from .errors import KlongError, KlongExit
 
@@ -17,7 +19,6 @@ LAZY = {"Klong": "interpreter", "UNDEF": "values", "Char": "values", "Dict": "va
 def __getattr__(name):
     if name not in LAZY:
         raise AttributeError(f"module 'klongtorch' has no attribute {name!r}")
-    import importlib
     value = getattr(importlib.import_module(f".{LAZY[name]}", __name__), name)
     globals()[name] = value         # looked up once
     return value
@@ -30,5 +31,5 @@ def __dir__():
 def load_ipython_extension(ipython):
     """`%load_ext klongtorch`: the %klong magics (klongtorch.magics). Imported only here,
     so that `import klongtorch` does not import IPython."""
-    from .magics import load_ipython_extension as load
+    from .magics import load_ipython_extension as load     # optional: IPython
     load(ipython)

@@ -27,10 +27,12 @@ KLONGTORCH_TRACEBACK=1.
 """
 import argparse
 import os
+import signal
 import sys
 
-from . import allocator, commands, interrupts, progress
+from . import __version__, allocator, commands, interrupts, progress
 from . import help as helptable
+from .sources import read_source
 from .session import Session, attempt, debug_wanted, exit_code, status
 
 PROMPT = " " * 8
@@ -51,10 +53,10 @@ class Usage(Exception):
 
 # -- showing what the session produced -------------------------------------------------
 
-# display and plots need torch: imported when first used, so that --help and --version
-# answer at once
+# start-up: the text forms and the figures need torch, imported when first used, so that
+# --help and --version answer at once
 def show(value):
-    from .display import show as show_value
+    from .display import show as show_value     # start-up: torch
     return show_value(value)
 
 
@@ -68,7 +70,7 @@ def progress_display(err):
 
 def write_figures(k, err):
     """The figures drawn by an input or a script, written as PNG files (figures.py)."""
-    from .figures import write_pending
+    from .figures import write_pending      # start-up: torch and matplotlib
     write_pending(k, err)
 
 
@@ -157,7 +159,7 @@ class Repl:
         if not (self.interactive and self.stdin is sys.stdin):
             return
         try:
-            import readline
+            import readline     # optional: not on every platform, and only for a terminal
         except ImportError:
             return
         self.readline = readline
@@ -192,9 +194,7 @@ class Repl:
     # -- the loop --
 
     def banner(self):
-        import torch
-
-        from . import __version__
+        import torch            # start-up: loaded by now (the interpreter is made)
         dtype = str(self.k.dtype).replace("torch.", "")
         return (f"klongtorch {__version__} (torch {torch.__version__}, {self.k.device}, "
                 f"{dtype}); ]h for help, ]q to quit")
@@ -265,7 +265,7 @@ class Repl:
         """The value as printed: at a terminal, bounded for a large value (head … tail and
         the shape, klongtorch.summary); into a pipe, whole, as kg prints it."""
         if self.interactive:
-            from .summary import summary
+            from .summary import summary        # start-up: torch
             return summary(value)
         return show(value)
 
@@ -329,7 +329,6 @@ def make_parser():
     p.add_argument("-q", "--quiet", action="store_true", help="no banner in the REPL")
     p.add_argument("--traceback", action="store_true",
                    help="show Python tracebacks of internal errors")
-    from . import __version__
     p.add_argument("--version", action="version", version=f"klongtorch {__version__}")
     return p
 
@@ -338,7 +337,7 @@ def check_device(name):
     """The device, or Usage when it is unknown or not available here (klongtorch.devices)."""
     if name is None:
         return None
-    from . import devices
+    from . import devices       # start-up: torch
     return settled(devices.resolve, name)
 
 
@@ -352,7 +351,6 @@ def settled(action, *args, **kw):
 
 def run_file(session, path, err):
     """Run a program file; None on success, else an exit code."""
-    from .sources import read_source
     try:
         text = read_source(path)
     except OSError as e:
@@ -420,7 +418,7 @@ def start(args, positionals, debug):
                     "(klongtorch runs on torch only)")
     device = check_device(args.device)
     allocator.tune()            # this process is ours: big arrays fast every run
-    from .interpreter import Klong, own_process
+    from .interpreter import Klong, own_process     # start-up: torch, after --help
     own_process()               # the recursion limit and integer digits Klong needs
     own_interrupts()
     k = settled(Klong, device=device, dtype=args.dtype, lift=not args.no_lift,
@@ -429,7 +427,7 @@ def start(args, positionals, debug):
     if positionals and not args.eval:
         script, positionals = find_script(k, positionals[0]), positionals[1:]
     k.globals[".a"] = list(positionals)
-    from .system import script_arguments      # torch is loaded by now; not at import
+    from .system import script_arguments      # start-up: torch (loaded by now)
     k.globals[".os.argv"] = script_arguments(positionals)
     return Session(k, render=show, debug=debug), script
 
@@ -476,7 +474,6 @@ def own_interrupts():
     not only inside k(...), so that the REPL's own restores (the channels put back after
     each input) cannot be cut in half either. Outside them it is a KeyboardInterrupt, as
     before; a process started with SIGINT ignored keeps ignoring it."""
-    import signal
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, interrupts.handler)
 

@@ -30,6 +30,7 @@ import sys
 
 import torch
 
+from . import figures
 from .display import show
 from .summary import summary
 from .values import Dict, Symbol, Tensor, value_of_key
@@ -315,8 +316,7 @@ def _foreign(value):
                 if got is not None:
                     out[mime] = got
         if "image/png" not in out and _is_figure(value):
-            from .figures import png
-            out["image/png"] = png(value)
+            out["image/png"] = figures.png(value)
     except Exception:                         # a display must not fail on a foreign repr
         pass
     out.pop("text/plain", None)

@@ -90,7 +90,7 @@ def _interrupt(e, debug):
 
 
 def _out_of_memory(e, debug):
-    from .interpreter import OUT_OF_MEMORY      # torch, loaded by now: Klong code ran
+    from .interpreter import OUT_OF_MEMORY      # start-up: torch, loaded by now (Klong code ran)
     return Failure("KlongError", OUT_OF_MEMORY, error=e)
 
 

@@ -26,7 +26,7 @@ def load_ipython_extension(ipython):
     if _magics(ipython) is None:
         ipython.register_magics(KlongMagics)
         # Tab and Shift+Tab in Klong code ask Klong, with this session's interpreter
-        from . import completion, inspection, tune
+        from . import completion, inspection, tune      # start-up: the help table, torch
         ipython.register_magics(tune.TuneMagics)        # %klong_tune
         completion.register(ipython, lambda: interpreter(ipython))
         inspection.register(ipython, lambda: interpreter(ipython))
@@ -36,7 +36,7 @@ def interpreter(ipython=None):
     """The klongtorch.Klong behind the magics of this IPython session (the running one if
     not given), for sharing its whole namespace: k.globals, k["name"], k["name"] = value."""
     if ipython is None:
-        from IPython import get_ipython
+        from IPython import get_ipython     # optional: only inside IPython
         ipython = get_ipython()
     magics = _magics(ipython) if ipython is not None else None
     if magics is None:

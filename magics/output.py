@@ -57,7 +57,7 @@ def progress_display(shell, interp):
     IPython, one line of stderr; elsewhere nowhere (None). In a notebook, .draw's frames
     too update one image in place (klongtorch.plots), until take_figures takes the cell's
     figures."""
-    from klongtorch import figures, progress
+    from klongtorch import figures, progress      # start-up: torch, matplotlib
     kernel = getattr(shell, "kernel", None)
     if kernel is not None and hasattr(kernel, "session") and hasattr(kernel, "get_parent"):
         parent = kernel.get_parent()
@@ -79,7 +79,7 @@ def take_figures(interp):
     matplotlib backend, which shows them anyway."""
     if "matplotlib" not in sys.modules:
         return []                   # nothing can have been drawn, and importing it is slow
-    from klongtorch import figures as shown
+    from klongtorch import figures as shown     # start-up: matplotlib (loaded: see above)
     figures = shown.take_figures(interp)      # the last frame of .draw goes to its display
     if hasattr(interp, "_plots"):
         interp._plots.live = None
@@ -90,9 +90,8 @@ def show_figures(figures):
     """Display each figure as a PNG, as IPython shows any inline matplotlib figure."""
     if not figures:
         return
-    from IPython.display import display
-
-    from klongtorch import figures as shown
+    from IPython.display import display     # start-up: only when there is a figure
+    from klongtorch import figures as shown     # start-up: matplotlib
     for fig in figures:
         # a raw bundle, so the PNG is there whatever figure formatter the session has set up
         display({"image/png": shown.png(fig), "text/plain": repr(fig)}, raw=True)

@@ -20,6 +20,8 @@ free is handed back. Off Linux/glibc it does nothing and says so.
 """
 from IPython.core.magic import Magics, line_magic, magics_class
 
+from klongtorch import allocator
+
 
 @magics_class
 class TuneMagics(Magics):
@@ -29,7 +31,6 @@ class TuneMagics(Magics):
         from the heap, reused when freed; the heap trimmed past 512 MiB free), so that they
         are equally fast in every process. Process-wide and permanent; a no-op off
         Linux/glibc."""
-        from klongtorch import allocator
         if line.strip():
             print("usage: %klong_tune   (no arguments)")
             return
