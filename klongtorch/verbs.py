@@ -24,7 +24,7 @@ keyed by the atomic name, which every record carries.
 """
 import torch
 
-from . import (adverbs, amend, arith, autograd, build, formats, lift, measure, reorder, reshape,
+from . import (adverbs, amend, arith, autograd, build, formats, guards, measure, reorder, reshape,
                search, select)
 from .errors import err
 
@@ -58,7 +58,7 @@ class Verb:
         return f"<klong verb {self.sym}>"
 
 
-G = lift.GUARDS
+G = guards.GUARDS
 VERBS = {v.sym: v for v in [
     Verb("+", reorder.transpose, arith.plus, arith.PLUS, python="+", over=adverbs.sum_fold,
          scan=adverbs.cumsum, monoid=torch.sum, guards=(G.mixed_big, None, None, None)),
