@@ -37,7 +37,7 @@ or turns a stray Python exception into a Klong one (errors.python_error).
 """
 import re
 
-from . import loops
+from . import loops, pure
 from .adverbs import Derived
 from .errors import KlongError, KlongExit, err, python_error, undefined
 from .functions import Function, Lambda as LambdaValue, Projection, to_callable
@@ -155,17 +155,19 @@ class BodyWriter:
         self.ns["_W"] = self.where
         return "\n".join(lines) + "\n"
 
-    def build(self, body):
-        """The generated Python function for a list of statement nodes. A function whose
-        arguments meet the Python-number fast paths is written twice: first for integer
-        arguments, where what is computed from them needs no test (fib's x<2, x-1, x-2),
-        then for anything."""
+    def build(self, body, node=None):
+        """The generated Python function for a list of statement nodes (node: the lambda
+        literal they are the body of). A function whose arguments meet the Python-number
+        fast paths is written twice: first for integer arguments, where what is computed
+        from them needs no test (fib's x<2, x-1, x-2), then for anything."""
         if not body:
             self.line("return []")
         else:
             if self.params and _fast_dyads(body):
                 self.line("if " + " and ".join(f"type({p}) is int" for p in self.params) + ":")
                 self.depth += 1
+                if node is not None:
+                    self.enter_pure(node)
                 self.ints = set(self.params)
                 self.statements(body)
                 self.ints = set()
@@ -177,6 +179,18 @@ class BodyWriter:
         fn = self.ns["body"]
         fn.klong_source = text            # for reading what was generated
         return fn
+
+    def enter_pure(self, node):
+        """For integer arguments, the lambda's plain Python twin (pure.py), when it has one
+        and the names it calls hold this lambda."""
+        twin = pure.write(node, self.params, lambda name: self.compiler.resolve(name, self.scope))
+        if twin is None:
+            return
+        text, names = twin
+        exec(compile(text, f"<klong {self.fn.source[:40]} pure>", "exec"), self.ns)
+        self.ns["_self"] = self.fn
+        self.line("if " + " and ".join(f"g.get({n!r}) is _self" for n in names) + ":")
+        self.line(f"  return _pure({', '.join(self.params)})")
 
     # -- statements ----------------------------------------------------------------------
 
