@@ -375,17 +375,7 @@ class BodyWriter:
         the Python truth of the result."""
         verb = node.verb
         if type(verb) is not Op:
-            looped = loops.write(self, node, left=True)
-            if looped is not None:
-                if t is not None:
-                    self.line(f"{t} = {looped}")
-                return t or looped
-            r = self.expr(node.right)
-            get = self.verb(verb)
-            left = self.expr(node.left)
-            t = t or self.target(r, left)
-            self.line(f"{t} = {get}.call2({left}, {r})", (verb.pos, "dyad", "op"))
-            return t
+            return self.derived_dyad(node, t)
         record = VERBS.get(verb.sym)
         fn = record.dyad if record is not None else None
         if fn is None:
@@ -398,18 +388,36 @@ class BodyWriter:
         t = t or self.target(r, left)
         site = (verb.pos, verb_name(fn), "op")
         call = f"{self.slot(fn, '_p')}({left}, {r})"
-        op, is_cmp = record.python, record.compares
-        if op is None:
+        if record.python is None:
             self.line(f"{t} = {call}", site)
             return t
-        # a literal operand needs no test, nor a known int; ints first (loops count in
-        # them), then floats
+        return self.fast_dyad(record, left, r, t, call, site, as_test)
+
+    def derived_dyad(self, node, t):
+        """A dyad whose verb is no primitive: an adverb's loop written inline (loops.py), or
+        a call of the verb's callable."""
+        verb = node.verb
+        looped = loops.write(self, node, left=True)
+        if looped is not None:
+            if t is not None:
+                self.line(f"{t} = {looped}")
+            return t or looped
+        r = self.expr(node.right)
+        get = self.verb(verb)
+        left = self.expr(node.left)
+        t = t or self.target(r, left)
+        self.line(f"{t} = {get}.call2({left}, {r})", (verb.pos, "dyad", "op"))
+        return t
+
+    def fast_dyad(self, record, left, r, t, call, site, as_test):
+        """t = the primitive call, with the fast path of its Python operator for Python
+        numbers in front: ints first (loops count in them), then floats. A literal operand
+        needs no test, nor a known int."""
+        op = record.python
+        fast_value = f"{left} {op} {r}"
+        if record.compares and not as_test:
+            fast_value = f"1 if {fast_value} else 0"
         tested = [v for v in (left, r) if v.isidentifier() and v not in self.ints]
-        if is_cmp:
-            fast_value = f"{left} {op} {r}" if as_test else f"1 if {left} {op} {r} else 0"
-        else:
-            fast_value = f"{left} {op} {r}"
-        slow_value = f"_truth({call})" if as_test else call
         if not tested:
             if not as_test and self.is_int(left) and self.is_int(r) and t not in self.ints:
                 t = self.temp("_i")             # ints in, an int out: a name of its own,
@@ -421,7 +429,7 @@ class BodyWriter:
         self.line("elif " + " and ".join(f"type({v}) is float" for v in tested) + ":")
         self.line(f"  {t} = {fast_value}")
         self.line("else:")
-        self.line(f"  {t} = {slow_value}", site)
+        self.line(f"  {t} = {f'_truth({call})' if as_test else call}", site)
         return t
 
     def amend_one(self, node, t):
