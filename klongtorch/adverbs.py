@@ -51,33 +51,34 @@ def each(f, a):
     return build([call(e) for e in items])
 
 
+def _empty_pair(a, b, la, lb):
+    """each-2's answer when an operand is empty and the other a list or empty too: the
+    first empty one (kg's); None otherwise (beside an atom, f is called once)."""
+    ea, eb = is_empty(a), is_empty(b)
+    if (la or ea) and (lb or eb) and (ea or eb):
+        return a if ea else b
+    return None
+
+
 def each2(f, a, b):
     """a f'b  Each-2
     Apply f to the elements of a and b pairwise; excess elements of the longer list are
     ignored. An atom on either side gives f(a;b).
     Example: [1 2 3],'[4 5 6] --> [[1 4] [2 5] [3 6]]"""
     la, lb = _is_list(a), _is_list(b)
-    if (la or is_empty(a)) and (lb or is_empty(b)):
-        if is_empty(a):
-            return a
-        if is_empty(b):
-            return b
-    if not la or not lb:
+    empty = _empty_pair(a, b, la, lb)
+    if empty is not None:
+        return empty
+    if not (la and lb):
         return f.call2(a, b)            # an atom on either side: one call, as in kg (even
                                         # beside an empty list: 0.1,'[] is [0.1])
     if type(a) is Tensor and type(b) is Tensor and ctx.lift:
         r = lift.each2(f, a, b)
         if r is not None:
             return r
-    xs = _elements(a) if la else None
-    ys = _elements(b) if lb else None
     call = f.call2
     build = mkstring if str in (type(a), type(b)) else mklist
-    if xs is None:
-        return build([call(a, y) for y in ys])
-    if ys is None:
-        return build([call(x, b) for x in xs])
-    return build([call(x, y) for x, y in zip(xs, ys)])
+    return build([call(x, y) for x, y in zip(_elements(a), _elements(b))])
 
 
 def each_left(f, a, b):
