@@ -2,7 +2,7 @@
 
 A lambda with no locals whose body, given integer arguments, is made only of integers,
 its own arguments, the verbs with a Python-number fast path (verbs.Verb.python: + - * < > =,
-exact on Python ints and unable to fail), conditionals and calls of global names with
+exact on Python ints and unable to fail), negation (-3 is written so), conditionals and calls of global names with
 integer arguments computes an integer from integers and does nothing else: it assigns
 nothing, reads no variable but the names it calls, and raises no error (a recursion too
 deep or an interrupt passes through, as from the generated body). So while every name it
@@ -21,7 +21,7 @@ function to about 1.1x.
 Evaluation order is Python's, not Klong's right-to-left: with nothing to fail and nothing
 to assign, no program can tell them apart.
 """
-from .parser import Apply, Cond, Const, Dyad, Op, Var
+from .parser import Apply, Cond, Const, Dyad, Monad, Op, Var
 from .verbs import VERBS
 
 
@@ -75,6 +75,12 @@ class PureWriter:
         # a comparison's Klong value is 1 or 0, an int, as the generated fast path gives
         return f"(1 if {value} else 0)" if record.compares and not as_test else value
 
+    def monad(self, node):
+        verb = node.verb
+        if type(verb) is not Op or verb.sym != "-":
+            raise NotPure
+        return f"(-{self.expr(node.arg)})"
+
     def cond(self, node):
         text = self.expr(node.otherwise)
         for p, c in reversed(node.clauses):
@@ -91,6 +97,7 @@ class PureWriter:
 
 
 _NODES = {Const: PureWriter.const, Var: PureWriter.var, Dyad: PureWriter.dyad,
+          Monad: PureWriter.monad,
           Cond: PureWriter.cond, Apply: PureWriter.apply}
 
 
