@@ -12,8 +12,8 @@ import torch
 from . import lift, lists, progress
 from .errors import err
 from .pervade import LIMIT, bound, with_bound
-from .values import (Dict, Tensor, ctx, dict_items, is_atom, is_empty, items_of, mklist, mkstring,
-                     scalar, truth)
+from .values import (INT, Dict, Tensor, ctx, dict_items, int_tensor, is_atom, is_empty, items_of,
+                     mklist, mkstring, scalar, truth)
 
 
 def _elements(v):
@@ -42,6 +42,9 @@ def each(f, a):
         r = lift.each(f, a)         # the whole tensor at once, when f allows (lift.py)
         if r is not None:
             return r
+    r = _each_ints(f, a)
+    if r is not None:
+        return r
     call = f.call1
     items = items_of(a)
     build = mkstring if type(a) is str else mklist     # a string's each may give a string
@@ -49,6 +52,25 @@ def each(f, a):
         with progress.loop(items, len(items), "each") as items:
             return build([call(e) for e in items])
     return build([call(e) for e in items])
+
+
+def _each_ints(f, a):
+    """f'a for a pure lambda f (pure.py) over a vector of ints, in one list comprehension
+    with f's body inline; None when that does not apply (then f is called per element)."""
+    each_int = getattr(f, "each_int", None)
+    if each_int is None or type(a) is not Tensor or a.dtype is not INT or a.dim() != 1 \
+            or progress.watching:   # a loop on show keeps its progress bar
+        return None
+    items = items_of(a)
+    if type(items[0]) is not int:   # a tensor under vmap or grad gives 0-d tensors
+        return None
+    r = each_int(items)
+    if r is None:                   # a name it calls holds something else now
+        return None
+    try:
+        return int_tensor(r)        # ints from ints: what mklist makes of them
+    except OverflowError:
+        return r                    # bignums stay Python ints
 
 
 def _empty_pair(a, b, la, lb):

@@ -182,15 +182,18 @@ class BodyWriter:
 
     def enter_pure(self, node):
         """For integer arguments, the lambda's plain Python twin (pure.py), when it has one
-        and the names it calls hold this lambda."""
+        and the names it calls hold this lambda (a twin that calls nothing gains nothing
+        over the int fast paths here, but gives each its loop: Lambda.each_int)."""
         twin = pure.write(node, self.params, lambda name: self.compiler.resolve(name, self.scope))
         if twin is None:
             return
-        text, names = twin
+        text, guard = twin
         exec(compile(text, f"<klong {self.fn.source[:40]} pure>", "exec"), self.ns)
         self.ns["_self"] = self.fn
-        self.line("if " + " and ".join(f"g.get({n!r}) is _self" for n in names) + ":")
-        self.line(f"  return _pure({', '.join(self.params)})")
+        self.fn.each_int = self.ns.get("_each_int")
+        if guard != "True":
+            self.line(f"if {guard}:")
+            self.line(f"  return _pure({', '.join(self.params)})")
 
     # -- statements ----------------------------------------------------------------------
 

@@ -124,3 +124,34 @@ def test_twins_agree_with_generated_bodies(monkeypatch):
         for x, y in args:
             assert show(with_twin(f"f({x};{y})")) == show(without(f"f({x};{y})")), (src, x, y)
     assert twins == len(bodies)        # every body calls f: each has a twin
+
+
+# -- each over ints: the body inline in one list comprehension ------------------------------------
+
+@pytest.mark.parametrize("lift", [True, False])
+def test_each_over_ints_runs_the_comprehension(lift, monkeypatch):
+    k = Klong(device="cpu", lift=lift)
+    k(FIB)
+    k("sq::{x*x}")
+    assert k["fib"].each_int is not None and k["sq"].each_int is not None
+    calls = []
+    each_int = k["fib"].each_int
+    k["fib"].each_int = lambda items: calls.append(len(items)) or each_int(items)
+    assert show(k("fib'!12")) == "[0 1 1 2 3 5 8 13 21 34 55 89]"
+    assert calls == [12]
+    assert show(k("sq'(2^40)+!2")) == f"[{2 ** 80} {(2 ** 40 + 1) ** 2}]"   # bignums stay a list
+    assert show(k("sq'[]")) == "[]"
+    assert show(k("sq'3")) == "9"
+
+
+def test_each_over_ints_follows_a_rebound_name(k):
+    k(FIB)
+    k("g::fib;fib::{x*100}")
+    assert show(k("g'!5")) == "[0 1 100 300 500]"
+
+
+def test_each_over_other_lists_calls_the_body(k):
+    k("sq::{x*x}")
+    assert show(k("sq'[1.5 2.0]")) == "[2.25 4.0]"
+    assert show(k("sq'[1 2.5]")) == "[1 6.25]"
+    assert show(k("sq'[[1 2] [3 4]]")) == "[[1 4] [9 16]]"
