@@ -3,10 +3,12 @@
 Its names, arities and verbs are resolved once, then written out as Python and exec'd (see
 compiler.py, which drives it). For fib::{:[x<2;x;fib(x-1)+fib(x-2)]} the generated code
 has this shape (slots such as _less hold the objects it refers to), after a first copy of
-the body for an int x in which x<2, x-1 and x-2 need no tests (see build):
+the body for an int x in which x<2, x-1 and x-2 need no tests (see build and enter_pure):
 
     def body(x):
       try:
+        if type(x) is int:             # (first, the int copy; it starts by entering fib's
+          ...                          # plain Python twin, pure.py, while g['fib'] is fib)
         if type(x) is int:             # Python-number fast path of a comparison
           _c0 = x < 2
         else:
@@ -184,7 +186,8 @@ class BodyWriter:
         """For integer arguments, the lambda's plain Python twin (pure.py), when it has one
         and the names it calls hold this lambda (a twin that calls nothing gains nothing
         over the int fast paths here, but gives each its loop: Lambda.each_int)."""
-        twin = pure.write(node, self.params, lambda name: self.compiler.resolve(name, self.scope))
+        twin = pure.write(node, self.params, lambda name: self.compiler.resolve(name, self.scope),
+                          self.scope.locals)
         if twin is None:
             return
         text, guard = twin

@@ -32,15 +32,19 @@ class NotPure(Exception):
 
 class PureWriter:
     """Writes the Python source of a pure lambda's body, or raises NotPure. params are
-    its argument names; resolve(name) is a global's name after module renaming."""
+    its argument names, less any that is a dynamic local of a function around it (then x
+    is that variable, as in codegen's x_Var); resolve(name) is a global's name after module
+    renaming."""
 
-    def __init__(self, params, resolve):
-        self.params = params
+    def __init__(self, params, resolve, outer_locals=frozenset()):
+        self.signature = params
+        self.params = tuple(p for p in params if p not in outer_locals)
+        self.arity = len(params)
         self.resolve = resolve
         self.called = set()                  # the global names the body calls
 
     def source(self, body):
-        lines = [f"def _pure({', '.join(self.params)}):"]
+        lines = [f"def _pure({', '.join(self.signature)}):"]
         lines += [f"  {self.expr(stmt)}" for stmt in body[:-1]]
         lines.append(f"  return {self.expr(body[-1])}")
         return "\n".join(lines) + "\n"
@@ -91,7 +95,7 @@ class PureWriter:
     def apply(self, node):
         fn = node.fn
         if type(fn) is not Var or fn.name in self.params or fn.name == ".f" or \
-                len(node.args) != len(self.params) or any(a is None for a in node.args):
+                len(node.args) != self.arity or any(a is None for a in node.args):
             raise NotPure                    # only full calls of a global name
         self.called.add(self.resolve(fn.name))
         return f"_pure({', '.join(self.expr(a) for a in node.args)})"
@@ -102,7 +106,7 @@ _NODES = {Const: PureWriter.const, Var: PureWriter.var, Dyad: PureWriter.dyad,
           Cond: PureWriter.cond, Apply: PureWriter.apply}
 
 
-def write(node, params, resolve):
+def write(node, params, resolve, outer_locals=frozenset()):
     """The twin of a lambda literal node, or None when it is not pure: (the source that
     defines _pure and, for a monad of one expression, _each_int; the condition, in the
     generated body's names, under which they may run). _each_int(items) is each over a list
@@ -110,7 +114,7 @@ def write(node, params, resolve):
     in items] for {x+1}), or None when that condition fails."""
     if node.locals or not params or not node.body:
         return None
-    w = PureWriter(params, resolve)
+    w = PureWriter(params, resolve, outer_locals)
     try:
         text = w.source(node.body)
     except NotPure:

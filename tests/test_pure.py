@@ -155,3 +155,11 @@ def test_each_over_other_lists_calls_the_body(k):
     assert show(k("sq'[1.5 2.0]")) == "[2.25 4.0]"
     assert show(k("sq'[1 2.5]")) == "[1 6.25]"
     assert show(k("sq'[[1 2] [3 4]]")) == "[[1 4] [9 16]]"
+
+
+def test_an_argument_name_that_is_a_local_around_it_is_that_local(k):
+    """In a lambda written inside a function with a local x, x is that variable (dynamic
+    scope), not an argument: such a body has no twin."""
+    k("f::{[x];x::5;{:[y<1;x;x+f2(x;y-1)]}};f2::f()")
+    assert not twinned(k, "f2")
+    assert show(k("h::{[x];x::5;f2(1;3)};h()")) == "20"
