@@ -2,8 +2,8 @@
 
 A lambda with no locals whose body, given integer arguments, is made only of integers,
 its own arguments, the verbs with a Python-number fast path (verbs.Verb.python: + - * < > =,
-exact on Python ints and unable to fail), negation (-3 is written so), conditionals and calls of global names with
-integer arguments computes an integer from integers and does nothing else: it assigns
+exact on Python ints and unable to fail), negation (-3 is written so), conditionals and
+calls of global names with integer arguments computes an integer from integers and does nothing else: it assigns
 nothing, reads no variable but the names it calls, and raises no error (a recursion too
 deep or an interrupt passes through, as from the generated body). So while every name it
 calls holds the function itself, its value is that of this plain Python function. For
@@ -101,9 +101,9 @@ class PureWriter:
         return f"_pure({', '.join(self.expr(a) for a in node.args)})"
 
 
+# the nodes of the pure subset and their writers; any other node is NotPure
 _NODES = {Const: PureWriter.const, Var: PureWriter.var, Dyad: PureWriter.dyad,
-          Monad: PureWriter.monad,
-          Cond: PureWriter.cond, Apply: PureWriter.apply}
+          Monad: PureWriter.monad, Cond: PureWriter.cond, Apply: PureWriter.apply}
 
 
 def write(node, params, resolve, outer_locals=frozenset()):
