@@ -3,6 +3,7 @@ generated body gives, and is entered only while the names it calls hold the lamb
 import random
 
 import pytest
+import torch
 
 from klongtorch import Klong, KlongError, pure
 from klongtorch.display import show
@@ -163,3 +164,15 @@ def test_an_argument_name_that_is_a_local_around_it_is_that_local(k):
     k("f::{[x];x::5;{:[y<1;x;x+f2(x;y-1)]}};f2::f()")
     assert not twinned(k, "f2")
     assert show(k("h::{[x];x::5;f2(1;3)};h()")) == "20"
+
+
+def test_each_over_ints_reads_any_vector_of_ints(k, monkeypatch):
+    k("sq::{x*x}")
+    k["v"] = torch.arange(10)[::3]                  # a strided view
+    assert show(k("sq'v")) == "[0 9 36 81]"
+    monkeypatch.setattr(torch.Tensor, "numpy", _no_numpy)
+    assert show(k("sq'v")) == "[0 9 36 81]"         # without NumPy: tolist
+
+
+def _no_numpy(self, *a, **kw):
+    raise RuntimeError("Numpy is not available")
