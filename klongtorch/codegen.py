@@ -3,10 +3,12 @@
 Its names, arities and verbs are resolved once, then written out as Python and exec'd (see
 compiler.py, which drives it). For fib::{:[x<2;x;fib(x-1)+fib(x-2)]} the generated code
 has this shape (slots such as _less hold the objects it refers to), after a first copy of
-the body for an int x in which x<2, x-1 and x-2 need no tests (see build):
+the body for an int x in which x<2, x-1 and x-2 need no tests (see build and enter_pure):
 
     def body(x):
       try:
+        if type(x) is int:             # (first, the int copy; it starts by entering fib's
+          ...                          # plain Python twin, pure.py, while g['fib'] is fib)
         if type(x) is int:             # Python-number fast path of a comparison
           _c0 = x < 2
         else:
@@ -37,7 +39,7 @@ or turns a stray Python exception into a Klong one (errors.python_error).
 """
 import re
 
-from . import loops
+from . import loops, pure
 from .adverbs import Derived
 from .errors import KlongError, KlongExit, err, python_error, undefined
 from .functions import Function, Lambda as LambdaValue, Projection, to_callable
@@ -156,17 +158,19 @@ class BodyWriter:
         self.ns["_W"] = self.where
         return "\n".join(lines) + "\n"
 
-    def build(self, body):
-        """The generated Python function for a list of statement nodes. A function whose
-        arguments meet the Python-number fast paths is written twice: first for integer
-        arguments, where what is computed from them needs no test (fib's x<2, x-1, x-2),
-        then for anything."""
+    def build(self, body, node=None):
+        """The generated Python function for a list of statement nodes (node: the lambda
+        literal they are the body of). A function whose arguments meet the Python-number
+        fast paths is written twice: first for integer arguments, where what is computed
+        from them needs no test (fib's x<2, x-1, x-2), then for anything."""
         if not body:
             self.line("return []")
         else:
             if self.params and _fast_dyads(body):
                 self.line("if " + " and ".join(f"type({p}) is int" for p in self.params) + ":")
                 self.depth += 1
+                if node is not None:
+                    self.enter_pure(node)
                 self.ints = set(self.params)
                 self.statements(body)
                 self.ints = set()
@@ -178,6 +182,22 @@ class BodyWriter:
         fn = self.ns["body"]
         fn.klong_source = text            # for reading what was generated
         return fn
+
+    def enter_pure(self, node):
+        """For integer arguments, the lambda's plain Python twin (pure.py), when it has one
+        and the names it calls hold this lambda (a twin that calls nothing gains nothing
+        over the int fast paths here, but gives each its loop: Lambda.each_int)."""
+        twin = pure.write(node, self.params, lambda name: self.compiler.resolve(name, self.scope),
+                          self.scope.locals)
+        if twin is None:
+            return
+        text, guard = twin
+        exec(compile(text, f"<klong {self.fn.source[:40]} pure>", "exec"), self.ns)
+        self.ns["_self"] = self.fn
+        self.fn.each_int = self.ns.get("_each_int")
+        if guard != "True":
+            self.line(f"if {guard}:")
+            self.line(f"  return _pure({', '.join(self.params)})")
 
     # -- statements ----------------------------------------------------------------------
 
@@ -362,17 +382,7 @@ class BodyWriter:
         the Python truth of the result."""
         verb = node.verb
         if type(verb) is not Op:
-            looped = loops.write(self, node, left=True)
-            if looped is not None:
-                if t is not None:
-                    self.line(f"{t} = {looped}")
-                return t or looped
-            r = self.expr(node.right)
-            get = self.verb(verb)
-            left = self.expr(node.left)
-            t = t or self.target(r, left)
-            self.line(f"{t} = {get}.call2({left}, {r})", (verb.pos, "dyad", "op"))
-            return t
+            return self.derived_dyad(node, t)
         record = VERBS.get(verb.sym)
         fn = record.dyad if record is not None else None
         if fn is None:
@@ -385,18 +395,36 @@ class BodyWriter:
         t = t or self.target(r, left)
         site = (verb.pos, verb_name(fn), "op")
         call = f"{self.slot(fn, '_p')}({left}, {r})"
-        op, is_cmp = record.python, record.compares
-        if op is None:
+        if record.python is None:
             self.line(f"{t} = {call}", site)
             return t
-        # a literal operand needs no test, nor a known int; ints first (loops count in
-        # them), then floats
+        return self.fast_dyad(record, left, r, t, call, site, as_test)
+
+    def derived_dyad(self, node, t):
+        """A dyad whose verb is no primitive: an adverb's loop written inline (loops.py), or
+        a call of the verb's callable."""
+        verb = node.verb
+        looped = loops.write(self, node, left=True)
+        if looped is not None:
+            if t is not None:
+                self.line(f"{t} = {looped}")
+            return t or looped
+        r = self.expr(node.right)
+        get = self.verb(verb)
+        left = self.expr(node.left)
+        t = t or self.target(r, left)
+        self.line(f"{t} = {get}.call2({left}, {r})", (verb.pos, "dyad", "op"))
+        return t
+
+    def fast_dyad(self, record, left, r, t, call, site, as_test):
+        """t = the primitive call, with the fast path of its Python operator for Python
+        numbers in front: ints first (loops count in them), then floats. A literal operand
+        needs no test, nor a known int."""
+        op = record.python
+        fast_value = f"{left} {op} {r}"
+        if record.compares and not as_test:
+            fast_value = f"1 if {fast_value} else 0"
         tested = [v for v in (left, r) if v.isidentifier() and v not in self.ints]
-        if is_cmp:
-            fast_value = f"{left} {op} {r}" if as_test else f"1 if {left} {op} {r} else 0"
-        else:
-            fast_value = f"{left} {op} {r}"
-        slow_value = f"_truth({call})" if as_test else call
         if not tested:
             if not as_test and self.is_int(left) and self.is_int(r) and t not in self.ints:
                 t = self.temp("_i")             # ints in, an int out: a name of its own,
@@ -408,7 +436,7 @@ class BodyWriter:
         self.line("elif " + " and ".join(f"type({v}) is float" for v in tested) + ":")
         self.line(f"  {t} = {fast_value}")
         self.line("else:")
-        self.line(f"  {t} = {slow_value}", site)
+        self.line(f"  {t} = {f'_truth({call})' if as_test else call}", site)
         return t
 
     def amend_one(self, node, t):

@@ -181,34 +181,52 @@ def _strip_detaches(gm):
     records (no-ops in the captured function), and fold the work done on constants alone
     (a literal 2 made a tensor, then cast to float64) into one constant each. The graph
     then reads as the computation, and does not redo the casts on every call."""
-    g = gm.graph
+    _drop_no_ops(gm.graph)
+    _fold_constants(gm)
+    gm.graph.eliminate_dead_code()
+    _drop_unused_buffers(gm)
+    gm.recompile()
+
+
+def _drop_no_ops(g):
     for node in list(g.nodes):
         if node.op == "call_function" and node.target in NO_OPS:
             node.replace_all_uses_with(node.args[0])
             g.erase_node(node)
+
+
+def _is_constant(node, constant):
+    """Whether node depends on constants only: a buffer, or an operation on such nodes."""
+    inputs = node.all_input_nodes
+    return node.op == "get_attr" or (node.op == "call_function" and bool(inputs)
+                                     and all(i in constant for i in inputs))
+
+
+def _fold_constants(gm):
+    """Each operation on constants that a non-constant node uses becomes one buffer,
+    computed now (the operations before it are left to dead-code elimination)."""
+    g = gm.graph
     constant = set()
     folded = 0
     for node in list(g.nodes):
-        inputs = node.all_input_nodes
-        if node.op == "get_attr" or (node.op == "call_function" and inputs
-                                     and all(i in constant for i in inputs)):
+        if _is_constant(node, constant):
             constant.add(node)
             continue
-        for i in inputs:
+        for i in node.all_input_nodes:
             if i in constant and i.op == "call_function":
-                value = _evaluate(gm, i)
                 name = f"_const{folded}"
                 folded += 1
-                gm.register_buffer(name, value)
+                gm.register_buffer(name, _evaluate(gm, i))
                 with g.inserting_before(i):
                     attr = g.get_attr(name)
                 i.replace_all_uses_with(attr)
                 constant.add(attr)
-    g.eliminate_dead_code()
-    used = {n.target for n in g.nodes if n.op == "get_attr"}
+
+
+def _drop_unused_buffers(gm):
+    used = {n.target for n in gm.graph.nodes if n.op == "get_attr"}
     for name in [n for n in gm._buffers if n not in used]:
         del gm._buffers[name]
-    gm.recompile()
 
 
 def _evaluate(gm, node):

@@ -55,7 +55,7 @@ class Compiler:
         fn = LambdaValue(node.arity, node.locals, self.interp, node.source,
                          node if self.interp.module is None else None)
         inner.fn = fn
-        fn.set_body(BodyWriter(self, fn, inner, node.arity).build(node.body))
+        fn.set_body(BodyWriter(self, fn, inner, node.arity).build(node.body, node))
         return fn
 
     def resolve(self, name, scope, defining=False):

@@ -61,7 +61,7 @@ class Lambda(Function):
     so that a call from an adverb or from generated code goes straight to the body when
     the function has no locals."""
     __slots__ = ("arity", "body", "locals", "interp", "source", "name", "run", "run1",
-                 "call1", "call2", "node")
+                 "call1", "call2", "node", "each_int")
 
     def __init__(self, arity, local_names, interp, source, node=None):
         self.arity = arity
@@ -71,6 +71,7 @@ class Lambda(Function):
         self.source = source
         self.body = None          # set by the compiler, after .f can refer to this object
         self.name = None
+        self.each_int = None      # each over a list of Python ints, if pure.py wrote one
 
     def set_body(self, body):
         self.body = body

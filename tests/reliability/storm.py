@@ -30,6 +30,8 @@ KINDS = {
     "dynamic scope": ("a::7;r::{a};f::{[a];a::x;r()}", "{1}{f(x);x+1}:~0", ()),
     "recursion with locals": ("a::7;fib::{[a];a::x;:[a<2;a;fib(a-1)+fib(a-2)]}",
                               "{1}{fib(12);x+1}:~0", ()),
+    "pure recursion": ("a::7;fib::{:[x<2;x;fib(x-1)+fib(x-2)]}",      # its twin (pure.py)
+                       "{1}{fib(12);fib'!12;x+1}:~0", ()),
     "gradient of a nilad": ("w::1.0;loss::{w^2}", "{1}{loss:>w;x+1}:~0", ()),
     "gradient of two globals": ("w::[1.0 2.0 3.0];b::2.0;loss::{(+/w^2)+b^3}",
                                 "{1}{loss:>[w b];x+1}:~0", ()),
