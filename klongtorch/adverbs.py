@@ -2,30 +2,15 @@
 
 A verb followed by an adverb is a Derived verb. Used monadically (f'a) or dyadically (a f'b)
 it picks the matching form from ADVERBS, so chains such as ,/:~ or +/' need no special case.
-Reductions and scans of primitive verbs over tensors become single torch calls (sum, cumsum,
-...): that is what makes +/!1000000 as fast as torch.
+Over and the whole-tensor folds and scans of primitive verbs are in folds.py; the eaches
+try lifting (lift.py) before they go element by element.
 """
-import math
-
-import torch
-
-from . import lift, progress
-from . import search as lists  # _match, the converge test (the module was lists.py)
+from . import lift, progress, search
 from .errors import err
-from .pervade import LIMIT, bound, with_bound
+from .folds import elements, is_list, over
+from .lexer import ADVERBS as NAMES
 from .values import (INT, Dict, Tensor, carries_grad, ctx, dict_items, int_tensor, is_atom,
-                     is_empty, items_of, mklist, mkstring, scalar, truth)
-
-
-def _elements(v):
-    if type(v) is Dict:
-        return dict_items(v)
-    return items_of(v)
-
-
-def _is_list(v):
-    t = type(v)
-    return (t is list or t is str or (t is Tensor and v.dim() > 0)) and not is_empty(v)
+                     is_empty, items_of, mklist, mkstring, truth)
 
 
 def each(f, a):
@@ -103,7 +88,7 @@ def each2(f, a, b):
     Apply f to the elements of a and b pairwise; excess elements of the longer list are
     ignored. An atom on either side gives f(a;b).
     Example: [1 2 3],'[4 5 6] --> [[1 4] [2 5] [3 6]]"""
-    la, lb = _is_list(a), _is_list(b)
+    la, lb = is_list(a), is_list(b)
     empty = _empty_pair(a, b, la, lb)
     if empty is not None:
         return empty
@@ -116,7 +101,7 @@ def each2(f, a, b):
             return r
     call = f.call2
     build = mkstring if str in (type(a), type(b)) else mklist
-    return build([call(x, y) for x, y in zip(_elements(a), _elements(b))])
+    return build([call(x, y) for x, y in zip(elements(a), elements(b))])
 
 
 def each_left(f, a, b):
@@ -125,14 +110,14 @@ def each_left(f, a, b):
     Example: 1,:\\[2 3 4] --> [[1 2] [1 3] [1 4]]"""
     if is_empty(b):
         return b
-    if not _is_list(b):
+    if not is_list(b):
         return f.call2(a, b)
     if type(b) is Tensor and ctx.lift:
         r = lift.each_left(f, a, b)
         if r is not None:
             return r
     call = f.call2
-    return (mkstring if type(b) is str else mklist)([call(a, y) for y in _elements(b)])
+    return (mkstring if type(b) is str else mklist)([call(a, y) for y in elements(b)])
 
 
 def each_right(f, a, b):
@@ -141,14 +126,14 @@ def each_right(f, a, b):
     Example: 1,:/[2 3 4] --> [[2 1] [3 1] [4 1]]"""
     if is_empty(b):
         return b
-    if not _is_list(b):
+    if not is_list(b):
         return f.call2(b, a)
     if type(b) is Tensor and ctx.lift:
         r = lift.each_right(f, a, b)
         if r is not None:
             return r
     call = f.call2
-    return (mkstring if type(b) is str else mklist)([call(y, a) for y in _elements(b)])
+    return (mkstring if type(b) is str else mklist)([call(y, a) for y in elements(b)])
 
 
 def each_pair(f, a):
@@ -156,9 +141,9 @@ def each_pair(f, a):
     f applied to each pair of neighbours: f(a1;a2), f(a2;a3), ...  A list of fewer than two
     elements is returned as it is.
     Example: ,:'[1 2 3 4] --> [[1 2] [2 3] [3 4]]"""
-    if not _is_list(a):
+    if not is_list(a):
         return a
-    xs = _elements(a)
+    xs = elements(a)
     if len(xs) < 2:
         return a
     if getattr(f, "atomic", False) and type(a) is Tensor:
@@ -167,37 +152,13 @@ def each_pair(f, a):
     return (mkstring if type(a) is str else mklist)([call(x, y) for x, y in zip(xs, xs[1:])])
 
 
-def over(f, a):
-    """f/a  Over
-    Fold f over list a: f(...f(f(a1;a2);a3)...;aN). An atom, or a one-element list's element,
-    is returned as it is.
-    Examples: +/[1 2 3 4] --> 10    ,/["a" "b" "c"] --> "abc\""""
-    if not _is_list(a):
-        return a
-    if type(a) is not Tensor and len(a) == 1:
-        return _elements(a)[0]
-    if type(a) is Tensor and a.shape[0] == 1:
-        return _elements(a)[0]
-    fast = getattr(f, "over", None)         # an operator's torch path (verbs.VERBS)
-    if fast is not None:
-        r = fast(a)
-        if r is not NotImplemented:
-            return r
-    xs = _elements(a)
-    acc = xs[0]
-    call = f.call2
-    for x in xs[1:]:
-        acc = call(acc, x)
-    return acc
-
-
 def over_neutral(f, a, b):
     """a f/b  Over-Neutral
     Fold f over b starting with a: f(...f(f(a;b1);b2)...;bN). a f/[] is a.
     Examples: 0+/[] --> 0    1+/[2 3 4] --> 10    0,/[1 2 3] --> [0 1 2 3]"""
     if is_empty(b):
         return a
-    if not _is_list(b):
+    if not is_list(b):
         return f.call2(a, b)
     if getattr(f, "monoid", None) is not None and type(b) is Tensor:
         r = f.over(b)                   # a+/b is a+(+/b): + is associative and commutative
@@ -205,7 +166,7 @@ def over_neutral(f, a, b):
             return f.call2(a, r)
     acc = a
     call = f.call2
-    for x in _elements(b):
+    for x in elements(b):
         acc = call(acc, x)
     return acc
 
@@ -216,14 +177,14 @@ def scan(f, a):
     Examples: +\\[1 2 3 4] --> [1 3 6 10]    ,\\[1 2 3] --> [1 [1 2] [1 2 3]]"""
     if is_empty(a):
         return a
-    if not _is_list(a):
+    if not is_list(a):
         return mklist([a])
     fast = getattr(f, "scan", None)
     if fast is not None and type(a) is Tensor:
         r = fast(a)
         if r is not NotImplemented:
             return r
-    xs = _elements(a)
+    xs = elements(a)
     acc = xs[0]
     out = [acc]
     call = f.call2
@@ -239,13 +200,13 @@ def scan_neutral(f, a, b):
     Example: 0,\\[1 2 3] --> [0 [0 1] [0 1 2] [0 1 2 3]]"""
     if is_empty(b):
         return a
-    if not _is_list(b):                 # kg: a,,f(a;b)  ([1 2]{x,y}\3 --> [1 2 [1 2 3]])
+    if not is_list(b):                 # kg: a,,f(a;b)  ([1 2]{x,y}\3 --> [1 2 [1 2 3]])
         r = f.call2(a, b)
-        return mklist((items_of(a) if _is_list(a) and type(a) is not str else [a]) + [r])
+        return mklist((items_of(a) if is_list(a) and type(a) is not str else [a]) + [r])
     acc = a
     out = [acc]
     call = f.call2
-    for x in _elements(b):
+    for x in elements(b):
         acc = call(acc, x)
         out.append(acc)
     return mklist(out)
@@ -260,8 +221,8 @@ def converge(f, a):
     call = f.call1
     while True:
         nx = call(x)
-        if lists._match(nx, x) or lists._match(nx, a):
-            return x if lists._match(nx, x) else nx
+        if search._match(nx, x) or search._match(nx, a):
+            return x if search._match(nx, x) else nx
         x = nx
 
 
@@ -303,7 +264,7 @@ def scan_converge(f, a):
     call = f.call1
     while True:
         nx = call(x)
-        if lists._match(nx, x) or lists._match(nx, a):
+        if search._match(nx, x) or search._match(nx, a):
             return mklist(out)
         out.append(nx)
         x = nx
@@ -361,95 +322,6 @@ def _callable(v, name):
     return v
 
 
-# -- torch fast paths for primitive verbs (their over and scan in verbs.VERBS) -----------------
-
-def sum_fold(a):
-    if type(a) is not Tensor:
-        return NotImplemented
-    if not a.dtype.is_floating_point:
-        n = a.shape[0]
-        if n * bound(a) > LIMIT:
-            return _exact_fold(sum, a)
-        r = a.sum(0)
-        return r.item() if r.dim() == 0 else with_bound(r, n * bound(a))
-    r = a.sum(0)
-    return scalar(r) if r.dim() == 0 else r
-
-
-def prod_fold(a):
-    if type(a) is not Tensor:
-        return NotImplemented
-    if not a.dtype.is_floating_point:
-        b = bound(a)
-        if b > 1 and a.shape[0] * math.log2(b) > 61:
-            return _exact_fold(math.prod, a)
-        r = a.prod(0)
-        return r.item() if r.dim() == 0 else r
-    r = a.prod(0)
-    return scalar(r) if r.dim() == 0 else r
-
-
-def _exact_fold(fold, a):
-    if a.dim() == 1:
-        return fold(a.tolist())
-    return NotImplemented
-
-
-def max_fold(a):
-    if type(a) is not Tensor:
-        return NotImplemented
-    r = a.amax(0)
-    return scalar(r) if r.dim() == 0 else r
-
-
-def min_fold(a):
-    if type(a) is not Tensor:
-        return NotImplemented
-    r = a.amin(0)
-    return scalar(r) if r.dim() == 0 else r
-
-
-def minus_fold(a):
-    if type(a) is not Tensor or not a.dtype.is_floating_point and a.shape[0] * bound(a) > LIMIT:
-        return NotImplemented
-    r = a[0] - a[1:].sum(0)
-    return scalar(r) if r.dim() == 0 else r
-
-
-def join_fold(a):
-    t = type(a)
-    if t is Tensor:
-        if a.dim() == 1:
-            return a
-        return a.reshape((-1,) + tuple(a.shape[2:]))
-    if t is list and all(type(e) is str for e in a):
-        return "".join(a)
-    if t is list and all(type(e) is Tensor and e.dim() == 1 for e in a):
-        if len({e.dtype for e in a}) == 1:
-            return torch.cat(a)
-    return NotImplemented
-
-
-def cumsum(a):
-    if not a.dtype.is_floating_point and a.shape[0] * bound(a) > LIMIT:
-        return NotImplemented
-    return torch.cumsum(a, 0)
-
-
-def cumprod(a):
-    if not a.dtype.is_floating_point:
-        return NotImplemented
-    return torch.cumprod(a, 0)
-
-
-def cummax(a):
-    return torch.cummax(a, 0).values
-
-
-def cummin(a):
-    return torch.cummin(a, 0).values
-
-
 # adverb symbol -> (monadic form, dyadic form); None where the reference defines none
 ADVERBS = {
     "'": (each, each2),
@@ -500,8 +372,12 @@ class Derived:
             return self.call2(*args)
         raise err(_adverb_name(self.adverb), "arity", text=f"{len(args)} arguments")
 
+    def lifted(self):
+        """How lifting runs this derived verb on a whole tensor (lift.callee), or None:
+        a reduction such as +/ becomes one batched reduction."""
+        return lift.reduction(self.verb) if self.adverb == "/" else None
+
 
 def _adverb_name(adv):
-    from .lexer import ADVERBS as NAMES
     return NAMES[adv]
 

@@ -38,14 +38,17 @@ product) and everything else for equality.
 """
 import math
 import operator
-from types import SimpleNamespace
 
 import torch
 
+from .autograd import MATH, _Depth
 from .errors import KlongError
+from .folds import over
+from .functions import Lambda as LambdaValue, Projection, SysFunc
 from .parser import Adverbed, Apply, Cond, Const, Define, Dyad, Lambda, Monad, Op, Var
 from .pervade import LIMIT, bound, with_bound
 from .values import UNDEF, Tensor, carries_grad, ctx, truth
+from .verbs import VERBS, Verb
 
 ARGS = ("x", "y", "z")
 
@@ -83,30 +86,9 @@ class Lifted:
 
 # -- which verbs lift ------------------------------------------------------------------------
 
-_late = SimpleNamespace()       # see _late_names
-
-
-def _late_names():
-    """What lift needs from modules that import lift themselves (adverbs, and so verbs,
-    autograd and functions): imported once, on the first lifted call, in this one place
-    (at import time they are still half made)."""
-    if not vars(_late):
-        from .adverbs import Derived, over
-        from .autograd import MATH, _Depth
-        from .functions import Lambda, Projection, SysFunc
-        from .verbs import VERBS, Verb
-        vars(_late).update(VERBS=VERBS, Verb=Verb, Derived=Derived, over=over, MATH=MATH,
-                           depth=_Depth, Lambda=Lambda, Projection=Projection,
-                           SysFunc=SysFunc,
-                           callees={Lambda: _lambda_callee, Projection: _projection_callee,
-                                    Verb: _verb_callee, Derived: _derived_callee,
-                                    SysFunc: _sysfunc_callee})
-    return _late
-
-
 def _verbs():
-    """verbs.VERBS, the records of the operators: which are atomic, their guards (below)."""
-    return _late_names().VERBS
+    """verbs.VERBS, the records of the operators: which are atomic, their guards."""
+    return VERBS
 
 
 def _atomic_dyad(sym):
@@ -261,9 +243,7 @@ class _Unary:
 
 def callee(v):
     """The lifted form of a function value, or None."""
-    # one reader per type of function value; the types are late names, so is the table
-    lift = _late_names().callees.get(type(v))
-    return None if lift is None else lift(v)
+    return _CALLEES.get(type(v), _other_callee)(v)
 
 
 def _lambda_callee(v):
@@ -280,19 +260,30 @@ def _verb_callee(v):
     return _Prim(v.sym) if v.atomic is not None or v.atomic_monad else None
 
 
-def _derived_callee(v):
-    """A reduction over an atomic verb with a monoid, such as +/."""
-    verb = v.verb
-    if v.adverb == "/" and type(verb) is _late.Verb and verb.monoid is not None:
+def reduction(verb):
+    """The lifted form of verb/ (adverbs.Derived.lifted): a reduction over an atomic verb
+    with a monoid, such as +/; None for any other verb."""
+    if type(verb) is Verb and verb.monoid is not None:
         return _Unary(Run.reduce, verb.sym)
     return None
 
 
 def _sysfunc_callee(v):
     """A built-in element-wise function such as .exp."""
-    if v.name in _late.MATH and v.arity == 1:
-        return _Unary(Run.math, _late.MATH[v.name][0])
+    if v.name in MATH and v.arity == 1:
+        return _Unary(Run.math, MATH[v.name][0])
     return None
+
+
+def _other_callee(v):
+    """A function value defined above this module (adverbs.Derived) says how it lifts."""
+    lifted = getattr(v, "lifted", None)
+    return lifted() if lifted is not None else None
+
+
+# how each kind of function value lifts
+_CALLEES = {LambdaValue: _lambda_callee, Projection: _projection_callee, Verb: _verb_callee,
+            SysFunc: _sysfunc_callee}
 
 
 # -- evaluation -------------------------------------------------------------------------------
@@ -570,7 +561,7 @@ class Run:
 
     def reduce(self, sym, v):
         if type(v) is not Lifted:
-            return self.plain(_late_names().over, _verbs()[sym], v)
+            return self.plain(over, VERBS[sym], v)
         v = self.up(v)
         elem = v.elem
         if not elem:
@@ -734,7 +725,7 @@ class Run:
     def grad(self, f, x):
         """f:>x for every element's x at once: one reverse pass over the sum, since each
         element's result depends on its own point alone."""
-        depth = _late_names().depth        # autograd's count of differentiations running
+        depth = _Depth                     # autograd's count of differentiations running
         x = self.materialize(x)            # one point for all: the same gradient for each
         t = x.t if x.t.dtype.is_floating_point else x.t.to(ctx.real)
         nested = carries_grad(t) or depth.running > 0
@@ -871,7 +862,7 @@ def apply(f, values, plain_before=(), plain_after=()):
 
 
 def _globals(f):
-    projection = _late_names().Projection
+    projection = Projection
     while type(f) is projection:
         f = f.fn
     interp = getattr(f, "interp", None)

@@ -24,7 +24,7 @@ keyed by the atomic name, which every record carries.
 """
 import torch
 
-from . import (adverbs, amend, arith, autograd, build, formats, guards, measure, reorder, reshape,
+from . import (amend, arith, autograd, build, folds, formats, guards, measure, reorder, reshape,
                search, select)
 from .errors import err
 
@@ -60,21 +60,21 @@ class Verb:
 
 G = guards.GUARDS
 VERBS = {v.sym: v for v in [
-    Verb("+", reorder.transpose, arith.plus, arith.PLUS, python="+", over=adverbs.sum_fold,
-         scan=adverbs.cumsum, monoid=torch.sum, guards=(G.mixed_big, None, None, None)),
+    Verb("+", reorder.transpose, arith.plus, arith.PLUS, python="+", over=folds.sum_fold,
+         scan=folds.cumsum, monoid=torch.sum, guards=(G.mixed_big, None, None, None)),
     Verb("-", arith.negate, arith.minus, arith.MINUS, atomic_monad=True, python="-",
-         over=adverbs.minus_fold, guards=(G.mixed_big, None, None, None)),
-    Verb("*", select.first, arith.times, arith.TIMES, python="*", over=adverbs.prod_fold,
-         scan=adverbs.cumprod, monoid=torch.prod, guards=(G.mixed_big, None, None, None)),
+         over=folds.minus_fold, guards=(G.mixed_big, None, None, None)),
+    Verb("*", select.first, arith.times, arith.TIMES, python="*", over=folds.prod_fold,
+         scan=folds.cumprod, monoid=torch.prod, guards=(G.mixed_big, None, None, None)),
     Verb("%", arith.reciprocal, arith.divide, arith.DIVIDE, atomic_monad=True,
          guards=(G.divide, None, G.reciprocal, None)),
     Verb("^", measure.shape, arith.power, arith.POWER,
          guards=(G.power, G.negative_exponent, None, None)),
     Verb("!", build.enumerate_, arith.remainder, arith.REMAINDER),
-    Verb("&", build.where, arith.min_and, arith.MIN, over=adverbs.min_fold,
-         scan=adverbs.cummin, monoid=torch.amin, guards=(G.pick, None, None, None)),
-    Verb("|", reorder.reverse, arith.max_or, arith.MAX, over=adverbs.max_fold,
-         scan=adverbs.cummax, monoid=torch.amax, guards=(G.pick, None, None, None)),
+    Verb("&", build.where, arith.min_and, arith.MIN, over=folds.min_fold,
+         scan=folds.cummin, monoid=torch.amin, guards=(G.pick, None, None, None)),
+    Verb("|", reorder.reverse, arith.max_or, arith.MAX, over=folds.max_fold,
+         scan=folds.cummax, monoid=torch.amax, guards=(G.pick, None, None, None)),
     Verb("<", reorder.grade_up, arith.less, arith.LESS, python="<", compares=True,
          guards=(G.mixed_big, None, None, None)),
     Verb(">", reorder.grade_down, arith.more, arith.MORE, python=">", compares=True,
@@ -82,7 +82,7 @@ VERBS = {v.sym: v for v in [
     Verb("=", search.group, arith.equal, arith.EQUAL, python="==", compares=True,
          guards=(G.mixed_big, None, None, None)),
     Verb("~", arith.not_, search.match, atomic_monad=True),
-    Verb(",", build.enlist, build.join, over=adverbs.join_fold),
+    Verb(",", build.enlist, build.join, over=folds.join_fold),
     Verb("#", measure.size, select.take),
     Verb("_", arith.floor, select.drop, atomic_monad=True, guards=(None, None, G.floor, G.floor)),
     Verb("?", search.range_, search.find),
