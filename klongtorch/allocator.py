@@ -119,5 +119,6 @@ def release(above=RELEASE_ABOVE):
 
 
 def tuned():
-    """Whether tune() has set the thresholds in this process."""
+    """Whether tune() has set the thresholds in this process (nothing in the package asks:
+    it is the answer for a user, and for tests/test_allocator.py, to "is this one tuned?")."""
     return bool(_done)

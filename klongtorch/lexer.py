@@ -14,7 +14,6 @@ SHIFTED_OPS = {":=", ":-", ":#", ":_", "::", ":%", ":$", ":^", ":+", ":@", ":>"}
 ADVERBS = {"'": "each", ":'": "each-pair", "/": "over", "\\": "scan",
            ":\\": "each-left", ":/": "each-right", ":~": "converge", ":*": "iterate",
            "\\~": "scan-converging", "\\*": "scan-iterating"}
-OPEN = {"(": ")", "[": "]", "{": "}", ":[": "]", ":{": "}", ":(": ")"}
 CLOSE = {")", "]", "}"}
 # brackets whose contents are data (list and dictionary literals), and what closes them
 LITERALS = {"[": "]", ":{": "}"}

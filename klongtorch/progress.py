@@ -58,9 +58,6 @@ class Report:
         self.label, self.done, self.total = label, done, total
         self.elapsed, self.final, self.note = elapsed, final, note
 
-    def finished(self):
-        return self.final and (self.total is None or self.done == self.total)
-
     def text(self):
         parts = [self.label]
         if self.total is not None:
