@@ -136,24 +136,43 @@ def power(a, b):
     integer; everything else is real. A negative base with a fractional power gives nan.
     Examples: 2^8 --> 256    2^-5 --> 0.03125    2^0.5 --> 1.4142135623730951"""
     ta, tb = type(a), type(b)
-    if ta is int and tb is int:
-        return a ** b if b >= 0 else (float(a) ** b if a != 0 else UNDEF)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        if tb is int and b == 0:
-            return 1                        # as kg: x^0 is the integer 1, 2.5^0 too
-        if ta is int and tb is float and (a == 0 and b >= 0 or
-                                          b > 0 and b.is_integer() and _exact_power(a, b)):
-            return a ** int(b) if a else 0  # as kg: 2^3.0 is the integer 8, 0^1.5 is 0
-        try:
-            r = a ** b
-        except ZeroDivisionError:
-            return UNDEF
-        except OverflowError:
-            raise err("power", "range", text="result too large") from None
-        return float("nan") if type(r) is complex else float(r)
+        return _NUMBER_POWERS[ta, tb](a, b)
     if _integral_power(a, ta, b, tb):
         return _power_kg(a, b)
     return dyadic(power, POWER, a, b)
+
+
+# -- power of two Python numbers, by their types: kg's rules for which answers are integers --
+
+def _int_int_power(a, b):
+    return a ** b if b >= 0 else (float(a) ** b if a != 0 else UNDEF)
+
+
+def _real_int_power(a, b):
+    if b == 0:
+        return 1                            # as kg: x^0 is the integer 1, 2.5^0 too
+    return _real_power(a, b)
+
+
+def _int_real_power(a, b):
+    if a == 0 and b >= 0 or b > 0 and b.is_integer() and _exact_power(a, b):
+        return a ** int(b) if a else 0      # as kg: 2^3.0 is the integer 8, 0^1.5 is 0
+    return _real_power(a, b)
+
+
+def _real_power(a, b):
+    try:
+        r = a ** b
+    except ZeroDivisionError:
+        return UNDEF
+    except OverflowError:
+        raise err("power", "range", text="result too large") from None
+    return float("nan") if type(r) is complex else float(r)
+
+
+_NUMBER_POWERS = {(int, int): _int_int_power, (float, int): _real_int_power,
+                  (int, float): _int_real_power, (float, float): _real_power}
 
 
 def _exact_power(a, b):
@@ -171,6 +190,12 @@ def _integral_power(a, ta, b, tb):
             return False
     elif tb is float and (ta is not Tensor or a.dtype.is_floating_point):
         return False                        # a real base to a real power: torch's reals
+    return _integral_kinds(a, ta, b, tb)
+
+
+def _integral_kinds(a, ta, b, tb):
+    """_integral_power past its quick answers, by the kinds of base and exponent: an integer
+    base to a real exponent, or a real base to an integer exponent that is 0 somewhere."""
     ka, kb = _kind(a, ta), _kind(b, tb)
     if ka is None or kb is None or ka == kb == "i":
         return False

@@ -111,24 +111,35 @@ _SHORT = 10 ** 4000
 
 def show(v):
     """The readable Klong text for a value (the .w form)."""
-    t = type(v)
-    if t is int:
-        return long_int_text(v)
-    if t is float:
-        return show_real(v)
-    if t is Char:
-        return "0c" + v
-    if t is str:
-        return show_string(v)
-    if t is Symbol:
-        return ":" + v.name
-    if t is Tensor:
-        return show_tensor(v)
-    if t is list:
-        return "[" + " ".join(show(e) for e in v) + "]"
-    if t is Dict:
-        return ":{" + " ".join("[" + show(value_of_key(k)) + " " + show(x) + "]"
-                               for k, x in v.items()) + "}"
+    write = _WRITERS.get(type(v))
+    return _show_other(v) if write is None else write(v)
+
+
+def _show_char(v):
+    return "0c" + v
+
+
+def _show_symbol(v):
+    return ":" + v.name
+
+
+def _show_list(v):
+    return "[" + " ".join(show(e) for e in v) + "]"
+
+
+def _show_dict(v):
+    return ":{" + " ".join("[" + show(value_of_key(k)) + " " + show(x) + "]"
+                           for k, x in v.items()) + "}"
+
+
+# a value's exact type -> its text (subclasses, such as dictionary keys' RealKey, are not
+# those types in Klong: they show as _show_other does)
+_WRITERS = {int: long_int_text, float: show_real, Char: _show_char, str: show_string,
+            Symbol: _show_symbol, Tensor: show_tensor, list: _show_list, Dict: _show_dict}
+
+
+def _show_other(v):
+    """The markers, functions and objects from Python, which have no type of their own."""
     if v is UNDEF:
         return ":undefined"
     if v is EOF:

@@ -109,45 +109,60 @@ def mklist(items):
     Uniform numbers become one tensor (integers mixed with reals stay a list, as each keeps
     its type in Klong: [1 2.5]), characters a string, equal-shaped tensors of one kind one
     stacked tensor; anything else stays a Python list. This is the single place where lists are
-    normalised, so every verb agrees on what `[1 2 3]` is."""
+    normalised, so every verb agrees on what `[1 2 3]` is. The first item's type picks the
+    builder (_BUILDERS): no other list can become a tensor."""
     if not items:
         return []
-    first = items[0]
-    t0 = type(first)
-    if t0 is int:
-        kinds = set(map(type, items))
-        if kinds == {int}:
-            try:
-                return int_tensor(items)
-            except OverflowError:        # bignums stay Python ints
-                return items
-        if Tensor in kinds and kinds <= {Tensor, int, float}:
-            return _stack_mixed(items, kinds)
-        return items                     # integers mixed with reals keep their own types
-    if t0 is float:
-        kinds = set(map(type, items))
-        if kinds == {float}:
-            return real_tensor(items)
-        if Tensor in kinds:
-            return _stack_mixed(items, kinds)
-        return items
-    if t0 is Char:
-        return items                     # a list of characters is not a string: see mkstring
-    if t0 is Tensor:
-        kinds = set(map(type, items))
-        if kinds == {Tensor}:
-            shape = first.shape
-            if all(v.shape == shape for v in items):
-                if shape and shape[0] == 0:
-                    return items             # a list of empty lists is not an array
-                floats = [v.dtype.is_floating_point for v in items]
-                if all(floats) or not any(floats):
-                    return torch.stack(items)
-                return items                 # integer rows beside real rows keep their types
+    build = _BUILDERS.get(type(items[0]))
+    return items if build is None else build(items)
+
+
+def _from_ints(items):
+    kinds = set(map(type, items))
+    if kinds == {int}:
+        try:
+            return int_tensor(items)
+        except OverflowError:            # bignums stay Python ints
             return items
-        if kinds <= {Tensor, int, float}:
-            return _stack_mixed(items, kinds)
+    if Tensor in kinds and kinds <= {Tensor, int, float}:
+        return _stack_mixed(items, kinds)
+    return items                         # integers mixed with reals keep their own types
+
+
+def _from_reals(items):
+    kinds = set(map(type, items))
+    if kinds == {float}:
+        return real_tensor(items)
+    if Tensor in kinds:
+        return _stack_mixed(items, kinds)
     return items
+
+
+def _from_tensors(items):
+    kinds = set(map(type, items))
+    if kinds == {Tensor}:
+        return _stack_tensors(items)
+    if kinds <= {Tensor, int, float}:
+        return _stack_mixed(items, kinds)
+    return items
+
+
+def _stack_tensors(items):
+    """Tensors of one shape and one kind (all integer or all real): one tensor, a row each."""
+    shape = items[0].shape
+    if not all(v.shape == shape for v in items):
+        return items
+    if shape and shape[0] == 0:
+        return items                     # a list of empty lists is not an array
+    floats = [v.dtype.is_floating_point for v in items]
+    if all(floats) or not any(floats):
+        return torch.stack(items)
+    return items                         # integer rows beside real rows keep their types
+
+
+# the first item's type -> the builder that may make the list one tensor; a list of
+# characters (Char) is not among them: it is not a string (see mkstring)
+_BUILDERS = {int: _from_ints, float: _from_reals, Tensor: _from_tensors}
 
 
 def mkstring(items):
