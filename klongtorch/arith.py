@@ -14,7 +14,6 @@ from .pervade import (INT, LIMIT, Atomic, add_bound, align, bound, divide_scalar
                       floatish, monadic, mul_bound, pow_bound, to_t, with_bound)
 from .values import UNDEF, Char, Symbol, Tensor, carries_grad, ctx, items_of, mklist, scalar
 
-NUM = (int, float)
 
 
 def _real(t):
