@@ -168,7 +168,7 @@ def check_installed(tmp, wheel, unpacked):
     script = os.path.join(env_dir, "bin", "klongtorch")
     done = run([script, "-e", "+/1+!10"], cwd=elsewhere)
     check(done.stdout == "55\n", f"the klongtorch command evaluates: {done.stdout.strip()!r}")
-    done = run([python, "-c", "import sys, klongtorch.cli as c\n"
+    done = run([python, "-c", "import sys, klongtorch.shell.cli as c\n"
                 "try: c.main(['--version'])\nexcept SystemExit: pass\n"
                 "sys.exit('torch' in sys.modules)"], cwd=elsewhere)
     check(done.returncode == 0 and done.stdout.startswith(f"klongtorch {VERSION}"),

@@ -131,7 +131,7 @@ class _Prog:
 
 
 def _show(value) -> str:
-    from klongtorch.display import show
+    from klongtorch.value.text import show
     return show(value)[:60]
 
 

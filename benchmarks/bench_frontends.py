@@ -90,7 +90,7 @@ def magic():
 
 
 def raw():
-    from klongtorch import allocator, threads
+    from klongtorch.runtime import allocator, threads
     allocator.tune()                  # as klongtorch tunes itself: the same process setup
     threads.apply()
     import torch

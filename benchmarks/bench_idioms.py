@@ -10,7 +10,7 @@ element-by-element time (Klong(lift=False), a few repetitions) shows what liftin
     PYTHONPATH=. python benchmarks/bench_idioms.py --processes 3 --quick --json out.json
     PYTHONPATH=. python benchmarks/bench_idioms.py --device cuda --n 10000000
 
-Processes pin glibc malloc as the CLI and the kernel do (klongtorch.allocator), and so do
+Processes pin glibc malloc as the CLI and the kernel do (klongtorch.runtime.allocator), and so do
 the raw torch timings, which share the process. Nothing here asserts on timings.
 """
 from __future__ import annotations
@@ -62,7 +62,8 @@ def worker(index, n, device, quick):
     """One fresh process: the idiom, raw torch and the element loop; prints JSON."""
     import torch
 
-    from klongtorch import Klong, allocator
+    from klongtorch import Klong
+    from klongtorch.runtime import allocator
     allocator.tune()
     name, setup, idiom, raw_setup, raw, _ = IDIOMS[index]
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)

@@ -89,7 +89,7 @@ def _samples(fn, target, least=5, most=2000):
 
 def worker(kind, target):
     """Run in a fresh process: each program's median time, as JSON on stdout."""
-    from klongtorch import allocator
+    from klongtorch.runtime import allocator
     allocator.tune()                      # as the CLI and the kernel do
     import torch
     out = {}

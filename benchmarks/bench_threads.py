@@ -44,7 +44,7 @@ POLICIES = {
     "spin 1K": {"GOMP_SPINCOUNT": "1000"},
     "spin 10K": {"GOMP_SPINCOUNT": "10000"},
     "1 thread": {"OMP_NUM_THREADS": "1"},
-    "klongtorch": None,         # what klongtorch.threads chooses (read at run time)
+    "klongtorch": None,         # what klongtorch.runtime.threads chooses (read at run time)
 }
 
 # name, Klong source, setup, raw torch expression (x: the setup's vector as a tensor)
@@ -94,7 +94,7 @@ def policy_env(policy):
         env.pop(n, None)
     chosen = POLICIES[policy]
     if chosen is None:
-        from klongtorch import threads
+        from klongtorch.runtime import threads
         chosen = threads.policy()
     env.update(chosen)
     env["PYTHONPATH"] = _ROOT + os.pathsep + env.get("PYTHONPATH", "")

@@ -40,7 +40,7 @@ def tune_malloc() -> str:
     or handing them back to the kernel and page-faulting ~4000 pages on every
     call (~10 ms in a VM).  Which mode a process lands in is a coin toss, and
     it hits klongtorch, raw torch and KlongPy alike.  Fixing them as
-    klongtorch/allocator.py does for the CLI and the kernel (every block from
+    klongtorch/runtime/allocator.py does for the CLI and the kernel (every block from
     the heap, 512 MiB trim) makes the large-vector rows reproducible.  It is
     repeated here, not imported, because this module also runs in KlongPy's
     virtualenv, which has no klongtorch.  No-op off glibc.

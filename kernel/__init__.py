@@ -5,7 +5,7 @@
 installs the kernelspec `klong` ("Klong (torch)"); Jupyter then runs
 `python -m klongtorch.kernel -f CONNECTION_FILE`. One module per concern:
 
-    kernel.py       KlongKernel: the requests, one session (klongtorch.session) per kernel
+    kernel.py       KlongKernel: the requests, one session (klongtorch.shell.session) per kernel
     streams.py      .p/.d/.w output sent while a cell runs; input for .r
     shield.py       SIGINT ignored between a request's Klong code and its reply
     startup.py      the interpreter, built in a thread while the kernel answers

@@ -39,14 +39,15 @@ def launch(argv):
     # figures are drawn off-screen and sent as PNGs; a GUI backend would open windows
     os.environ.setdefault("MPLBACKEND", "Agg")
     # start-up: each subcommand imports only what it needs (install needs no torch)
-    from klongtorch import allocator
+    from klongtorch.runtime import allocator
     allocator.tune()                # this process is ours: big arrays fast in every kernel
     try:
-        from ipykernel.kernelapp import IPKernelApp     # optional: the kernel extra
+        from ipykernel.kernelapp import IPKernelApp  # optional: the kernel extra
     except ModuleNotFoundError as e:
         return missing(e, "the kernel")
-    from .kernel import KlongKernel        # start-up: after the allocator tuning above
-    from . import startup                   # start-up (see above)
+    from . import startup  # start-up (see above)
+    from .kernel import KlongKernel  # start-up: after the allocator tuning above
+
     # torch loads in a thread once the kernel answers (startup.py), after the allocator
     # tuning above and after ipykernel's imports (two threads importing one module at
     # once may see it half-initialised)
@@ -56,7 +57,7 @@ def launch(argv):
 
 
 def install(argv):
-    from .install import main       # start-up: a subcommand imports only what it needs
+    from .install import main  # start-up: a subcommand imports only what it needs
     return main(argv)
 
 
@@ -74,7 +75,7 @@ def uninstall(argv):
 
 
 def run(argv):
-    from .run import main           # start-up (see install)
+    from .run import main  # start-up (see install)
     return main(argv)
 
 

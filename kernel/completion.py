@@ -12,7 +12,7 @@ plot titles and labels: Greek letters, and a few mathematical signs (LATEX below
 """
 import re
 
-from klongtorch import help as helptable
+from klongtorch.shell import help as helptable
 
 # The glyphs of the language first: x∇f (numeric gradient), x∂f (Jacobian), ˙x (track).
 LATEX = {

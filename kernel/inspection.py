@@ -1,6 +1,6 @@
 """Inspection (Shift-Tab in a notebook): what the word under the cursor is.
 
-    a primitive, adverb or piece of syntax (+ / :[ {)    its help, from klongtorch.help
+    a primitive, adverb or piece of syntax (+ / :[ {)    its help, from klongtorch.shell.help
     a system function or variable (.p .gradcheck .a)     its help, from the same table
     a user's function                                    its definition: f::{x*x}
     a variable                                           its kind, shape and value
@@ -11,12 +11,12 @@
 The help is the very text the REPL's ]h shows: the docstrings of the implementing
 functions.
 """
-from klongtorch import help as helptable
-from klongtorch.commands import is_command
-from klongtorch.display import show
-from klongtorch.summary import summary
-from klongtorch.lexer import readable
-from klongtorch.values import Char, Dict, Symbol, Tensor
+from klongtorch.parse.lexer import readable
+from klongtorch.shell import help as helptable
+from klongtorch.shell.commands import is_command
+from klongtorch.value.summary import summary
+from klongtorch.value.text import show
+from klongtorch.value.values import Char, Dict, Symbol, Tensor
 
 BRIEF = 400         # characters of a value shown at detail level 0
 FULL = 20000        # ... and at detail level 1
@@ -88,7 +88,7 @@ def describe(name, value, detail_level=0):
             return f"{name}: {source[1:-1]}, a {kind(value)}"
         return f"{name}::{source}\n\n{kind(value)}"
     limit = FULL if detail_level else BRIEF
-    # bounded first (klongtorch.summary): the whole text of a big array takes seconds
+    # bounded first (klongtorch.value.summary): the whole text of a big array takes seconds
     return f"{name}: {kind(value)}\n\n{clip(summary(value), limit)}"
 
 

@@ -1,6 +1,6 @@
 """KlongKernel: the Jupyter kernel, one Klong interpreter per kernel, state kept across cells.
 
-An adapter: klongtorch.session runs each cell and returns a Result; this turns it into
+An adapter: klongtorch.shell.session runs each cell and returns a Result; this turns it into
 Jupyter messages (below), and catches no Klong error itself.
 
 A cell is Klong code, which may follow ]-commands, one per line, as typed at the REPL's
@@ -13,11 +13,11 @@ prompt (`]l lib.kg` then code that uses it):
     figures                display_data with image/png, after the cell
     progress               a cell still running after 2 s shows how far its outermost
                            counted loop has got, in one display_data updated in place
-                           (klongtorch/progress.py); a first .compile says it compiles
+                           (klongtorch/display/progress.py); a first .compile says it compiles
     a Klong error          an `error` message and an error reply: the kg message, the line
                            and a caret; never a Python traceback for a user's mistake
     an interpreter bug     `kg: error: internal error: ...`; the traceback goes to the log
-    an interrupt           `kg: error: interrupted` (klongtorch.session); the state is kept
+    an interrupt           `kg: error: interrupted` (klongtorch.shell.session); the state is kept
     .x or ]q               the `ask_exit` payload: jupyter console leaves, as the REPL
                            does; a notebook keeps the kernel, and its state, running
     ]h topic               the help in the pager
@@ -28,7 +28,7 @@ prompt (`]l lib.kg` then code that uses it):
 
 The interpreter's device and real dtype come from KLONGTORCH_DEVICE and KLONGTORCH_DTYPE
 (set them in the kernelspec's env, or before starting Jupyter); by default the best device
-and float64. KLONGTORCH_KLONGPY=1 starts it in the KlongPy dialect (klongtorch.dialect).
+and float64. KLONGTORCH_KLONGPY=1 starts it in the KlongPy dialect (klongtorch.verbs.dialect).
 """
 import contextlib
 import logging
@@ -37,8 +37,9 @@ import sys
 from ipykernel.kernelbase import Kernel
 
 # nothing here imports torch: the kernel answers kernel_info while startup.py imports it
-from klongtorch import __version__, progress
-from klongtorch.session import Session, attempt, status
+from klongtorch import __version__
+from klongtorch.display import progress
+from klongtorch.shell.session import Session, attempt, status
 
 from . import completion, outputs, shield, startup
 from .history import History
@@ -91,7 +92,7 @@ class KlongKernel(Kernel):
                     + (failed.message if failed else
                        "starting (the first cell waits for torch to load)")
                     + f"\n{HINTS}")
-        import torch                    # start-up: loaded by now (self.klong is made)
+        import torch  # start-up: loaded by now (self.klong is made)
         self.problem_told = True
         dtype = str(self.klong.dtype).replace("torch.", "")
         text = (f"klongtorch {__version__}: Klong on PyTorch {torch.__version__} "
@@ -119,7 +120,7 @@ class KlongKernel(Kernel):
         await super().kernel_info_request(stream, ident, parent)
         self.build.begin()              # the kernel has answered: now torch can load
 
-    # SIGINT stops Klong code only (klongtorch.interrupts, while the session runs it), and
+    # SIGINT stops Klong code only (klongtorch.runtime.interrupts, while the session runs it), and
     # is ignored in the rest of a request (shield.py)
     def pre_handler_hook(self):
         self.saved_sigint_handler = shield.shield()
@@ -187,16 +188,16 @@ class KlongKernel(Kernel):
         return {"status": "error", "execution_count": count, **content}
 
     def _progress(self, silent):
-        """Where the cell's progress goes (klongtorch.progress): one display_data updated
+        """Where the cell's progress goes (klongtorch.display.progress): one display_data updated
         in place. It is sent from the progress thread, so the parent is taken now."""
         return None if silent else progress.JupyterDisplay(self._sender())
 
     def _live_figures(self, silent):
-        """The frames of .draw (klongtorch.plots), one image updated in place while the cell
+        """The frames of .draw (klongtorch.display.plots), one image updated in place while the cell
         runs."""
         if silent:
             return contextlib.nullcontext()
-        from klongtorch import figures      # start-up: torch and matplotlib, loaded by now
+        from klongtorch.display import figures  # start-up: torch and matplotlib, loaded by now
         return figures.live(self.klong, figures.LiveFigure(self._sender()))
 
     def _sender(self):
@@ -252,7 +253,7 @@ class KlongKernel(Kernel):
     async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
         if self.ready() is not None:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
-        from . import inspection        # start-up: the help table, which needs torch
+        from . import inspection  # start-up: the help table, which needs torch
         return inspection.reply(code, cursor_pos, self.klong, detail_level)
 
     async def do_is_complete(self, code):

@@ -7,6 +7,7 @@ logo looks the same without any particular font.
 
 The files are committed; this module only says how they were made. It needs Pillow.
 """
+import io
 import os
 import sys
 
@@ -50,8 +51,6 @@ def svg():
 
 def png(size, supersample=8):
     """The logo as PNG bytes, size x size pixels (drawn large, then scaled down)."""
-    import io
-
     from PIL import Image, ImageDraw        # optional: Pillow, only to draw the logo
     big = size * supersample
     s = big / SIZE

@@ -1,16 +1,16 @@
 """What a cell shows besides its streams: its value, its figures and its error.
 
     value_bundle(v)       the execute_result data: text/plain in Klong form (bounded), and whatever
-                          klongtorch.rich adds (an HTML table or summary for arrays, the
+                          klongtorch.display.rich adds (an HTML table or summary for arrays, the
                           captured graph of a compiled function)
     figure_bundles(k)     one display_data bundle (image/png) per figure the cell made
-    failure_content(f)    a session's Failure (klongtorch.session) as ename, evalue and a
+    failure_content(f)    a session's Failure (klongtorch.shell.session) as ename, evalue and a
                           traceback of plain lines: the kg message (in red), the failing
                           source line and a caret under the failing spot
     error_content(...)    the same from an ename and a message
 
 A cell's value is shown unless the code ends with ';' (after comments and blanks: the
-session decides, klongtorch.lexer.survey). Klong itself has no such rule, but it is the
+session decides, klongtorch.parse.lexer.survey). Klong itself has no such rule, but it is the
 notebook convention (IPython's), it costs nothing to learn, and a definition such as
 f::{...} still shows what it defined (:monad), as kg does.
 """
@@ -24,18 +24,18 @@ RED, RESET = "\x1b[0;31m", "\x1b[0m"
 
 def value_bundle(value):
     """The data of an execute_result: plain text is always there, bounded for a large value
-    (klongtorch.summary: head … tail and the shape), so that a notebook stays small. Only
+    (klongtorch.value.summary: head … tail and the shape), so that a notebook stays small. Only
     running out of memory, or an interrupt, can stop it."""
-    from klongtorch.summary import summary      # start-up: torch, not at the kernel's start
+    from klongtorch.value.summary import summary  # start-up: torch, not at the kernel's start
     plain = {"text/plain": summary(value)}
     try:
-        from klongtorch.rich import mime_bundle     # start-up (see summary above)
+        from klongtorch.display.rich import mime_bundle  # start-up (see summary above)
     except ImportError:
         return plain
     try:
         bundle = dict(mime_bundle(value))
     except Exception:       # a display bug must not lose the value
-        log.exception("klongtorch.rich.mime_bundle failed")
+        log.exception("klongtorch.display.rich.mime_bundle failed")
         return plain
     bundle.setdefault("text/plain", plain["text/plain"])
     return bundle
@@ -45,7 +45,7 @@ def figure_bundles(interp):
     """display_data bundles for the figures made since the last call: by .plot and
     friends, and by matplotlib through Python interop (which are closed afterwards)."""
     try:
-        from klongtorch import figures      # start-up: torch; optional: matplotlib
+        from klongtorch.display import figures  # start-up: torch; optional: matplotlib
     except ImportError:
         return []
     bundles = []

@@ -125,7 +125,6 @@ def main(argv=None):
         from nbclient import NotebookClient
         from jupyter_client.kernelspec import NoSuchKernel
         from nbclient.exceptions import CellExecutionError
-
         from .install import NAME
     except ImportError as e:
         sys.stderr.write(f"kg: error: running notebooks needs {e.name}: "

@@ -1,8 +1,8 @@
-"""SIGINT shielded between requests: the kernel's side of klongtorch.interrupts.
+"""SIGINT shielded between requests: the kernel's side of klongtorch.runtime.interrupts.
 
 The kernelspec asks for interrupt_mode "signal", so Jupyter's Interrupt button (or control-C
 in `jupyter console`) sends the kernel process a SIGINT. There is one interrupt mechanism,
-klongtorch.interrupts: while Klong code runs (the session installs it), SIGINT raises
+klongtorch.runtime.interrupts: while Klong code runs (the session installs it), SIGINT raises
 KeyboardInterrupt there, outside critical sections, and the session turns it into
 `kg: error: interrupted`. ipykernel would otherwise turn SIGINT into KeyboardInterrupt for
 the whole of a request; these two hooks narrow that: the rest of the request, which builds

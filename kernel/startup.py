@@ -23,15 +23,15 @@ and raised by every wait, so each later cell gets the same clean error reply, an
 kernel itself stays up to say so.
 
 A thread may import torch; what it must not do is install a signal handler, and building
-an interpreter installs none off the main thread (klongtorch.interrupts.begin).
+an interpreter installs none off the main thread (klongtorch.runtime.interrupts.begin).
 """
 import logging
 import os
 import threading
 
-from klongtorch import interrupts
-from klongtorch.errors import KlongError
-from klongtorch.session import attempt
+from klongtorch.runtime import interrupts
+from klongtorch.shell.session import attempt
+from klongtorch.value.errors import KlongError
 
 log = logging.getLogger(__name__)
 

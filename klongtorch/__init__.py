@@ -1,8 +1,8 @@
 """klongtorch: the Klong array language on PyTorch, with differentiation built in."""
 import importlib
 
-from . import threads as _threads
-from .errors import KlongError, KlongExit
+from klongtorch.runtime import threads as _threads
+from klongtorch.value.errors import KlongError, KlongExit
 
 # torch's OpenMP reads its wait policy once, when torch loads: set it before (threads.py)
 _threads.apply()
@@ -12,8 +12,8 @@ __all__ = ["Klong", "KlongError", "KlongExit", "Char", "Symbol", "Dict", "UNDEF"
 
 # the names that need torch, and their modules: imported at first use, so that
 # `klongtorch --help` and `--version` answer without loading torch (seconds)
-LAZY = {"Klong": "interpreter", "UNDEF": "values", "Char": "values", "Dict": "values",
-        "Symbol": "values"}
+LAZY = {"Klong": "interpreter", "UNDEF": "value.values", "Char": "value.values",
+        "Dict": "value.values", "Symbol": "value.values"}
 
 
 def __getattr__(name):
@@ -31,5 +31,5 @@ def __dir__():
 def load_ipython_extension(ipython):
     """`%load_ext klongtorch`: the %klong magics (klongtorch.magics). Imported only here,
     so that `import klongtorch` does not import IPython."""
-    from .magics import load_ipython_extension as load     # optional: IPython
+    from klongtorch.magics import load_ipython_extension as load  # optional: IPython
     load(ipython)

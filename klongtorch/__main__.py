@@ -1,7 +1,7 @@
-"""python -m klongtorch: the REPL and script runner (see klongtorch.cli)."""
+"""python -m klongtorch: the REPL and script runner (see klongtorch.shell.cli)."""
 import sys
 
-from .cli import main
+from klongtorch.shell.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,19 +14,23 @@ import weakref
 
 import torch
 
-from . import allocator, autograd, channels, compile, devices, dialect, interop, interrupts
-from . import optim, plots
-from .autograd import value_and_gradients
-from .compiler import Compiler
-from .convert import from_python
-from .errors import KlongError, KlongExit
-from .parser import Parser
-from .system import install
-from .values import EOF, ctx
+from klongtorch.autograd import compile, derivatives, optim
+from klongtorch.autograd.derivatives import value_and_gradients
+from klongtorch.display import plots
+from klongtorch.engine.compiler import Compiler
+from klongtorch.ext import channels, interop
+from klongtorch.ext.system import install
+from klongtorch.parse.parser import Parser
+from klongtorch.runtime import allocator, interrupts
+from klongtorch.value import devices
+from klongtorch.value.convert import from_python
+from klongtorch.value.errors import KlongError, KlongExit
+from klongtorch.value.values import EOF, ctx
+from klongtorch.verbs import dialect
 
 # what every interpreter has besides kg's system functions (system.py): each module's
 # install(interp) binds its own system functions
-EXTENSIONS = (autograd, compile, dialect, interop, optim, plots)
+EXTENSIONS = (derivatives, compile, dialect, interop, optim, plots)
 
 RECURSION_LIMIT = 20000
 COMPILED_CACHE = 256        # programs whose compiled code is kept, by source text
@@ -67,7 +71,7 @@ def own_process(S=_Settings):
 class _Active:
     """`with k.active():` this interpreter's device and dtype for new tensors (per thread),
     and SIGINT deferred inside critical sections (main thread). Its enter and exit are
-    guarded (klongtorch.interrupts): an interrupt cannot split them.
+    guarded (klongtorch.runtime.interrupts): an interrupt cannot split them.
 
     Entering is part of what every k(...) costs beyond torch, so it writes only what
     differs: the interpreter's settings are one tuple (Klong._key, remade when one of them
@@ -164,11 +168,11 @@ class Klong:
         # MPS has no float64: reals are float32 there unless the user insists otherwise
         default = torch.float32 if self.device.type == "mps" else torch.float64
         self.dtype = DTYPES[dtype] or default
-        # lift=False runs every adverb element by element (klongtorch.lift): the same
+        # lift=False runs every adverb element by element (klongtorch.engine.lift): the same
         # answers, for comparing; lift_min is the length from which lifting is tried
         self.lift = bool(lift)
         self.lift_min = type(ctx).lift_min
-        self.klongpy = bool(klongpy)  # the KlongPy dialect (klongtorch.dialect); .klongpy(1)
+        self.klongpy = bool(klongpy)  # the KlongPy dialect (klongtorch.verbs.dialect); .klongpy(1)
         self.globals = {}
         self.module = None
         self.parser = None            # the parser of the program running now (for .comment)

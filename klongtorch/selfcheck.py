@@ -29,10 +29,11 @@ import time
 
 import torch
 
-from . import __version__, devices
-from .display import show
-from .errors import KlongError
-from .interpreter import Klong
+from klongtorch import __version__
+from klongtorch.interpreter import Klong
+from klongtorch.value import devices
+from klongtorch.value.errors import KlongError
+from klongtorch.value.text import show
 
 CASES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "selfcheck_cases.txt")
 

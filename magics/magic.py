@@ -1,11 +1,11 @@
 """KlongMagics: %klong, %%klong, %klong_push, %klong_pull and %klong_reset.
 
 One Klong interpreter per IPython session keeps its globals from cell to cell. Values cross
-between Python and Klong without copies (see klongtorch.convert): tensors stay the same
+between Python and Klong without copies (see klongtorch.value.convert): tensors stay the same
 tensors, numpy arrays come in through torch.from_numpy, Python callables become Klong
 functions and Klong functions come out as Python callables that autograd can go through.
 The options follow rpy2's %%R: -i and -o name what crosses, -n keeps the value back.
-Running the code is klongtorch.session's: this turns its Result into IPython's terms.
+Running the code is klongtorch.shell.session's: this turns its Result into IPython's terms.
 """
 import sys
 
@@ -14,11 +14,12 @@ from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_clas
                                 needs_local_scope, no_var_expand)
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from klongtorch import Klong, devices
-from klongtorch.convert import to_python
-from klongtorch.lexer import SYMBOL_CHARS, SYMBOL_START
-from klongtorch.rich import mime_bundle
-from klongtorch.session import Session, attempt
+from klongtorch import Klong
+from klongtorch.display.rich import mime_bundle
+from klongtorch.parse.lexer import SYMBOL_CHARS, SYMBOL_START
+from klongtorch.shell.session import Session, attempt
+from klongtorch.value import devices
+from klongtorch.value.convert import to_python
 
 from .options import name_pairs, split_leading
 from .output import KlongDisplay, progress_display, show_figures, take_figures
@@ -205,7 +206,7 @@ class KlongMagics(Magics):
         if device is not None:
             interp.device = device      # new tensors are made on interp.device (Klong.active)
         if klongpy:
-            interp.klongpy = True       # this code only (klongtorch.dialect)
+            interp.klongpy = True       # this code only (klongtorch.verbs.dialect)
         try:
             result = self.session.run(code, show=show, remember=False,
                                       progress=progress_display(self.shell, interp))

@@ -1,8 +1,8 @@
 """What a %%klong cell shows: its value as Out[n], and the figures its code drew.
 
-Out[n] and `_` are the value itself, as Python sees it (klongtorch.convert.to_python: the
+Out[n] and `_` are the value itself, as Python sees it (klongtorch.value.convert.to_python: the
 tensor, number, string, list or dict), so `_*2` works. It is shown as the Klong kernel shows
-it (klongtorch.rich: Klong's text, bounded, and the HTML grid), and that display is for this
+it (klongtorch.display.rich: Klong's text, bounded, and the HTML grid), and that display is for this
 one object only, for as long as its cell runs:
 
     KlongDisplay.claim(value, bundle)    the magic, returning value: show it as bundle
@@ -51,13 +51,13 @@ class KlongDisplay:
 
 
 def progress_display(shell, interp):
-    """Where the progress of a long %%klong cell goes (klongtorch.progress), where this shell
+    """Where the progress of a long %%klong cell goes (klongtorch.display.progress), where this shell
     can show it: in a notebook, one output of the cell updated in place, sent with the
     cell's request as parent (the updates come from the progress thread); in a terminal
     IPython, one line of stderr; elsewhere nowhere (None). In a notebook, .draw's frames
-    too update one image in place (klongtorch.plots), until take_figures takes the cell's
+    too update one image in place (klongtorch.display.plots), until take_figures takes the cell's
     figures."""
-    from klongtorch import figures, progress      # start-up: torch, matplotlib
+    from klongtorch.display import figures, progress  # start-up: torch, matplotlib
     kernel = getattr(shell, "kernel", None)
     if kernel is not None and hasattr(kernel, "session") and hasattr(kernel, "get_parent"):
         parent = kernel.get_parent()
@@ -79,7 +79,7 @@ def take_figures(interp):
     matplotlib backend, which shows them anyway."""
     if "matplotlib" not in sys.modules:
         return []                   # nothing can have been drawn, and importing it is slow
-    from klongtorch import figures as shown     # start-up: matplotlib (loaded: see above)
+    from klongtorch.display import figures as shown  # start-up: matplotlib (loaded: see above)
     figures = shown.take_figures(interp)      # the last frame of .draw goes to its display
     if hasattr(interp, "_plots"):
         interp._plots.live = None
@@ -90,8 +90,9 @@ def show_figures(figures):
     """Display each figure as a PNG, as IPython shows any inline matplotlib figure."""
     if not figures:
         return
-    from IPython.display import display     # start-up: only when there is a figure
-    from klongtorch import figures as shown     # start-up: matplotlib
+    from IPython.display import display  # start-up: only when there is a figure
+
+    from klongtorch.display import figures as shown  # start-up: matplotlib
     for fig in figures:
         # a raw bundle, so the PNG is there whatever figure formatter the session has set up
         display({"image/png": shown.png(fig), "text/plain": repr(fig)}, raw=True)

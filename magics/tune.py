@@ -4,7 +4,7 @@ Big arrays (`2*1+!1000000`, `+/1+!10000000`) are fast or 5-7x slower from one pr
 next by allocator luck: glibc's adaptive mmap and trim thresholds decide whether the pages of
 a freed 8 MB tensor are reused or mapped afresh, and a process that imported IPython lands
 in the slow mode most of the time. The first interpreter sets malloc up for the whole process, as the CLI and the kernel do
-(klongtorch/allocator.py), unless KLONGTORCH_MALLOC=default was set; %klong_tune does it
+(klongtorch/runtime/allocator.py), unless KLONGTORCH_MALLOC=default was set; %klong_tune does it
 on demand even then, and says what is in force:
 
     %klong_tune          every block from the heap, reused when freed (M_MMAP_MAX 0), the
@@ -20,7 +20,7 @@ free is handed back. Off Linux/glibc it does nothing and says so.
 """
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from klongtorch import allocator
+from klongtorch.runtime import allocator
 
 
 @magics_class

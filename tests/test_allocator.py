@@ -1,4 +1,4 @@
-"""glibc malloc's thresholds (klongtorch/allocator.py): pinned by the CLI and the kernel at
+"""glibc malloc's thresholds (klongtorch/runtime/allocator.py): pinned by the CLI and the kernel at
 start, by the API and the magic with the first interpreter, unless KLONGTORCH_MALLOC=default. Each check runs in
 a fresh process, since the setting is process-wide."""
 import os
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from klongtorch import allocator
+from klongtorch.runtime import allocator
 
 glibc = pytest.mark.skipif(allocator._libc() is None, reason="not Linux with glibc malloc")
 
@@ -21,7 +21,7 @@ def run_python(code, **env):
     return out.stdout.strip().splitlines()[-1]
 
 
-CLI = ("from klongtorch import allocator, cli; cli.main(['-e', '1+1']); "
+CLI = ("from klongtorch.runtime import allocator; from klongtorch.shell import cli; cli.main(['-e', '1+1']); "
        "print(allocator.tuned())")
 
 
@@ -41,7 +41,7 @@ def test_the_kernel_launch_pins_them_before_ipykernel_starts():
             "class Stop(Exception): pass\n"
             "import ipykernel.kernelapp as ka\n"
             "def launch_instance(*a, **k):\n"
-            "    from klongtorch import allocator; print(allocator.tuned()); raise Stop\n"
+            "    from klongtorch.runtime import allocator; print(allocator.tuned()); raise Stop\n"
             "ka.IPKernelApp.launch_instance = launch_instance\n"
             "try: m.launch([])\n"
             "except Stop: pass\n")
@@ -50,7 +50,7 @@ def test_the_kernel_launch_pins_them_before_ipykernel_starts():
 
 @glibc
 def test_the_api_pins_them_with_the_first_interpreter():
-    code = ("from klongtorch import allocator, Klong; before = allocator.tuned(); Klong()\n"
+    code = ("from klongtorch import Klong; from klongtorch.runtime import allocator; before = allocator.tuned(); Klong()\n"
             "print(before, allocator.tuned())\n")
     assert run_python(code) == "False True"
     assert run_python(code, KLONGTORCH_MALLOC="default") == "False False"
@@ -60,7 +60,7 @@ def test_the_api_pins_them_with_the_first_interpreter():
 def test_the_magic_pins_them_and_klong_tune_forces_them():
     pytest.importorskip("IPython")
     code = ("from IPython.testing.globalipapp import start_ipython\n"
-            "from klongtorch import allocator\n"
+            "from klongtorch.runtime import allocator\n"
             "ip = start_ipython(); ip.run_line_magic('load_ext', 'klongtorch')\n"
             "ip.run_cell('%klong 1+1')\n"
             "before = allocator.tuned()\n"
@@ -83,7 +83,7 @@ def test_big_blocks_stay_in_the_heap_until_released():
     # 300 MB freed under a live 16 MB block (made after it, so above it in the heap):
     # glibc's defaults would unmap it at once; tuned, it stays for the next block, and
     # release() gives it back when past its limit
-    code = ("from klongtorch import allocator; allocator.tune(); import torch\n"
+    code = ("from klongtorch.runtime import allocator; allocator.tune(); import torch\n"
             "def rss(): return int(open('/proc/self/status').read()"
             ".split('VmRSS:')[1].split()[0]) >> 10\n"
             "x = torch.ones(75_000_000); keep = torch.ones(4_000_000); before = rss(); del x\n"
@@ -94,6 +94,6 @@ def test_big_blocks_stay_in_the_heap_until_released():
 
 @glibc
 def test_release_does_nothing_unless_tuned():
-    code = ("from klongtorch import allocator; import torch\n"
+    code = ("from klongtorch.runtime import allocator; import torch\n"
             "x = torch.ones(75_000_000); del x; print(allocator.release(above=0))\n")
     assert run_python(code) == "False"

@@ -18,9 +18,10 @@ import time
 import pytest
 import torch
 
-from klongtorch import Klong, KlongError, interrupts
-from klongtorch import autograd
-from klongtorch.dual import Dual
+from klongtorch import Klong, KlongError
+from klongtorch.runtime import interrupts
+from klongtorch.autograd import derivatives
+from klongtorch.value.dual import Dual
 
 
 def snapshot(k):
@@ -62,7 +63,7 @@ def test_a_failed_differentiation_changes_no_global(bad):
         k(bad)
     assert changed(k, before) == []
     assert all(clean(v) for v in k.globals.values())
-    assert autograd._Depth.running == 0
+    assert derivatives._Depth.running == 0
 
 
 def test_a_failed_optimizer_step_keeps_its_state():
@@ -210,7 +211,7 @@ def test_random_interrupts_change_no_global(setup, expr, assigns, no_gc_callback
                 moved = changed(k, before)
                 assert set(moved) <= set(assigns), f"{moved} changed (stopped: {stop})"
                 assert all(clean(v) for v in k.globals.values()), "a gradient or a dual was left"
-                assert autograd._Depth.running == 0, "the differentiation count was left raised"
+                assert derivatives._Depth.running == 0, "the differentiation count was left raised"
                 if opt is not None:
                     # each step happened entirely or not at all
                     assert all(k.globals[n] is w for n, w in zip(opt.names, opt.written))

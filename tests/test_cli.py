@@ -1,4 +1,4 @@
-"""The klongtorch command (klongtorch.cli) and the help table behind ]h (klongtorch.help).
+"""The klongtorch command (klongtorch.shell.cli) and the help table behind ]h (klongtorch.shell.help).
 
 Most tests call cli.main in-process with capsys; a few run `python -m klongtorch` in a
 subprocess, exactly as a user would, with PYTHONPATH set to the repository root so that no
@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from klongtorch import Klong
-from klongtorch import help as helptable
-from klongtorch.adverbs import ADVERBS
-from klongtorch.cli import main, split_argv
-from klongtorch.lexer import survey
-from klongtorch.system import ARITIES, VARIABLE_HELP
-from klongtorch.verbs import VERBS
+from klongtorch.shell import help as helptable
+from klongtorch.engine.adverbs import ADVERBS
+from klongtorch.shell.cli import main, split_argv
+from klongtorch.parse.lexer import survey
+from klongtorch.ext.system import ARITIES, VARIABLE_HELP
+from klongtorch.engine.primitives import VERBS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -148,7 +148,7 @@ class TestHelpTable:
         assert helptable.summary(".p") == [".p(a)  Print"]
 
     def test_extension_functions_with_interpreter(self):
-        from klongtorch.functions import SysFunc
+        from klongtorch.value.functions import SysFunc
 
         def hello(a):
             """.hello(a)  Hello

@@ -1,4 +1,4 @@
-"""Function bodies compiled to generated Python (klongtorch/codegen.py): the fast paths keep
+"""Function bodies compiled to generated Python (klongtorch/engine/codegen.py): the fast paths keep
 Klong's semantics, errors point at the failing operation, dynamic scope survives errors
 and interrupts."""
 import random
@@ -9,8 +9,9 @@ import time
 import pytest
 import torch
 
-from klongtorch import Klong, KlongError, interrupts
-from klongtorch.display import show
+from klongtorch import Klong, KlongError
+from klongtorch.runtime import interrupts
+from klongtorch.value.text import show
 
 
 @pytest.fixture

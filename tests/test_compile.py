@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from klongtorch import Klong, KlongError
-from klongtorch.compile import Compiled, aten_ops, cxx
+from klongtorch.autograd.compile import Compiled, aten_ops, cxx
 
 FAST = ':{["backend" "aot_eager"]}'
 
@@ -202,7 +202,7 @@ def test_dynamic_recaptures_when_a_size_is_baked_in(k):
 # -- compiled or interpreted, by size -------------------------------------------------------
 
 def test_the_chooser_times_both_ways_alternately_then_keeps_the_faster():
-    from klongtorch.compile import COMPILED, INTERPRETED, TRIALS, Chooser
+    from klongtorch.autograd.compile import COMPILED, INTERPRETED, TRIALS, Chooser
     c = Chooser()
     ways = []
     for i in range(2 * TRIALS):
@@ -221,7 +221,7 @@ def test_the_chooser_times_both_ways_alternately_then_keeps_the_faster():
 
 
 def test_each_size_runs_the_faster_way_with_the_same_answers(capsys):
-    from klongtorch.compile import COMPILED, INTERPRETED, _size_class
+    from klongtorch.autograd.compile import COMPILED, INTERPRETED, _size_class
     k = Klong()
     k('f::{+/x^2};cf::.compilex(f;1.0*!1000;:{["backend" "eager"]})')
     cf = k["cf"]

@@ -1,4 +1,4 @@
-"""The KlongPy dialect (klongtorch.dialect): off by default, on by four switches.
+"""The KlongPy dialect (klongtorch.verbs.dialect): off by default, on by four switches.
 
 Each dialect answer is checked against the same computation spelled in kg's Klong (an
 each, an explicit position), run by a standard interpreter: the dialect changes how arrays
@@ -10,9 +10,10 @@ import sys
 import pytest
 import torch
 
-from klongtorch import Klong, KlongError, lift
-from klongtorch.cli import main
-from klongtorch.display import show
+from klongtorch import Klong, KlongError
+from klongtorch.engine import lift
+from klongtorch.shell.cli import main
+from klongtorch.value.text import show
 
 
 @pytest.fixture

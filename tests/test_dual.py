@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from klongtorch import Klong, KlongError
-from klongtorch.autograd import gradient
+from klongtorch.autograd.derivatives import gradient
 
 SCALAR_FUNCTIONS = [
     "{x^2}", "{x^3}", "{((3*x^4)-(2*x^2))+x}", "{%x}", "{-x}", "{1%x}", "{x%3}", "{2^x}",

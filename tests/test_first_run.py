@@ -18,9 +18,9 @@ import pytest
 import torch
 
 from klongtorch import Klong, KlongError
-from klongtorch import devices
-from klongtorch.cli import main as cli_main
-from klongtorch.lexer import quiet
+from klongtorch.value import devices
+from klongtorch.shell.cli import main as cli_main
+from klongtorch.parse.lexer import quiet
 
 
 def unavailable_device():
@@ -154,7 +154,7 @@ def test_kernel_help_lists_its_commands_first(capsys):
 def test_help_and_version_answer_without_torch():
     done = python("""\
         import sys
-        from klongtorch.cli import main
+        from klongtorch.shell.cli import main
         for args in (["--help"], ["--version"]):
             assert main(args) == 0
         import klongtorch

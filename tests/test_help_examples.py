@@ -1,6 +1,6 @@
 """Executable help: every `Example:` in the help table runs and gives what it says.
 
-The help is the docstrings (klongtorch.help): an example there is `EXPR --> RESULT`, several
+The help is the docstrings (klongtorch.shell.help): an example there is `EXPR --> RESULT`, several
 to a line, four spaces apart, and the examples of one entry run in order in one interpreter
 (`f::{x*x} --> :monad    f(3) --> 9`). `...` in a RESULT stands for what is left out (a
 number ending in it is approximate). Where the
@@ -13,8 +13,8 @@ import re
 import pytest
 
 from klongtorch import Klong, KlongError
-from klongtorch import help as helptable
-from klongtorch.display import show
+from klongtorch.shell import help as helptable
+from klongtorch.value.text import show
 
 from tests.differential.runner import find_kg, run_kg
 

@@ -1,4 +1,4 @@
-"""Syntax highlighting (klongtorch.highlight): the Pygments lexer, its registration under
+"""Syntax highlighting (klongtorch.parse.highlight): the Pygments lexer, its registration under
 the name `klong`, and an HTML export of an executed Klong notebook by `jupyter nbconvert`.
 """
 import subprocess
@@ -10,7 +10,7 @@ from pygments.token import Comment, Name, Number, Operator, Punctuation, String,
 
 from conftest import REFERENCE_SUITE
 from kernel_support import installed_kernelspec
-from klongtorch.highlight import KlongLexer
+from klongtorch.parse.highlight import KlongLexer
 
 
 def tokens(code):

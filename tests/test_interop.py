@@ -272,7 +272,7 @@ def test_os_argv_is_the_scripts_arguments(tmp_path):
 
 def test_async_runs_python_in_the_background_and_the_callback_on_rest(k):
     import threading
-    from klongtorch import background
+    from klongtorch.ext import background
     k["here"] = threading.get_ident
     k("where::.async(here;{where::x})")
     k("where(0)")
@@ -292,7 +292,7 @@ def test_async_runs_python_in_the_background_and_the_callback_on_rest(k):
 
 
 def test_async_errors_are_klong_errors(k):
-    from klongtorch import background
+    from klongtorch.ext import background
     with pytest.raises(KlongError, match=r"\.async: type error: not a function"):
         k(".async(1;{x})")
     with pytest.raises(KlongError, match="the callback takes the result"):
@@ -305,7 +305,7 @@ def test_async_errors_are_klong_errors(k):
 
 def test_timer_and_timerc(k):
     import time
-    from klongtorch import background
+    from klongtorch.ext import background
     k("n::0;th::.timer(\"tick\";0;{n::n+1;n<3})")
     assert str(k("th")) == "timer:tick:0"
     for _ in range(5):

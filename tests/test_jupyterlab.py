@@ -23,7 +23,7 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 from browser_support import CHROMIUM, Notebook, browser, running_lab  # noqa: E402
 from kernel_support import installed_kernelspec  # noqa: E402
-from klongtorch.highlight import KlongLexer  # noqa: E402
+from klongtorch.parse.highlight import KlongLexer  # noqa: E402
 
 if not os.path.exists(CHROMIUM):
     pytest.skip("no Chromium (apt-get install chromium)", allow_module_level=True)

@@ -113,7 +113,7 @@ class TestKlongKernel(jkt.KernelTests):
 
     def test_internal_error_is_reported_as_such(self):
         from klongtorch.kernel import outputs
-        from klongtorch.session import Session
+        from klongtorch.shell.session import Session
 
         class Broken:
             globals = {}
@@ -306,7 +306,7 @@ def test_redirection_is_undone():
     ("a::5;", True), ("a::5;\n", True), ('1;  :"why"\n', True), ("a::5", False),
     (":[1;2;3]", False), ('"a;"', False), ("", False)])
 def test_trailing_semicolon_hides_the_value(code, quiet):
-    from klongtorch.lexer import survey
+    from klongtorch.parse.lexer import survey
     assert survey(code).quiet == quiet
 
 

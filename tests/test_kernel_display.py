@@ -103,7 +103,7 @@ class Hog:
 def test_out_of_memory_in_the_display_is_a_klong_error():
     from klongtorch.interpreter import OUT_OF_MEMORY
     from klongtorch.kernel.outputs import failure_content, value_bundle
-    from klongtorch.session import Session
+    from klongtorch.shell.session import Session
     data, failure = Session(None, render=value_bundle).display(Hog())
     error = failure_content(failure)
     assert data is None and error["evalue"] == OUT_OF_MEMORY
@@ -112,7 +112,7 @@ def test_out_of_memory_in_the_display_is_a_klong_error():
 
 def test_a_slow_display_can_be_interrupted():
     from klongtorch.kernel.outputs import value_bundle
-    from klongtorch.session import Session
+    from klongtorch.shell.session import Session
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     start = time.monotonic()

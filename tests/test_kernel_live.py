@@ -194,7 +194,7 @@ def test_read_line_without_stdin_is_end_of_input(kernel):
 
 def test_an_async_callback_runs_after_the_cell(kernel):
     """.async's Python work finishes in the background; its Klong callback runs when the
-    interpreter rests, after the cell, as at the REPL (klongtorch.background)."""
+    interpreter rests, after the cell, as at the REPL (klongtorch.ext.background)."""
     _, kc = kernel
     execute(kc, '.py("math");got::0;cb::{got::x};job::.async(sqrt;cb);job(16.0);1')
     deadline = time.monotonic() + 30

@@ -145,7 +145,7 @@ def test_launch_tunes_the_allocator_then_prepares_torch_loading():
     """allocator.tune must come before torch allocates anything: launch calls it before
     it prepares the thread that imports torch, and nothing before has imported torch."""
     import subprocess
-    code = ("import sys; from klongtorch import allocator\n"
+    code = ("import sys; from klongtorch.runtime import allocator\n"
             "from klongtorch.kernel import __main__ as m, startup\n"
             "import ipykernel.kernelapp as ka\n"
             "order = []\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from klongtorch import Klong, KlongError
-from klongtorch.display import show
+from klongtorch.value.text import show
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

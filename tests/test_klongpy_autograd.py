@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from klongtorch import Klong, KlongError
-from klongtorch.compile import cxx
+from klongtorch.autograd.compile import cxx
 
 EXACT, NUMERIC = 1e-5, 0.02
 

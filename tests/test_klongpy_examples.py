@@ -106,7 +106,7 @@ def _trained(out):
 
 
 def has_dialect_flag():
-    from klongtorch.cli import make_parser
+    from klongtorch.shell.cli import make_parser
     return "--klongpy" in make_parser().format_help()
 
 
@@ -168,7 +168,7 @@ def params():
         if spec.dialect:
             marks.append(pytest.mark.xfail(not has_dialect_flag(), reason=DIALECT, strict=True))
         if spec.needs_cxx:
-            from klongtorch.compile import cxx
+            from klongtorch.autograd.compile import cxx
             marks.append(pytest.mark.skipif(not cxx(), reason="inductor needs a C++ compiler"))
         yield pytest.param(program, marks=marks, id=program)
 

@@ -1,4 +1,4 @@
-"""Lifting (klongtorch.lift): adverbs over lambdas run on whole tensors, with the element
+"""Lifting (klongtorch.engine.lift): adverbs over lambdas run on whole tensors, with the element
 loop's answers.
 
 The differential test generates lambdas from the liftable grammar and near misses
@@ -10,7 +10,8 @@ import sys
 import pytest
 import torch
 
-from klongtorch import Klong, KlongError, lift
+from klongtorch import Klong, KlongError
+from klongtorch.engine import lift
 from tests.lifting.runner import compare, same
 
 IDIOMS = ["{x*x}'v", "{:[x>5;x;0]}'v", "v{x*y}'v", "{x+y}(1;)'v", "{{x^3}:>x}'1.0*!1000",

@@ -1,9 +1,9 @@
-"""Adverb loops over lambda literals written inline (klongtorch/loops.py): the same values
+"""Adverb loops over lambda literals written inline (klongtorch/engine/loops.py): the same values
 and errors as the adverbs, which the same programs reach through a variable."""
 import pytest
 
 from klongtorch import Klong, KlongError
-from klongtorch.display import show
+from klongtorch.value.text import show
 
 # (program with literals, the same through variables s and c), s and c are defined below
 CASES = [

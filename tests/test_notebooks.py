@@ -152,7 +152,7 @@ def check_compile(nb):
     outputs = [o for c in code_cells(nb) if c.source.endswith("\ncf") for o in c.outputs]
     (shown,) = [o for o in outputs if o.output_type == "execute_result"]
     assert "compiled monad, 7 torch operations" in shown.data["text/html"]
-    # the first compile said so while it ran (klongtorch.progress), then finalized
+    # the first compile said so while it ran (klongtorch.display.progress), then finalized
     said = [o.data["text/plain"] for o in outputs if o.output_type == "display_data"]
     assert len(said) == 1 and "compiling" in said[0] and "done in" in said[0]
     compiled, interpreted = numbers(result(nb, "(cf(xs)),f(xs)"))

@@ -75,5 +75,5 @@ def test_optimizer_mistakes_are_klong_errors(k, program, message):
 
 
 def test_optimizer_help_is_its_docstring(k):
-    from klongtorch import help as helptable
+    from klongtorch.shell import help as helptable
     assert "Adam" in helptable.help_text(".adam", k)

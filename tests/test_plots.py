@@ -1,5 +1,5 @@
-"""Plots (klongtorch/plots.py): the drawing system functions, their errors, and the
-interface the shells use (klongtorch/figures.py: take_figures, png, save_figures, write_pending)."""
+"""Plots (klongtorch/display/plots.py): the drawing system functions, their errors, and the
+interface the shells use (klongtorch/display/figures.py: take_figures, png, save_figures, write_pending)."""
 import io
 import struct
 
@@ -8,10 +8,11 @@ import torch
 
 pytest.importorskip("matplotlib")
 
-from klongtorch import Klong, KlongError, plots  # noqa: E402
-from klongtorch import figures as shown  # noqa: E402  (the shells' side)
-from klongtorch.functions import SysFunc  # noqa: E402
-from klongtorch.help import help_text  # noqa: E402
+from klongtorch import Klong, KlongError
+from klongtorch.display import plots  # noqa: E402
+from klongtorch.display import figures as shown  # noqa: E402  (the shells' side)
+from klongtorch.value.functions import SysFunc  # noqa: E402
+from klongtorch.shell.help import help_text  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

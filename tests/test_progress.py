@@ -1,4 +1,4 @@
-"""Progress of long work (klongtorch/progress.py), in-process with a recording display: the
+"""Progress of long work (klongtorch/display/progress.py), in-process with a recording display: the
 outermost counted loop is tracked, nested ones are not, reports are final at the end, and
 nothing is tracked outside `watched`."""
 import io
@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from klongtorch import Klong, progress
+from klongtorch import Klong
+from klongtorch.display import progress
 
 
 class Recorder:

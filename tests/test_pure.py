@@ -1,12 +1,13 @@
-"""Pure integer lambdas (klongtorch/pure.py): the plain Python twin gives exactly what the
+"""Pure integer lambdas (klongtorch/engine/pure.py): the plain Python twin gives exactly what the
 generated body gives, and is entered only while the names it calls hold the lambda."""
 import random
 
 import pytest
 import torch
 
-from klongtorch import Klong, KlongError, pure
-from klongtorch.display import show
+from klongtorch import Klong, KlongError
+from klongtorch.engine import pure
+from klongtorch.value.text import show
 
 FIB = "fib::{:[x<2;x;fib(x-1)+fib(x-2)]}"
 

@@ -1,13 +1,14 @@
-"""Rich display (klongtorch/rich.py): the mime bundles the kernel and the magic show."""
+"""Rich display (klongtorch/display/rich.py): the mime bundles the kernel and the magic show."""
 import html
 import re
 
 import pytest
 import torch
 
-from klongtorch import Klong, rich
-from klongtorch.display import show
-from klongtorch.values import Dict
+from klongtorch import Klong
+from klongtorch.display import rich
+from klongtorch.value.text import show
+from klongtorch.value.values import Dict
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import torch
 
 from conftest import REPO_ROOT, SHARED_KLONG
 from klongtorch import selfcheck
-from klongtorch.compile import cxx
+from klongtorch.autograd.compile import cxx
 
 
 def selfcheck_run(*args):

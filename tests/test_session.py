@@ -1,5 +1,5 @@
-"""The session under every front end (klongtorch/session.py): one Result per input, and the
-front ends (kernel/, magics/, klongtorch/cli.py) left with no Klong error handling."""
+"""The session under every front end (klongtorch/shell/session.py): one Result per input, and the
+front ends (kernel/, magics/, klongtorch/shell/cli.py) left with no Klong error handling."""
 import ast
 import os
 import signal
@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from klongtorch.errors import KlongError
-from klongtorch.lexer import complete, quiet, readable, survey
-from klongtorch.session import INTERRUPTED, Session, attempt, failure, split_commands, status
+from klongtorch.value.errors import KlongError
+from klongtorch.parse.lexer import complete, quiet, readable, survey
+from klongtorch.shell.session import INTERRUPTED, Session, attempt, failure, split_commands, status
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def session(klong):
-    from klongtorch.display import show
+    from klongtorch.value.text import show
     return Session(klong, render=show, debug=False)
 
 
@@ -140,7 +140,7 @@ def test_out_of_memory_in_the_display(klong):
 
 def test_figures_are_taken_after_each_input_and_drawing_alone_shows_nothing(klong):
     pytest.importorskip("matplotlib")
-    from klongtorch import figures
+    from klongtorch.display import figures
     s = Session(klong, render=str, figures=figures.take_figures)
     r = s.run(".plot(!3;!3)")
     assert len(r.figures) == 1 and r.value == [] and r.shown is None
@@ -173,7 +173,7 @@ def test_attempt_turns_a_klong_error_into_its_failure():
 # one, through nbclient; install.py and __main__.py run none)
 OTHERS = {"run.py", "install.py", "__main__.py"}
 FRONT_ENDS = sorted([p for p in [*ROOT.glob("kernel/*.py"), *ROOT.glob("magics/*.py")]
-                     if p.name not in OTHERS] + [ROOT / "klongtorch" / "cli.py"])
+                     if p.name not in OTHERS] + [ROOT / "klongtorch" / "shell" / "cli.py"])
 KLONG_STOPS = {"KlongError", "KlongExit", "MemoryError", "KeyboardInterrupt", "Exception",
                "BaseException"}
 # Control-C at the terminal while a line is typed, or between inputs, is the REPL's own
@@ -218,7 +218,7 @@ def test_no_front_end_catches_klong_errors(path):
 @pytest.mark.parametrize("path", FRONT_ENDS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_only_the_session_writes_the_interrupt(path):
     assert not [s for s in strings(path) if "interrupted" in s]
-    assert "interrupted" in " ".join(strings(ROOT / "klongtorch" / "session.py"))
+    assert "interrupted" in " ".join(strings(ROOT / "klongtorch" / "shell" / "session.py"))
 
 
 def test_the_checks_see_what_they_look_for(tmp_path):

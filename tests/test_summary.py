@@ -1,4 +1,4 @@
-"""Bounded displays (klongtorch/summary.py): small values as show writes them, large ones as
+"""Bounded displays (klongtorch/value/summary.py): small values as show writes them, large ones as
 head … tail with their shape, huge integers with their digit count."""
 import math
 import random
@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from klongtorch import Klong
-from klongtorch.display import show
-from klongtorch.values import Dict
-from klongtorch.summary import MAX_DIGITS, int_text, summary
+from klongtorch.value.text import show
+from klongtorch.value.values import Dict
+from klongtorch.value.summary import MAX_DIGITS, int_text, summary
 
 
 @pytest.fixture(scope="module")
@@ -130,5 +130,5 @@ def test_error_messages_quote_big_values_bounded(k):
         k(".jacobian(!10000000;1)")
     assert info.value.message == ("kg: error: .jacobian: type error: not a function: "
                                   "[0 1 2 … 9999997 9999998 9999999]")
-    from klongtorch.errors import err
+    from klongtorch.value.errors import err
     assert err("plus", "type", 2 ** 100000).message.endswith("(30103 digits)")

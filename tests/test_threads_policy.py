@@ -1,10 +1,10 @@
-"""The thread policy (klongtorch/threads.py): set before torch loads, and never over a
+"""The thread policy (klongtorch/runtime/threads.py): set before torch loads, and never over a
 choice of the user's."""
 import os
 import subprocess
 import sys
 
-from klongtorch import threads
+from klongtorch.runtime import threads
 
 PROBE = ("import os, sys\n{first}\n"
          "print(os.environ.get('GOMP_SPINCOUNT'), os.environ.get('OMP_WAIT_POLICY'))")

@@ -1,10 +1,10 @@
-"""The verb records (klongtorch.verbs.VERBS): each operator's facts in one place, and the
+"""The verb records (klongtorch.engine.primitives.VERBS): each operator's facts in one place, and the
 parts that read them agree with them."""
 import pytest
 
 from klongtorch import Klong, KlongError
-from klongtorch.parser import MONADIC_OPS
-from klongtorch.verbs import VERBS
+from klongtorch.parse.parser import MONADIC_OPS
+from klongtorch.engine.primitives import VERBS
 
 
 def test_the_parser_knows_the_monads_the_records_have():

@@ -177,7 +177,7 @@ _WARM_UP = ["[1 2 3]+[[1 2] [3 4]]", "[1 2]&[[1 2 3]]", "[1.5 2]*[[1 2 3]]", "+/
 def run_klongtorch(exprs, time_limit=TIME_LIMIT):
     """klongtorch's outcome for each expression (one interpreter: the expressions assign nothing)."""
     from klongtorch import Klong, KlongError
-    from klongtorch.display import show
+    from klongtorch.value.text import show
 
     k = Klong()
     # torch imports some modules (sympy among them) the first time an error needs them: do

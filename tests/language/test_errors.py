@@ -82,7 +82,7 @@ def test_a_rejected_monad_stops_its_program_before_it_runs(k):
 
 def test_operators_in_list_literals_are_symbols(k):
     # kg reads every character of a list literal as data: an operator is its symbol
-    from klongtorch.display import show
+    from klongtorch.value.text import show
     assert show(k.run("[1 2 +]")) == "[1 2 :+]"
     assert show(k.run("[1 (2)]")) == "[1 :( 2 :)]"
     assert show(k.run("[1 - 2 -3 -a]")) == "[1 :- 2 -3 :- :a]"
@@ -128,7 +128,7 @@ def test_a_syntax_error_runs_nothing_of_its_line_but_the_lines_before(k):
 
 
 def test_empty_programs_are_fine(k):
-    from klongtorch.values import EOF
+    from klongtorch.value.values import EOF
     assert k("") is EOF                 # kg -e '' prints :eof
     assert k("  \n\t ") is EOF
     assert k(";;;") is EOF

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from klongtorch import Klong, KlongError, KlongExit
-from klongtorch.display import show
+from klongtorch.value.text import show
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_E_returns_the_last_value_and_sees_globals(k):
 
 
 def test_E_of_an_empty_program(k):
-    from klongtorch.values import EOF
+    from klongtorch.value.values import EOF
     assert k('.E("")') is EOF             # as in kg
 
 

@@ -8,7 +8,7 @@ its own temporary directory.
 import pytest
 
 from klongtorch import Klong, KlongError
-from klongtorch.display import show
+from klongtorch.value.text import show
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ that pad but never cut; and the catch-all for what is left, which says "internal
 import pytest
 
 from klongtorch import Klong
-from klongtorch.errors import python_error
-from klongtorch.display import show
+from klongtorch.value.errors import python_error
+from klongtorch.value.text import show
 
 from .support import klong_error
 
@@ -76,9 +76,10 @@ def test_an_internal_error_shows_its_python_side_under_klongtorch_traceback(tmp_
     import klongtorch
     script = tmp_path / "bug.py"
     # a primitive broken on purpose, run through the CLI as a user would meet it
-    script.write_text("import sys\nfrom klongtorch import cli, verbs\n"
+    script.write_text("import sys\nfrom klongtorch.engine import primitives\n"
+                      "from klongtorch.shell import cli\n"
                       "def bad(a):\n    raise ValueError('secret python words')\n"
-                      "verbs.VERBS['#'].monad = bad\n"
+                      "primitives.VERBS['#'].monad = bad\n"
                       "sys.exit(cli.main(['-e', '#[1 2]']))\n")
     env = dict(os.environ, PYTHONPATH=str(os.path.dirname(os.path.dirname(klongtorch.__file__))))
     quiet = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,

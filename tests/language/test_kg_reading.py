@@ -3,8 +3,8 @@ and the system variables the author's library expects (.helpdb, .fastpow, it).""
 import pytest
 
 from klongtorch import Klong
-from klongtorch.display import show
-from klongtorch.errors import KlongError
+from klongtorch.value.text import show
+from klongtorch.value.errors import KlongError
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from klongtorch import Char, Dict, Klong, KlongError, Symbol
-from klongtorch.display import show
+from klongtorch.value.text import show
 
 I64_MAX = 2 ** 63 - 1
 I64_MIN = -2 ** 63

@@ -168,7 +168,7 @@ def run_klongtorch(module, workdir, restarts=()):
     """klongtorch's text for each call of module. After each call in restarts (where kg
     failed, and was started again) the interpreter starts afresh too, as kg did."""
     from klongtorch import Klong
-    from klongtorch.errors import KlongError
+    from klongtorch.value.errors import KlongError
     results = []
     old_cwd, old_path = os.getcwd(), os.environ.get("KLONGPATH")
     os.chdir(workdir)

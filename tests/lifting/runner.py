@@ -3,13 +3,14 @@ import math
 
 import torch
 
-from klongtorch import Klong, KlongError, lift
-from klongtorch.values import Tensor
+from klongtorch import Klong, KlongError
+from klongtorch.engine import lift
+from klongtorch.value.values import Tensor
 
 from .generator import SETUP, cases
 
 # a real ^, .exp or :> may differ in the last bits (torch's vector kernels against C's
-# pow and exp, a batched reverse pass against dual numbers): see klongtorch/lift.py
+# pow and exp, a batched reverse pass against dual numbers): see klongtorch/engine/lift.py
 RTOL, ATOL = 1e-9, 1e-12
 
 

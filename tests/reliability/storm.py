@@ -53,7 +53,7 @@ KINDS = {
 
 def snapshot(k):
     """name -> (type, shown value, requires_grad) for every global."""
-    from klongtorch.display import show
+    from klongtorch.value.text import show
     out = {}
     for name, v in k.globals.items():
         grad = isinstance(v, torch.Tensor) and v.requires_grad
@@ -67,7 +67,7 @@ def snapshot(k):
 
 def world():
     """What no Klong program here may change: device, dtype, random states, grad mode."""
-    from klongtorch.values import ctx
+    from klongtorch.value.values import ctx
     return (ctx.device, ctx.real, ctx.lift, torch.is_grad_enabled(),
             torch.get_rng_state().sum().item(), random.getstate()[1][:8])
 

@@ -23,7 +23,7 @@ ROUNDS = int(os.environ.get("KLONGTORCH_STORM_ROUNDS", "40"))     # per kind
 def sigint_kept():
     """The test's SIGINT handler must be the same afterwards; where it was Python's own,
     klongtorch's may stand in for it for good (see interrupts.begin)."""
-    from klongtorch import interrupts
+    from klongtorch.runtime import interrupts
     before = signal.getsignal(signal.SIGINT)
     yield
     after = signal.getsignal(signal.SIGINT)

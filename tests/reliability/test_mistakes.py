@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from klongtorch import Klong, KlongError, commands
+from klongtorch import Klong, KlongError
+from klongtorch.shell import commands
 
 
 @pytest.fixture

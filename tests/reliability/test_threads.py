@@ -107,7 +107,8 @@ def test_python_s_own_handler_is_replaced_by_one_that_acts_the_same():
     just as Python's does."""
     program = textwrap.dedent("""
         import os, signal, time
-        from klongtorch import Klong, interrupts
+        from klongtorch import Klong
+        from klongtorch.runtime import interrupts
         k = Klong()
         k("1+1")
         print(signal.getsignal(signal.SIGINT) is interrupts.handler)
@@ -128,7 +129,7 @@ def test_a_users_sigint_handler_is_back_after_a_call():
     """The deferring SIGINT handler is Klong's only while Klong runs (main thread)."""
     import signal
 
-    from klongtorch import interrupts
+    from klongtorch.runtime import interrupts
     seen = []
 
     def mine(signum, frame):
