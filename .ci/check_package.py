@@ -36,11 +36,15 @@ NAME, VERSION = "klongtorch", "0.1.0"
 # what the wheel may hold: the package and its metadata, and the lab extension's data files
 WHEEL_ALLOWED = (f"{NAME}/", f"{NAME}-{VERSION}.dist-info/",
                  f"{NAME}-{VERSION}.data/data/share/jupyter/labextensions/{NAME}/")
-WHEEL_NEEDS = (f"{NAME}/__init__.py", f"{NAME}/cli.py", f"{NAME}/kernel/__main__.py",
+WHEEL_NEEDS = (f"{NAME}/__init__.py", f"{NAME}/shell/cli.py", f"{NAME}/kernel/__main__.py",
                f"{NAME}/selfcheck.py", f"{NAME}/selfcheck_cases.txt",
                f"{NAME}/kernel/resources/logo-64x64.png", f"{NAME}/magics/__init__.py",
-               f"{NAME}-{VERSION}.dist-info/entry_points.txt")
-SDIST_NEEDS = ("LICENSE", "README.md", "setup.cfg", "pyproject.toml", "MANIFEST.in",
+               f"{NAME}-{VERSION}.dist-info/entry_points.txt",
+               # every layer package (setup.cfg's packages must name each)
+               *(f"{NAME}/{layer}/__init__.py" for layer in
+                 ("runtime", "value", "display", "parse", "verbs", "autograd", "engine", "ext",
+                  "shell")))
+SDIST_NEEDS = ("LICENSE", "README.md", "ARCHITECTURE.md", "setup.cfg", "pyproject.toml", "MANIFEST.in",
                "tests/conftest.py", "tests/kernel_support.py", "tests/language/__init__.py",
                "tests/test_conformance.py", "examples/gradient-descent.kg",
                "notebooks/01-klong-tour.ipynb", "notebooks/run_all.py")
