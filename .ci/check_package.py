@@ -44,7 +44,8 @@ WHEEL_NEEDS = (f"{NAME}/__init__.py", f"{NAME}/shell/cli.py", f"{NAME}/kernel/__
                *(f"{NAME}/{layer}/__init__.py" for layer in
                  ("runtime", "value", "display", "parse", "verbs", "autograd", "engine", "ext",
                   "shell")))
-SDIST_NEEDS = ("LICENSE", "README.md", "ARCHITECTURE.md", "setup.cfg", "pyproject.toml", "MANIFEST.in",
+SDIST_NEEDS = ("LICENSE", "README.md", "ARCHITECTURE.md", "setup.cfg", "pyproject.toml",
+               "MANIFEST.in",
                "tests/conftest.py", "tests/kernel_support.py", "tests/language/__init__.py",
                "tests/test_conformance.py", "examples/gradient-descent.kg",
                "notebooks/01-klong-tour.ipynb", "notebooks/run_all.py")
