@@ -1,11 +1,12 @@
 """Pure integer functions: a lambda written a second time as the Python a person would write.
 
 A lambda with no locals whose body, given integer arguments, is made only of integers,
-its own arguments, the verbs with a Python-number fast path (verbs.Verb.python: + - * < > =,
-exact on Python ints and unable to fail), negation (-3 is written so), conditionals and
-calls of global names with integer arguments computes an integer from integers and does nothing else: it assigns
-nothing, reads no variable but the names it calls, and raises no error (a recursion too
-deep or an interrupt passes through, as from the generated body). So while every name it
+its own arguments, the verbs with a Python-number fast path (primitives.Verb.python:
++ - * < > =, exact on Python ints and unable to fail), negation (-3 is written so),
+conditionals and calls of global names with integer arguments computes an integer from
+integers and does nothing else: it assigns nothing, reads no variable but the names it
+calls, and raises no error (a recursion too deep or an interrupt passes through, as from
+the generated body). So while every name it
 calls holds the function itself, its value is that of this plain Python function. For
 fib::{:[x<2;x;fib(x-1)+fib(x-2)]}:
 

@@ -92,8 +92,8 @@ def _interrupt(e, debug):
 
 
 def _out_of_memory(e, debug):
-    from klongtorch.interpreter import \
-        OUT_OF_MEMORY  # start-up: torch, loaded by now (Klong code ran)
+    # start-up: torch, loaded by now (Klong code ran)
+    from klongtorch.interpreter import OUT_OF_MEMORY
     return Failure("KlongError", OUT_OF_MEMORY, error=e)
 
 
