@@ -193,8 +193,8 @@ class KlongKernel(Kernel):
         return None if silent else progress.JupyterDisplay(self._sender())
 
     def _live_figures(self, silent):
-        """The frames of .draw (klongtorch.display.plots), one image updated in place while the cell
-        runs."""
+        """The frames of .draw (klongtorch.display.plots), one image updated in place while the
+        cell runs."""
         if silent:
             return contextlib.nullcontext()
         from klongtorch.display import figures  # start-up: torch and matplotlib, loaded by now

@@ -51,8 +51,8 @@ class KlongDisplay:
 
 
 def progress_display(shell, interp):
-    """Where the progress of a long %%klong cell goes (klongtorch.display.progress), where this shell
-    can show it: in a notebook, one output of the cell updated in place, sent with the
+    """Where the progress of a long %%klong cell goes (klongtorch.display.progress), where this
+    shell can show it: in a notebook, one output of the cell updated in place, sent with the
     cell's request as parent (the updates come from the progress thread); in a terminal
     IPython, one line of stderr; elsewhere nowhere (None). In a notebook, .draw's frames
     too update one image in place (klongtorch.display.plots), until take_figures takes the cell's

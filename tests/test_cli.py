@@ -1,4 +1,5 @@
-"""The klongtorch command (klongtorch.shell.cli) and the help table behind ]h (klongtorch.shell.help).
+"""The klongtorch command (klongtorch.shell.cli) and the help table behind ]h
+(klongtorch.shell.help).
 
 Most tests call cli.main in-process with capsys; a few run `python -m klongtorch` in a
 subprocess, exactly as a user would, with PYTHONPATH set to the repository root so that no

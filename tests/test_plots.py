@@ -1,5 +1,6 @@
 """Plots (klongtorch/display/plots.py): the drawing system functions, their errors, and the
-interface the shells use (klongtorch/display/figures.py: take_figures, png, save_figures, write_pending)."""
+interface the shells use (klongtorch/display/figures.py: take_figures, png, save_figures,
+write_pending)."""
 import io
 import struct
 

@@ -1,5 +1,5 @@
-"""The verb records (klongtorch.engine.primitives.VERBS): each operator's facts in one place, and the
-parts that read them agree with them."""
+"""The verb records (klongtorch.engine.primitives.VERBS): each operator's facts in one
+place, and the parts that read them agree with them."""
 import pytest
 
 from klongtorch import Klong, KlongError

@@ -1,7 +1,7 @@
 """Figures shown: the shells' side of plotting. The figures that Klong code draws
-(klongtorch.display.plots) wait until the evaluation ends; then the Jupyter kernel, the %%klong magic,
-the klongtorch command or Python code take them, render them (PNG bytes, or files), or have
-.draw's frames shown live in one output updated in place.
+(klongtorch.display.plots) wait until the evaluation ends; then the Jupyter kernel, the
+%%klong magic, the klongtorch command or Python code take them, render them (PNG bytes, or
+files), or have .draw's frames shown live in one output updated in place.
 
     take_figures(interp, include_pyplot=False) -> [Figure]   made since the last call
     png(fig, dpi=100) -> bytes                                PNG image

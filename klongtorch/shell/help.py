@@ -1,11 +1,11 @@
 """The help table: one entry per operator, adverb, system function and system variable.
 
 Nothing here is written twice: an operator's help is the docstring of the function that
-implements it (its record in klongtorch.engine.primitives.VERBS), an adverb's that of its implementation
-(klongtorch.engine.adverbs.ADVERBS), a system function's that of its SystemFunctions method, and a
-system variable's text is klongtorch.ext.system.VARIABLE_HELP. Only the syntax that has no
-implementing function (::, :[...], {...}, ...) and the ]-commands of the REPL are described
-here.
+implements it (its record in klongtorch.engine.primitives.VERBS), an adverb's that of its
+implementation (klongtorch.engine.adverbs.ADVERBS), a system function's that of its
+SystemFunctions method, and a system variable's text is klongtorch.ext.system.VARIABLE_HELP.
+Only the syntax that has no implementing function (::, :[...], {...}, ...) and the
+]-commands of the REPL are described here.
 
 The REPL's ]h, ]a and ]hall, and the kernel's inspection, are views of this one table:
 

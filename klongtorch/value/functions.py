@@ -65,7 +65,7 @@ class Lambda(Function):
 
     def __init__(self, arity, local_names, interp, source, node=None):
         self.arity = arity
-        self.node = node          # the parse tree, for lifting (klongtorch.engine.lift); None: never
+        self.node = node          # the parse tree, for lifting (engine/lift.py); None: never
         self.locals = tuple(local_names)
         self.interp = interp
         self.source = source
