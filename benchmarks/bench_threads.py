@@ -16,6 +16,11 @@ same policy, so the ratio says what klongtorch adds and the times say what the p
     PYTHONPATH=. python benchmarks/bench_threads.py                  # loads 0 and 2
     PYTHONPATH=. python benchmarks/bench_threads.py --load 0 --load 1 --load 2 --procs 5
     PYTHONPATH=. python benchmarks/bench_threads.py --policy klongtorch --json out.json
+    PYTHONPATH=. python benchmarks/bench_threads.py --policy klongtorch --klongpy
+
+With --klongpy, each round also runs the same Klong in a fresh KlongPy process with its
+numpy back end (KlongPy's own virtualenv: $KLONGPY_PYTHON, or /work/klongpy-venv), beside
+the same neighbours: the issue's "no slower than KlongPy with numpy" under load.
 
 Nothing here asserts on timings.
 """
@@ -34,6 +39,7 @@ _ROOT = os.path.dirname(_HERE)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
+from bench_language import klongpy_python  # noqa: E402
 from timing import measure_samplers, timed  # noqa: E402
 
 # name -> the environment a process starts with (over the caller's, with every variable
@@ -87,6 +93,33 @@ def worker():
     json.dump(out, sys.stdout)
 
 
+def klongpy_worker():
+    """In a fresh KlongPy process (numpy back end): per op, its median seconds, as JSON. The
+    gradient is left out (None): KlongPy's numpy back end differentiates numerically, one
+    evaluation of the function per element, which at 1M elements does not finish."""
+    from klongpy import KlongInterpreter
+    k = KlongInterpreter()
+    out = {}
+    for name, src, setup, _ in OPS:
+        if name.startswith("gradient"):
+            out[name] = None
+            continue
+        if setup:
+            k(setup)
+        out[name] = measure_samplers([timed(lambda src=src: k(src))], target_s=0.5)[0]["median"]
+    json.dump(out, sys.stdout)
+
+
+def _klongpy_run(exe):
+    """One fresh KlongPy process's timings (klongpy_worker)."""
+    env = dict(os.environ, PYTHONPATH=_HERE)
+    r = subprocess.run([exe, os.path.abspath(__file__), "--klongpy-worker"],
+                       capture_output=True, text=True, env=env, timeout=900)
+    if r.returncode:
+        raise RuntimeError(f"KlongPy: {r.stderr.strip()[-400:]}")
+    return json.loads(r.stdout)
+
+
 def policy_env(policy):
     env = dict(os.environ)
     names = {n for p in POLICIES.values() if p for n in p} | {"OMP_WAIT_POLICY"}
@@ -120,13 +153,17 @@ class Neighbours:
             p.wait()
 
 
-def measure(policies, loads, procs):
-    """{load: {policy: {op: (klong median, raw median, spread)}}}; processes interleaved."""
+def measure(policies, loads, procs, klongpy=None):
+    """{load: {policy: {op: (klong median, raw median, spread)}}}; processes interleaved.
+    With klongpy (its Python), each load also has "KlongPy numpy": {op: median seconds}."""
     results = {}
     for load in loads:
         per = {p: [] for p in policies}
+        kp_runs = []
         with Neighbours(load):
             for _ in range(procs):
+                if klongpy:
+                    kp_runs.append(_klongpy_run(klongpy))
                 for p in policies:
                     r = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker"],
                                        capture_output=True, text=True, env=policy_env(p),
@@ -143,6 +180,10 @@ def measure(policies, loads, procs):
                 worst = max(r[name][0] / r[name][1] for r in runs)
                 row[name] = (kl, raw, worst)
             results[load][p] = row
+        if kp_runs:
+            results[load]["KlongPy numpy"] = {
+                name: None if kp_runs[0][name] is None else
+                statistics.median(r[name] for r in kp_runs) for name, *_ in OPS}
     return results
 
 
@@ -150,14 +191,21 @@ def render(results):
     lines = []
     for load, table in results.items():
         lines.append(f"\n{load} busy neighbour(s): klongtorch ms / raw torch ms (ratio; worst process)")
-        policies = list(table)
-        lines.append("| operation | " + " | ".join(policies) + " |")
-        lines.append("|---" * (len(policies) + 1) + "|")
+        kp = table.get("KlongPy numpy")
+        policies = [p for p in table if p != "KlongPy numpy"]
+        heads = policies + (["KlongPy numpy ms (klongtorch / KlongPy)"] if kp else [])
+        lines.append("| operation | " + " | ".join(heads) + " |")
+        lines.append("|---" * (len(heads) + 1) + "|")
         for name, *_ in OPS:
             cells = []
             for p in policies:
                 kl, raw, worst = table[p][name]
                 cells.append(f"{kl * 1e3:.3g} / {raw * 1e3:.3g} ({kl / raw:.2f}; {worst:.2f})")
+            if kp and kp[name] is None:
+                cells.append("n/a (numeric gradient)")
+            elif kp:
+                ours = table[policies[-1]][name][0]     # the last policy: klongtorch's, if asked
+                cells.append(f"{kp[name] * 1e3:.3g} ({ours / kp[name]:.2f})")
             lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -171,10 +219,18 @@ def main(argv=None):
                     help="policies to compare (repeatable; default: all)")
     ap.add_argument("--procs", type=int, default=3, help="fresh processes per cell")
     ap.add_argument("--json", help="write the results here too")
+    ap.add_argument("--klongpy", action="store_true",
+                    help="also KlongPy with numpy, in its own virtualenv, beside the same load")
+    ap.add_argument("--klongpy-worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.worker:
         return worker()
-    results = measure(a.policy or list(POLICIES), a.load or [0, 2], a.procs)
+    if a.klongpy_worker:
+        return klongpy_worker()
+    kp = klongpy_python() if a.klongpy else None
+    if a.klongpy and kp is None:
+        print("no KlongPy here (set KLONGPY_PYTHON): its column is left out", file=sys.stderr)
+    results = measure(a.policy or list(POLICIES), a.load or [0, 2], a.procs, kp)
     print(render(results))
     if a.json:
         with open(a.json, "w") as f:

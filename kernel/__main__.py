@@ -30,8 +30,8 @@ EXTRA = "pip install 'klongtorch[kernel]'"
 
 def missing(error, what):
     """The one-line message for a missing optional package."""
-    sys.stderr.write(f"kg: error: {what} needs {(error.name or 'a package').partition('.')[0]}, which is not "
-                     f"installed: {EXTRA}\n")
+    package = (error.name or "a package").partition(".")[0]
+    sys.stderr.write(f"kg: error: {what} needs {package}, which is not installed: {EXTRA}\n")
     return 2
 
 

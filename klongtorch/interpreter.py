@@ -24,7 +24,7 @@ from klongtorch.parse.parser import Parser
 from klongtorch.runtime import allocator, interrupts
 from klongtorch.value import devices
 from klongtorch.value.convert import from_python
-from klongtorch.value.errors import KlongError, KlongExit
+from klongtorch.value.errors import OUT_OF_MEMORY, STACK_OVERFLOW, KlongError, KlongExit
 from klongtorch.value.values import EOF, ctx
 from klongtorch.verbs import dialect
 
@@ -34,8 +34,6 @@ EXTENSIONS = (derivatives, compile, dialect, interop, optim, plots)
 
 RECURSION_LIMIT = 20000
 COMPILED_CACHE = 256        # programs whose compiled code is kept, by source text
-OUT_OF_MEMORY = "kg: error: out of memory (a value grew without bound?)"
-STACK_OVERFLOW = "kg: error: stack overflow: recursion too deep"
 
 
 class _Process:

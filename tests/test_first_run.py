@@ -20,7 +20,7 @@ import torch
 from klongtorch import Klong, KlongError
 from klongtorch.value import devices
 from klongtorch.shell.cli import main as cli_main
-from klongtorch.parse.lexer import quiet
+from klongtorch.parse.lexer import survey
 
 
 def unavailable_device():
@@ -173,7 +173,7 @@ def test_help_and_version_answer_without_torch():
     ('";"', False), ('1 :";"', False), ("[1;2]", False), ('"open', False),
 ])
 def test_quiet_is_a_trailing_semicolon_token(text, expected):
-    assert quiet(text) is expected
+    assert survey(text).quiet is expected
 
 
 def test_a_trailing_semicolon_in_the_repl_prints_a_string_once(tmp_path):

@@ -101,7 +101,7 @@ class Hog:
 
 
 def test_out_of_memory_in_the_display_is_a_klong_error():
-    from klongtorch.interpreter import OUT_OF_MEMORY
+    from klongtorch.value.errors import OUT_OF_MEMORY
     from klongtorch.kernel.outputs import failure_content, value_bundle
     from klongtorch.shell.session import Session
     data, failure = Session(None, render=value_bundle).display(Hog())

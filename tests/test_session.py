@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from klongtorch.value.errors import KlongError
-from klongtorch.parse.lexer import complete, quiet, readable, survey
+from klongtorch.parse.lexer import readable, survey
 from klongtorch.shell.session import INTERRUPTED, Session, attempt, failure, split_commands, status
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,6 @@ def session(klong):
 def test_survey_is_one_pass_over_the_tokens(text, facts):
     got = survey(text)
     assert (got.complete, got.empty, got.quiet) == facts
-    assert complete(text) is facts[0] and quiet(text) is facts[2]
 
 
 def test_readable_tokens_stop_at_the_mistake():
@@ -130,7 +129,7 @@ def test_an_internal_error_says_so_with_its_trace_on_demand(klong):
 
 
 def test_out_of_memory_in_the_display(klong):
-    from klongtorch.interpreter import OUT_OF_MEMORY
+    from klongtorch.value.errors import OUT_OF_MEMORY
 
     def hog(value):
         raise MemoryError

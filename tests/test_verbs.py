@@ -1,6 +1,7 @@
 """The verb records (klongtorch.engine.primitives.VERBS): each operator's facts in one
 place, and the parts that read them agree with them."""
 import pytest
+import torch
 
 from klongtorch import Klong, KlongError
 from klongtorch.parse.parser import MONADIC_OPS
@@ -47,3 +48,25 @@ def test_every_verb_is_its_own_adverb_callable():
     assert k("+/[1 2 3]") == 6 and k("-'[1 2]").tolist() == [-1, -2]
     with pytest.raises(KlongError, match=":\\^ has no monadic form"):
         VERBS[":^"].call1([1, 2])        # as an adverb would call it
+
+
+@pytest.mark.parametrize("kind", ["distinct", "ties", "nan", "signed zeros", "float32"])
+def test_grades_of_long_real_vectors_are_the_stable_order(kind):
+    """Reals of 1,024 elements and more are graded by NumPy's faster sort when no two are
+    equal; with ties, nans or a -0.0 beside a 0.0 the order must still be the stable one."""
+    k = Klong()
+    g = torch.Generator().manual_seed(7)
+    v = torch.rand(5000, dtype=torch.float64, generator=g)
+    if kind == "ties":
+        v = torch.round(v * 40) / 40
+    elif kind == "nan":
+        v[[10, 20, 4000]] = float("nan")
+    elif kind == "signed zeros":
+        v[[3, 9]] = torch.tensor([0.0, -0.0], dtype=torch.float64)
+    elif kind == "float32":
+        v = v.float()
+    k["v"] = v
+    stable = torch.argsort(v, stable=True)
+    assert torch.equal(k("<v"), stable)
+    assert torch.equal(k(">v"), torch.flip(stable, (0,)))
+    assert torch.equal(k("v@<v"), v[stable]) or kind == "nan"

@@ -25,7 +25,7 @@ from klongtorch.runtime import interrupts
 from klongtorch.value import dual
 from klongtorch.value.dual import Dual, NotScalar
 from klongtorch.value.errors import KlongError, err, undefined
-from klongtorch.value.functions import SysFunc, _brief, to_callable
+from klongtorch.value.functions import SysFunc, brief, to_callable
 from klongtorch.value.values import Symbol, Tensor, ctx, mklist, scalar
 
 
@@ -176,7 +176,7 @@ def _nilad_error(name, x):
     use = {":>": "loss:>w or loss:>[w b]", "∇": "w∇loss or [w b]∇loss",
            "∂": "w∂loss or [w b]∂loss"}.get(name, f"{name}(loss;:w)")
     return err(name, "type", text=f"the function is a nilad, so it ignores the point "
-                                  f"{_brief(x)}: a nilad needs a variable name or a symbol "
+                                  f"{brief(x)}: a nilad needs a variable name or a symbol "
                                   f"list to differentiate with respect to ({use})")
 
 

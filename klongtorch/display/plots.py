@@ -42,6 +42,7 @@ Showing the figures (taking them, PNG, files, live frames) is klongtorch.display
 import functools
 import time
 
+import numpy as np
 import torch
 
 from klongtorch.value.errors import KlongError, err
@@ -71,11 +72,6 @@ def _figure_class(who):
     return Figure
 
 
-def _np():
-    import numpy  # optional: needed only with matplotlib, which brings it
-    return numpy
-
-
 # -- Klong values as numpy arrays ---------------------------------------------------------
 
 class _Ragged(Exception):
@@ -84,7 +80,6 @@ class _Ragged(Exception):
 
 def _array(v, who):
     """v as a float64 numpy array of any rank; _Ragged when its lists differ in length."""
-    np = _np()
     t = type(v)
     if t is Tensor:
         if v.is_complex():
@@ -203,7 +198,6 @@ def _grid(who, x, y, z):
 
 def _levels(who, Z, n):
     """n contour levels for the heights Z: (contour options, Z, whether logarithmic)."""
-    np = _np()
     finite = Z[np.isfinite(Z)]
     if finite.size == 0:
         raise err(who, "value", text="z has no finite values")
@@ -292,7 +286,6 @@ class Plots:
     def _lines(self, who, x, y, xlog=False, ylog=False):
         xs = _vector(x, who, "x")
         ys = _series(y, who, len(xs) if len(xs) else None)
-        np = _np()
         pairs = []
         for s in ys:
             sx = xs if len(xs) else np.arange(len(s))
@@ -374,7 +367,6 @@ class Plots:
         if not len(xs) == len(ys) == len(cs):
             raise err(who, "length", text=f"x, y and c have {len(xs)}, {len(ys)} and {len(cs)} "
                                            "points; they must have the same number")
-        np = _np()
         classes = np.unique(cs)
         ax = self.axes(who)
         if len(classes) <= 10 and np.all(classes == np.round(classes)):
@@ -390,7 +382,6 @@ class Plots:
         return NOTHING
 
     def _hist(self, who, x, bins):
-        np = _np()
         ys = _series(x, who, what="x")
         data = np.concatenate(ys) if ys else np.zeros(0)
         data = data[np.isfinite(data)]
@@ -443,7 +434,6 @@ class Plots:
         get a red-blue scale centred on 0; matrices up to 8x8 show their values. Starts a
         new figure when the current axes already hold a drawing.
         Example: .imshow(.jacobian({.tanh(x)*|x};[1 2 3]))"""
-        np = _np()
         a = _matrix(m, ".imshow")
         if self.ax is not None and _has_content(self.ax):
             self.new_figure(".imshow")

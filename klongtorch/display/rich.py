@@ -2,7 +2,7 @@
 
     mime_bundle(value) -> {"text/plain": ..., "text/html": ..., ...}
 
-text/plain is Klong's readable form (display.show), bounded for large values (summary.py:
+text/plain is Klong's readable form (value/text.py's show), bounded for large values (summary.py:
 head … tail and the shape, as torch prints them). Besides it:
 
 - a tensor with at most 500 elements shows every value: a vector as a run of values, each

@@ -63,16 +63,12 @@ def _each_ints(f, a):
 
 def _int_items(a):
     """The elements of a vector of ints as Python ints, read through NumPy's view of its
-    memory where there is one (a CPU tensor, NumPy installed): 40% less than tolist, which
-    builds a list of them first. None for a tensor under vmap or grad, whose elements are
-    tensors."""
+    memory on the CPU: 40% less than tolist, which builds a list of them first. None for a
+    tensor under vmap or grad, whose elements are tensors."""
     if carries_grad(a):
         return None
     if a.device.type == "cpu":
-        try:
-            return memoryview(a.numpy())
-        except (RuntimeError, TypeError):      # no NumPy
-            pass
+        return memoryview(a.numpy())
     return a.tolist()
 
 
@@ -374,7 +370,7 @@ class Derived:
             return self.call2(*args)
         raise err(_adverb_name(self.adverb), "arity", text=f"{len(args)} arguments")
 
-    def lifted(self):
+    def klong_lifted(self):
         """How lifting runs this derived verb on a whole tensor (lift.callee), or None:
         a reduction such as +/ becomes one batched reduction."""
         return lift.reduction(self.verb) if self.adverb == "/" else None

@@ -31,7 +31,7 @@ the function (a projection's function before its arguments). Fast paths cover on
 int and float operands, whose results are what the primitives would return (ints stay
 exact bignums); tensors, dual numbers and compile-time proxies take the primitive, so
 autograd and capture see the same calls. The dyads that differentiate (:> ∂ ∇) are calls
-of their autograd.DyadForm.
+of their derivatives.DyadForm.
 
 Errors cost nothing until one happens: the handler maps the failing line of the generated
 code to the node written there (_W: line -> (position, name, kind)) and locates the error,
@@ -359,7 +359,7 @@ class BodyWriter:
         return self.dyad(node, None)
 
     def special(self, node):
-        """A dyad that differentiates (autograd.DyadForm): its operand on the variable side,
+        """A dyad that differentiates (derivatives.DyadForm): its operand on the variable side,
         written as a global's name, goes in by name, and for a lazy form is not evaluated
         here at all (loss:>w with a nilad loss never reads w)."""
         form = self.compiler.special[node.verb.sym]

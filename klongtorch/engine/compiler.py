@@ -29,7 +29,7 @@ class Compiler:
         self.interp = interp
         self.g = interp.globals
         self.source = ""
-        # dyads that run code of their own (:> ∂ ∇, see autograd.DyadForm): sym -> form
+        # dyads that run code of their own (:> ∂ ∇, see derivatives.DyadForm): sym -> form
         self.special = {}
 
     def compile(self, node, source):

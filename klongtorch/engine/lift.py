@@ -19,7 +19,7 @@ Exactly the element loop's answer, or none
     few of their rules are not torch's: 1%0 is :undefined where a tensor gives inf, 2^-1 is
     a real where an integer tensor stays integer, 1|0.5 keeps the winner's type, and an int
     beyond 2^53 compares exactly with a real. A verb's guards (guards.py, named in its record
-    in verbs.VERBS) check that no element meets such a case (only the elements a
+    in primitives.VERBS) check that no element meets such a case (only the elements a
     conditional selects count). Anything lifting cannot promise (a guard, a result that is
     not one tensor of one type, any error) raises Bail, and the adverb runs element by
     element instead. The body has no side effects (STATIC refuses assignments to globals,
@@ -89,7 +89,7 @@ class Lifted:
 # -- which verbs lift ------------------------------------------------------------------------
 
 def _verbs():
-    """verbs.VERBS, the records of the operators: which are atomic, their guards."""
+    """primitives.VERBS, the records of the operators: which are atomic, their guards."""
     return VERBS
 
 
@@ -231,7 +231,7 @@ class _Prim:
 class _Unary:
     """A one-argument callee that is a method of Run with an operand fixed: a reduction
     (Run.reduce, the verb's symbol) or a built-in element-wise function such as .exp
-    (Run.math, its torch function, autograd.MATH)."""
+    (Run.math, its torch function, derivatives.MATH)."""
     __slots__ = ("method", "operand")
 
     def __init__(self, method, operand):
@@ -263,7 +263,7 @@ def _verb_callee(v):
 
 
 def reduction(verb):
-    """The lifted form of verb/ (adverbs.Derived.lifted): a reduction over an atomic verb
+    """The lifted form of verb/ (adverbs.Derived.klong_lifted): a reduction over an atomic verb
     with a monoid, such as +/; None for any other verb."""
     if type(verb) is Verb and verb.monoid is not None:
         return _Unary(Run.reduce, verb.sym)
@@ -278,9 +278,10 @@ def _sysfunc_callee(v):
 
 
 def _other_callee(v):
-    """A function value defined above this module (adverbs.Derived) says how it lifts."""
-    lifted = getattr(v, "lifted", None)
-    return lifted() if lifted is not None else None
+    """A function value defined above this module (adverbs.Derived) says how it lifts, by
+    its method klong_lifted(); anything else does not lift."""
+    lifted = getattr(v, "klong_lifted", None)
+    return lifted() if callable(lifted) else None
 
 
 # how each kind of function value lifts

@@ -6,16 +6,16 @@ its own arguments, the verbs with a Python-number fast path (primitives.Verb.pyt
 conditionals and calls of global names with integer arguments computes an integer from
 integers and does nothing else: it assigns nothing, reads no variable but the names it
 calls, and raises no error (a recursion too deep or an interrupt passes through, as from
-the generated body). So while every name it
-calls holds the function itself, its value is that of this plain Python function. For
-fib::{:[x<2;x;fib(x-1)+fib(x-2)]}:
+the generated body). So while every name it calls holds the function itself, its value is
+that of this plain Python function. For fib::{:[x<2;x;fib(x-1)+fib(x-2)]}:
 
     def _pure(x):
       return (x if (x < 2) else (_pure((x - 1)) + _pure((x - 2))))
 
 The generated body (codegen.py) enters it when its arguments are ints and the called names
 hold the lambda (one dict lookup each, on entry from outside; inside, nothing can rebind
-them). That drops, per call, the type tests of the arguments and of the results, the
+them, except another thread: a Python thread that rebinds fib while fib(30) runs in this
+one is seen by the next call from outside, not by the calls already under way). That drops, per call, the type tests of the arguments and of the results, the
 lookup of the name and the attribute call: fib(20) goes from 3.2x the handwritten CPython
 function to about 1.0x. Each over a list of ints (adverbs.each, when lifting does not take
 it) runs the body inline in one list comprehension, with no call per element at all.

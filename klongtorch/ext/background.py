@@ -26,7 +26,7 @@ import time
 
 from klongtorch.value.convert import PyFunc, klong_value
 from klongtorch.value.errors import err
-from klongtorch.value.functions import SysFunc, _brief, to_callable
+from klongtorch.value.functions import SysFunc, brief, to_callable
 from klongtorch.value.values import truth
 
 
@@ -199,7 +199,7 @@ class Background:
         callback = to_callable(cb, ".async")
         if callback.arity not in (0, 1):
             raise err(".async", "arity", text=f"the callback takes the result, one argument, "
-                                              f"not {callback.arity}: {_brief(cb)}")
+                                              f"not {callback.arity}: {brief(cb)}")
         return AsyncCall(self.interp, target, callback)
 
     def timer(self, name, interval, f):
@@ -211,12 +211,12 @@ class Background:
         .timerc stops one. Example: th::.timer("tick";1;{.p("tick");1})"""
         if type(interval) not in (int, float) or interval < 0:
             raise err(".timer", "type", text=f"the interval is a number of seconds, 0 or more, "
-                                             f"not {_brief(interval)}")
+                                             f"not {brief(interval)}")
         fn = to_callable(f, ".timer")
         if fn.arity > 1:
             raise err(".timer", "arity", text="the timer's function is a nilad or a monad")
         p = pending(self.interp)
-        t = Timer(name if type(name) is str else _brief(name), float(interval), fn)
+        t = Timer(name if type(name) is str else brief(name), float(interval), fn)
         heapq.heappush(p.timers, (time.monotonic() + t.interval, next(p.order), t))
         return t
 

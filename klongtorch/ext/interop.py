@@ -42,7 +42,7 @@ from klongtorch.runtime import interrupts
 from klongtorch.value import pickling
 from klongtorch.value.convert import PyFunc, klong_value, python_arity, to_python
 from klongtorch.value.errors import KlongError, err
-from klongtorch.value.functions import SysFunc, _brief
+from klongtorch.value.functions import SysFunc, brief
 from klongtorch.value.values import Dict, Tensor, ctx, items_of, scalar
 
 
@@ -146,7 +146,7 @@ def _unimport(added):
 
 def _string(v, who):
     if type(v) is not str:
-        raise err(who, "type", text=f"a module or attribute name must be a string, not {_brief(v)}")
+        raise err(who, "type", text=f"a module or attribute name must be a string, not {brief(v)}")
     return v
 
 
@@ -349,7 +349,7 @@ class Python:
             fn = self.pya(fn[0], fn[1])
         target = fn.fn if isinstance(fn, PyFunc) else fn
         if not callable(target):
-            raise err(".pyc", "type", text=f"not callable: {_brief(fn)}")
+            raise err(".pyc", "type", text=f"not callable: {brief(fn)}")
         if type(kwargs) is not Dict:
             raise err(".pyc", "type", text="keyword arguments must be a dictionary, :{} for none")
         positional = [python_arg(a) for a in ([] if args == [] else items_of(args))]

@@ -308,16 +308,6 @@ def survey(text):
     return Survey(not lexer.depth, empty, last is not None and last.kind == ";")
 
 
-def complete(text):
-    """Whether text is a complete input (Survey.complete)."""
-    return survey(text).complete
-
-
-def quiet(text):
-    """Whether text's value is not shown: it ends with ';' (Survey.quiet)."""
-    return survey(text).quiet
-
-
 def readable(text):
     """The tokens of text as far as they can be read, newlines aside: a half-typed input
     (an open string, a stray character) is still looked at up to its mistake."""

@@ -144,8 +144,8 @@ def entries(interp=None):
     out = [monad_and_dyad("Operators", sym, fns, (f"{sym}a", f"a{sym}b"))
            for sym, fns in ((s, (v.monad, v.dyad)) for s, v in VERBS.items())]
     if interp is not None:
-        # dyads that extensions compile themselves (:> ∂ ∇ in autograd.py): the docstring
-        # of the compiling function is their help
+        # dyads that extensions compile themselves (:> ∂ ∇ in autograd/derivatives.py): the
+        # docstring of the compiling function is their help
         for sym, fn in interp.compiler.special.items():
             if sym not in VERBS:
                 out.append(Entry("Operators", sym, [_form(fn.__doc__, f"a{sym}b")]))

@@ -34,7 +34,7 @@ from klongtorch.display import progress
 from klongtorch.parse.lexer import Survey, survey
 from klongtorch.runtime import allocator, interrupts
 from klongtorch.shell import commands
-from klongtorch.value.errors import KlongError, KlongExit
+from klongtorch.value.errors import OUT_OF_MEMORY, KlongError, KlongExit
 
 INTERRUPTED = "kg: error: interrupted"
 
@@ -92,8 +92,6 @@ def _interrupt(e, debug):
 
 
 def _out_of_memory(e, debug):
-    # start-up: torch, loaded by now (Klong code ran)
-    from klongtorch.interpreter import OUT_OF_MEMORY
     return Failure("KlongError", OUT_OF_MEMORY, error=e)
 
 
@@ -186,7 +184,7 @@ def status(text, check_syntax=False):
 
 # -- the session ------------------------------------------------------------------------------
 
-def rest(interp, wait=False):
+def run_finished_work(interp, wait=False):
     """background.rest: the callbacks of finished .async calls and the timers that are due;
     imported at first use (start-up: it needs torch, and this module is imported by
     the kernel and by `klongtorch --help` before torch loads)."""
@@ -254,7 +252,7 @@ class Session:
 
     def rest(self, wait=True, progress=None):
         """The end of a script: wait for its .async work, running the callbacks."""
-        return self._evaluate(Result(), "", lambda: rest(self.interp, wait), False, False,
+        return self._evaluate(Result(), "", lambda: run_finished_work(self.interp, wait), False, False,
                               progress, blanks=True)
 
     def _evaluate(self, result, code, action, show, remember, progress_display,
@@ -290,7 +288,7 @@ class Session:
             with interrupts.installed(), watching:
                 value = action()
                 if rest_after:
-                    rest(self.interp)   # finished .async work and due timers
+                    run_finished_work(self.interp)   # finished .async work, due timers
             return value, None
         except KlongExit as e:
             return None, e
@@ -363,4 +361,4 @@ class Session:
 
 
 __all__ = ["Session", "Result", "Failure", "failure", "attempt", "status", "split_commands",
-           "exit_code", "rest", "INTERRUPTED", "debug_wanted"]
+           "exit_code", "run_finished_work", "INTERRUPTED", "debug_wanted"]

@@ -28,10 +28,11 @@ def from_python(v, interp=None):
         return convert(v, interp)
     if v is None:
         return []
-    if isinstance(v, np.ndarray):           # a subclass (numpy.matrix)
-        return _ndarray(v, interp)
-    if isinstance(v, np.generic):
-        return from_python(v.item(), interp)
+    if t.__module__ == "numpy":             # numpy's own kinds (numpy.matrix, scalars); a
+        if isinstance(v, np.ndarray):       # masked array (numpy.ma) stays opaque: its mask
+            return _ndarray(v, interp)      # has no Klong form
+        if isinstance(v, np.generic):
+            return from_python(v.item(), interp)
     if hasattr(v, "call1"):                 # a Klong function already
         return v
     if callable(v):

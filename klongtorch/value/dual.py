@@ -10,7 +10,7 @@ The path is taken only when it gives what torch would: the point is a Python rea
 are float64, and no outer differentiation needs a graph. Each verb the dual meets must be
 in the tables below; anything else (a vector, a structural verb, a Python function, a
 display) raises NotScalar, and :> starts again through torch, with the globals restored. A
-call site that had to start again once uses torch from then on (see autograd.FastPath).
+call site that had to start again once uses torch from then on (see autograd.derivatives.FastPath).
 """
 import math
 

@@ -7,6 +7,11 @@ kernel, magic) can draw a caret under the failing spot.
 import re
 
 
+# the two texts of a Python limit that Klong code ran into (the interpreter raises them, the
+# session shows them)
+OUT_OF_MEMORY = "kg: error: out of memory (a value grew without bound?)"
+STACK_OVERFLOW = "kg: error: stack overflow: recursion too deep"
+
 class KlongError(Exception):
     """A Klong error with a kg-style message and, when known, a source span."""
 
@@ -82,15 +87,15 @@ def err(verb, kind, value=_NONE, text=None, operands=None):
     if ctx.klongpy:                     # name the rules in force (klongtorch.verbs.dialect)
         msg += " (klongpy dialect)"
     if operands is not None:            # as kg shows them: the operands as one list
-        msg += ": " + _show(list(operands))
+        msg += ": " + operand_text(list(operands))
     elif value is not _NONE:
-        msg += ": " + _show(value)
+        msg += ": " + operand_text(value)
     if text:
         msg += ": " + text
     return KlongError(msg)
 
 
-def _show(v):
+def operand_text(v):
     # bounded (summary.py): the whole text of a big value would take seconds to write
     from klongtorch.value.summary import summary  # start-up: needs torch (see err)
     try:

@@ -6,7 +6,7 @@ taking and returning tensors, so torch autograd can differentiate through them f
 """
 from klongtorch.runtime.interrupts import enter, leave
 from klongtorch.value import pickling
-from klongtorch.value.errors import KlongError, _show, err
+from klongtorch.value.errors import KlongError, operand_text, err
 from klongtorch.value.summary import summary
 from klongtorch.value.text import show
 from klongtorch.value.values import UNDEF, Tensor, items_of
@@ -203,7 +203,7 @@ def apply_list(f, b):
             return f.call1(b)       # a Python function takes the list whole, as Python would
         if f.arity == 1:
             # as kg: the list's elements are the arguments, so {x}@[1 2] is one too many
-            raise KlongError(f"kg: error: apply: wrong number of arguments: {_show(b)}")
+            raise KlongError(f"kg: error: apply: wrong number of arguments: {operand_text(b)}")
         raise f.arity_error(len(args))
     return f.call((b,))
 
@@ -214,10 +214,10 @@ def to_callable(v, where):
         return v
     if v is UNDEF:
         raise err(where, "value", text="undefined function")
-    raise err(where, "type", text=f"not a function: {_brief(v)}")
+    raise err(where, "type", text=f"not a function: {brief(v)}")
 
 
-def _brief(v):
+def brief(v):
     # bounded (summary.py): the whole text of a big value would take seconds to write
     text = summary(v).split("\n", 1)[0]
     return text if len(text) < 40 else text[:37] + "..."

@@ -15,6 +15,8 @@ function again in klong.
 """
 import weakref
 
+import klongtorch
+
 _home = None
 _kind = None
 
@@ -26,11 +28,11 @@ def remember(interp):
 
 
 def new(**options):
-    """A new interpreter of the kind last made in this process (klongpy_compat's
-    KlongInterpreter(), which Python code that Klong loaded calls)."""
-    if _kind is None:
-        raise RuntimeError("no klongtorch interpreter yet: make one with klongtorch.Klong()")
-    return _kind(**options)
+    """A new interpreter of the kind last made in this process, or klongtorch.Klong in a
+    process that has made none yet (klongpy_compat's KlongInterpreter(), a pickle that
+    carries no kind). klongtorch.Klong is the package's public entry point, looked up by
+    name when it is needed: this module sits layers below the interpreter."""
+    return (_kind or klongtorch.Klong)(**options)
 
 
 def home(kind=None):

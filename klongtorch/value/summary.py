@@ -2,7 +2,7 @@ r"""Bounded text forms of values: what a notebook, a console or the REPL shows o
 
     summary(value) -> str
 
-A value whose readable form (display.show, what .w writes) is short is shown exactly so.
+A value whose readable form (text.show, what .w writes) is short is shown exactly so.
 A large one is summarised as torch and numpy print large arrays: every axis longer than
 2*EDGE keeps its first and last EDGE entries around a `…`, and a last line gives the
 shape:
@@ -41,7 +41,7 @@ class _TooLong(Exception):
 
 
 def summary(value):
-    """The text a display shows for value: display.show's form when it is short, else a
+    """The text a display shows for value: text.show's form when it is short, else a
     bounded summary (at most a few thousand characters, whatever the value)."""
     try:
         return _Whole().text(value)
@@ -100,7 +100,7 @@ def _exact_digit_count(n):
 # -- the writers ---------------------------------------------------------------------------
 
 class _Whole:
-    """display.show's form, given up on as soon as it passes CHARS characters."""
+    """text.show's form, given up on as soon as it passes CHARS characters."""
 
     def __init__(self):
         self.used = 0

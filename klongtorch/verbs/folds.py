@@ -2,7 +2,7 @@
 
 `over` is the Over adverb itself: it folds any function over a list, element by element,
 unless the function has a fast path of its own (`f.over`, from its record in
-verbs.VERBS). The fast paths below are those records' `over` and `scan`: a fold of a
+engine.primitives.VERBS). The fast paths below are those records' `over` and `scan`: a fold of a
 primitive verb over a tensor as one torch call (sum, cumsum, amax, ...), which makes
 +/!1000000 as fast as torch. Each returns NotImplemented where its torch call would
 not give Klong's answer (an integer sum that could overflow int64 is exact in Klong), and
@@ -14,18 +14,20 @@ import math
 import torch
 
 from klongtorch.value.values import Dict, Tensor, dict_items, is_empty, items_of, scalar
+from klongtorch.verbs.listargs import is_seq
 from klongtorch.verbs.pervade import LIMIT, bound, with_bound
 
 
 def elements(v):
+    """What an adverb goes over: a list's elements, a dictionary's [key value] entries."""
     if type(v) is Dict:
         return dict_items(v)
     return items_of(v)
 
 
 def is_list(v):
-    t = type(v)
-    return (t is list or t is str or (t is Tensor and v.dim() > 0)) and not is_empty(v)
+    """A list an adverb goes into (listargs.is_seq), not an empty one."""
+    return is_seq(v) and not is_empty(v)
 
 
 def over(f, a):
@@ -39,7 +41,7 @@ def over(f, a):
         return elements(a)[0]
     if type(a) is Tensor and a.shape[0] == 1:
         return elements(a)[0]
-    fast = getattr(f, "over", None)         # an operator's torch path (verbs.VERBS)
+    fast = getattr(f, "over", None)         # an operator's torch path (engine.primitives.VERBS)
     if fast is not None:
         r = fast(a)
         if r is not NotImplemented:

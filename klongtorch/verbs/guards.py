@@ -6,7 +6,7 @@ where an integer tensor stays integer, 1|0.5 keeps the winner's type, and an int
 2^53 compares exactly with a real. Each guard says whether any element meets such a case,
 so that lifting (klongtorch.engine.lift) gives way to the loop there. A guard takes the operands
 and the result (a tensor over the batch, or a Python number) and `active`, the elements
-the current conditional selects (None: all). Each verb's record (verbs.VERBS) names its
+the current conditional selects (None: all). Each verb's record (engine.primitives.VERBS) names its
 guards.
 """
 import math
@@ -93,7 +93,7 @@ def _negative_exponent(x, y, r, active):
     return not _real(x) and not _real(y) and _any(y < 0, active)
 
 
-# Each verb's record (verbs.VERBS) names its guards: for a dyad and a monad, one for
+# Each verb's record (engine.primitives.VERBS) names its guards: for a dyad and a monad, one for
 # elements that are Python numbers, and one for elements that are tensors (a row), whose
 # rules are the tensor rules the lifted call also follows, except where a verb decides
 # for a whole tensor at once: then one element's row and the whole batch can differ.

@@ -6,7 +6,7 @@ and whether a number fits a tensor's type.
 """
 import torch
 
-from klongtorch.value.errors import KlongError, _show, err
+from klongtorch.value.errors import KlongError, operand_text, err
 from klongtorch.value.values import Tensor, ctx, int_tensor, key_of, scalar
 from klongtorch.verbs.pervade import INT
 
@@ -84,7 +84,7 @@ def stored_key(k):
     try:
         hash(key)
     except TypeError:
-        raise KlongError(f"kg: error: bad dictionary key: {_show(k)}") from None
+        raise KlongError(f"kg: error: bad dictionary key: {operand_text(k)}") from None
     return key
 
 

@@ -76,7 +76,7 @@ def to_t(v):
 
 class Atomic:
     """What pervasion knows of one atomic dyad (its part of the verb's record, see
-    verbs.VERBS; arith defines one beside each verb):
+    engine.primitives.VERBS; arith defines one beside each verb):
 
     name         the dyad's name in errors ("plus")
     sym          its symbol, for the advice in a shape error

@@ -6,7 +6,7 @@ is indexed with torch, so gradients flow back to the elements picked.
 import torch
 
 from klongtorch.value.errors import err
-from klongtorch.value.functions import _brief, apply_list, is_function
+from klongtorch.value.functions import brief, apply_list, is_function
 from klongtorch.value.values import Char, Dict, Tensor, items_of, key_of, mklist, mkstring, scalar
 from klongtorch.verbs import dialect
 from klongtorch.verbs.listargs import (MAX_TENSOR, count, element, empty_like, index_tensor,
@@ -53,7 +53,7 @@ def _indexable(a, b):
     if not is_seq(a):
         # the usual cause is an each that already took the elements apart: {x@0}'[10 20]
         raise err("index", "type", operands=(a, b),
-                  text=f"{_brief(a)} is an atom; only lists and strings can be indexed (a "
+                  text=f"{brief(a)} is an atom; only lists and strings can be indexed (a "
                        "dictionary with ?)")
 
 
