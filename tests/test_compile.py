@@ -161,7 +161,7 @@ def test_cmodes_reports_this_machine(k):
 
 
 def test_graph_display_shows_the_operations(k):
-    k(f"cf::.compilex({{+/x^2}};[1.0 2.0];{FAST})")
+    k(f"cf::.compilex({{+/x^3}};[1.0 2.0];{FAST})")
     html = k("cf")._repr_mimebundle_()["text/html"]
     assert "aten.pow" in html and "torch operations" in html
 

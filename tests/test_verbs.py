@@ -70,3 +70,17 @@ def test_grades_of_long_real_vectors_are_the_stable_order(kind):
     assert torch.equal(k("<v"), stable)
     assert torch.equal(k(">v"), torch.flip(stable, (0,)))
     assert torch.equal(k("v@<v"), v[stable]) or kind == "nan"
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_a_real_square_is_one_multiplication(dtype):
+    """x^2 on reals is x*x: the correctly rounded square that Python's x**2 and torch's own
+    scalar pow give, and a gradient as cheap as a product's."""
+    k = Klong()
+    v = torch.randn(1000, dtype=dtype, generator=torch.Generator().manual_seed(3)) * 1e3
+    k["v"] = v
+    assert torch.equal(k("v^2"), v * v) and torch.equal(k("v^2.0"), v * v)
+    assert torch.equal(k("v^2"), torch.pow(v, 2))
+    leaf = v.clone().requires_grad_(True)
+    assert torch.equal(k("{+/x^2}:>v"), torch.autograd.grad((leaf ** 2).sum(), [leaf])[0])
+    assert [float(e) ** 2 for e in v[:5].tolist()] == k("v^2")[:5].tolist() or dtype != torch.float64

@@ -138,6 +138,10 @@ def power(a, b):
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return _NUMBER_POWERS[ta, tb](a, b)
+    if ta is Tensor and (tb is int or tb is float) and b == 2 and a.dtype.is_floating_point:
+        # x^2, the commonest power (a sum of squares, a loss): one multiplication, the same
+        # bits as torch.pow, which squares that way itself, and its gradient is as cheap
+        return a * a
     if _integral_power(a, ta, b, tb):
         return _power_kg(a, b)
     return dyadic(power, POWER, a, b)
