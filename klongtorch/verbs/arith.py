@@ -258,13 +258,7 @@ def equal(a, b):
     1 if a and b are equal, else 0. Numbers compare by value, characters, strings and symbols
     by their text. Atomic, but strings are compared whole; use ~ (Match) for lists.
     Examples: 1=1 --> 1    "foo"="foo" --> 1    [1 2 3]=[1 4 3] --> [1 0 1]"""
-    r = _cmp_atoms("equal", a, b, _eq)
-    if r is not None:
-        return r
-    if _is_seq(a) or _is_seq(b):
-        return dyadic(equal, EQUAL, a, b)
-    # a number and a character, a function, a dictionary...: kg calls that a type error
-    raise err("equal", "type", operands=(a, b))
+    return _comparison(equal, EQUAL, _eq, a, b)
 
 
 def less(a, b):
@@ -272,24 +266,25 @@ def less(a, b):
     1 if a is less than b, else 0. Numbers by value, characters by code, strings and symbols
     lexicographically. Atomic (strings are compared whole).
     Examples: 1<2 --> 1    "bar"<"foo" --> 1    [1 2 3]<[1 4 3] --> [0 1 0]"""
-    r = _cmp_atoms("less", a, b, _lt)
-    if r is not None:
-        return r
-    if _is_seq(a) or _is_seq(b):
-        return dyadic(less, LESS, a, b)
-    raise err("less", "type", operands=(a, b))
+    return _comparison(less, LESS, _lt, a, b)
 
 
 def more(a, b):
     """a>b  More
     1 if a is greater than b, else 0. See < (Less).
     Examples: 2>1 --> 1    "foo">"bar" --> 1    [1 4 3]>[1 2 3] --> [0 1 0]"""
-    r = _cmp_atoms("more", a, b, _gt)
+    return _comparison(more, MORE, _gt, a, b)
+
+
+def _comparison(verb, facts, op, a, b):
+    """= < > on two atoms (op), or carried into lists and tensors by the verb's facts."""
+    r = _cmp_atoms(facts.name, a, b, op)
     if r is not None:
         return r
     if _is_seq(a) or _is_seq(b):
-        return dyadic(more, MORE, a, b)
-    raise err("more", "type", operands=(a, b))
+        return dyadic(verb, facts, a, b)
+    # a number and a character, a function, a dictionary...: kg calls that a type error
+    raise err(facts.name, "type", operands=(a, b))
 
 
 def _eq(a, b):
