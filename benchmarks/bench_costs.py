@@ -28,7 +28,7 @@ _ROOT = os.path.dirname(_HERE)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from timing import measure_samplers, timed  # noqa: E402
+from timing import machine, measure_samplers, timed  # noqa: E402
 
 # name, Klong setup, Klong expression, raw torch setup, raw torch expression
 ROWS = [
@@ -135,8 +135,7 @@ def main(argv=None):
         print(json.dumps(memory_worker(int(a.memory[0]), a.memory[1])))
         return
     rows = measure(a.procs, not a.no_memory)
-    print(f"{a.procs} fresh processes a row; {os.cpu_count()} CPUs, load "
-          + "/".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(f"{a.procs} fresh processes a row; {machine()}")
     print(render(rows))
     if a.json:
         with open(a.json, "w") as f:

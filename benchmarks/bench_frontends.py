@@ -25,6 +25,10 @@ import time
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_HERE)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from timing import machine  # noqa: E402
 
 SETUP = "p::(7919*!100000)!100003;v::1.0*!1000000"
 # name, Klong, raw torch (p and v as in SETUP), runs per process
@@ -210,8 +214,7 @@ def main(argv=None):
         print(json.dumps(_median_rows(globals()[a.worker]())))
         return
     per = measure(a.procs)
-    print(f"{a.procs} fresh processes per front end; {os.cpu_count()} CPUs, load "
-          + "/".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(f"{a.procs} fresh processes per front end; {machine()}")
     print(render(per))
     if a.json:
         with open(a.json, "w") as f:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import statistics
 import time
 from typing import Callable, Dict, List, Sequence
@@ -138,6 +139,11 @@ def measure(fn: Callable[[], object], target_s: float = FULL_TARGET_S,
             min_reps: int = MIN_REPS, max_reps: int = MAX_REPS) -> Dict[str, object]:
     """Median (and min/max/reps) of ``fn`` alone; see ``measure_samplers``."""
     return measure_samplers([timed(fn)], target_s, min_reps, max_reps)[0]
+
+
+def machine() -> str:
+    """The machine a table was measured on, for its heading: "2 CPUs, load 1.0/1.2/2.0"."""
+    return f"{os.cpu_count()} CPUs, load " + "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def fmt_time(seconds) -> str:

@@ -86,30 +86,25 @@ class Lifted:
         return self.t.shape[self.level:]
 
 
-# -- which verbs lift ------------------------------------------------------------------------
-
-def _verbs():
-    """primitives.VERBS, the records of the operators: which are atomic, their guards."""
-    return VERBS
-
+# -- which verbs lift: their records in primitives.VERBS --------------------------------------
 
 def _atomic_dyad(sym):
-    v = _verbs().get(sym)
+    v = VERBS.get(sym)
     return v is not None and v.atomic is not None
 
 
 def _atomic_monad(sym):
-    v = _verbs().get(sym)
+    v = VERBS.get(sym)
     return v is not None and v.atomic_monad
 
 
 def _compares(sym):
-    v = _verbs().get(sym)
+    v = VERBS.get(sym)
     return v is not None and v.compares
 
 
 def _reducer(sym):
-    v = _verbs().get(sym)
+    v = VERBS.get(sym)
     return v is not None and v.monoid is not None
 
 
@@ -487,7 +482,7 @@ class Run:
                 return None
         if kinds[0] != kinds[1]:
             return None
-        op = COMPARE[_verbs()[sym].python]
+        op = COMPARE[VERBS[sym].python]
         return op(x.t if type(x) is Lifted else x, y.t if type(y) is Lifted else y)
 
     def merge(self, m, a, b):
@@ -504,7 +499,7 @@ class Run:
                       _pythonic(a) and _pythonic(b), _dense(a) and _dense(b))
 
     def monad(self, sym, v):
-        verb = _verbs()[sym]
+        verb = VERBS[sym]
         if type(v) is not Lifted:
             return self.plain(verb.monad, v)
         try:
@@ -517,7 +512,7 @@ class Run:
         return self.result(r, v.py, v.dense)
 
     def dyad(self, sym, a, b):
-        verb = _verbs()[sym]
+        verb = VERBS[sym]
         if type(a) is not Lifted and type(b) is not Lifted:
             return self.plain(verb.dyad, a, b)
         a, b = self.up(a), self.up(b)
@@ -592,7 +587,7 @@ class Run:
         # row-major, so it is made so first
         if t.dtype.is_floating_point and sym in "+*":
             t = self.rowmajor(v).contiguous()
-        return _verbs()[sym].monoid(t, self.level)
+        return VERBS[sym].monoid(t, self.level)
 
     def math(self, fn, v):
         if type(v) is not Lifted:
