@@ -68,7 +68,7 @@ def _both(row):
 def time_worker(i):
     klong, raw = _both(ROWS[i])
     # interleaved (timing.measure_samplers): a busy moment of the machine falls on both
-    kl, rw = measure_samplers([timed(klong), timed(raw)], target_s=0.3)
+    kl, rw = measure_samplers([timed(klong), timed(raw)], target_s=0.3, paired=True)
     return {"klong": kl["median"], "raw": rw["median"]}
 
 

@@ -87,7 +87,8 @@ def worker():
             code = compile(raw, name, "eval")
             rawfn = lambda code=code: eval(code, ns)      # noqa: E731
         # interleaved (timing.measure_samplers): a busy moment falls on both
-        kl, rw = measure_samplers([timed(lambda: k(src)), timed(rawfn)], target_s=0.5)
+        kl, rw = measure_samplers([timed(lambda: k(src)), timed(rawfn)], target_s=0.5,
+                                  paired=True)
         out[name] = (kl["median"], rw["median"])
     out["threads"] = torch.get_num_threads()
     json.dump(out, sys.stdout)

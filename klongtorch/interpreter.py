@@ -66,43 +66,58 @@ def own_process(S=_Settings):
         S.done = True
 
 
-class _Active:
-    """`with k.active():` this interpreter's device and dtype for new tensors (per thread),
-    and SIGINT deferred inside critical sections (main thread). Its enter and exit are
-    guarded (klongtorch.runtime.interrupts): an interrupt cannot split them.
+def _enter(k):
+    """Make interpreter k's settings the thread's (device and dtype of new tensors, lifting,
+    the dialect) and install the SIGINT handler (interrupts.begin). Returns what _leave
+    needs. Guarded, with _leave: an interrupt cannot split them.
 
     Entering is part of what every k(...) costs beyond torch, so it writes only what
     differs: the interpreter's settings are one tuple (Klong._key, remade when one of them
     is set), and one interpreter called again and again finds that same tuple in the
     thread's context and changes nothing there."""
-    __slots__ = ("k", "saved", "signal")
+    signal = interrupts.begin()
+    c = ctx
+    key = k._key
+    if c.key is key:
+        return signal, None
+    device, real, lift, lift_min, klongpy = key
+    if c.device is device and c.real is real and c.lift is lift and \
+            c.lift_min == lift_min and c.klongpy is klongpy:
+        c.key = key                 # the same settings: only mark them as ours
+        return signal, None
+    saved = c.key, c.device, c.real, c.lift, c.lift_min, c.klongpy
+    c.key = key
+    c.device, c.real, c.lift, c.lift_min, c.klongpy = key
+    return signal, saved
+
+
+def _leave(entered):
+    """Undo _enter: the thread's settings as they were, the SIGINT handler put back."""
+    signal, saved = entered
+    if saved is not None:
+        c = ctx
+        c.key, c.device, c.real, c.lift, c.lift_min, c.klongpy = saved
+    interrupts.end(signal)
+
+
+interrupts.guard(_enter)
+interrupts.guard(_leave)
+
+
+class _Active:
+    """`with k.active():` _enter and _leave around a block (Klong.__call__ writes them out,
+    to spare every call an object and two method calls)."""
+    __slots__ = ("k", "entered")
 
     def __init__(self, k):
         self.k = k
 
-    @interrupts.guard
     def __enter__(self):
-        self.signal = interrupts.begin()
-        k, c = self.k, ctx
-        key = k._key
-        self.saved = None
-        if c.key is not key:
-            device, real, lift, lift_min, klongpy = key
-            if c.device is device and c.real is real and c.lift is lift and \
-                    c.lift_min == lift_min and c.klongpy is klongpy:
-                c.key = key                 # the same settings: only mark them as ours
-            else:
-                self.saved = c.key, c.device, c.real, c.lift, c.lift_min, c.klongpy
-                c.key = key
-                c.device, c.real, c.lift, c.lift_min, c.klongpy = key
+        self.entered = _enter(self.k)
         return self
 
-    @interrupts.guard
     def __exit__(self, *exc):
-        if self.saved is not None:
-            c = ctx
-            c.key, c.device, c.real, c.lift, c.lift_min, c.klongpy = self.saved
-        interrupts.end(self.signal)
+        _leave(self.entered)
         return False
 
 
@@ -200,9 +215,24 @@ class Klong:
 
     def __call__(self, source):
         """Evaluate a Klong program; return the value of its last expression."""
-        with _Active(self):
+        # with self.active(): self.run(source), written out: this is every call's fixed cost
+        entered = _enter(self)
+        try:
             interrupts.check()          # an interrupt that came while entering
-            return self.run(source)
+            codes = self._compiled.get(source) if self.module is None else None
+            if codes is None:
+                return self.run(source)
+            value = None
+            for code in codes:
+                value = code()
+            return EOF if value is None else value      # an empty program: :eof, as in kg
+        except RecursionError:
+            failure = STACK_OVERFLOW
+        except MemoryError:
+            failure = OUT_OF_MEMORY
+        finally:
+            _leave(entered)
+        raise KlongError(failure)   # after the except: the failed frames are let go
 
     def run(self, source, filename=None):
         """Parse, compile and run source one line at a time (each line is parsed and compiled
