@@ -21,7 +21,7 @@ from klongtorch.engine.compiler import Compiler
 from klongtorch.ext import channels, interop
 from klongtorch.ext.system import install
 from klongtorch.parse.parser import Parser
-from klongtorch.runtime import allocator, interrupts
+from klongtorch.runtime import allocator, cores, interrupts
 from klongtorch.value import devices
 from klongtorch.value.convert import from_python
 from klongtorch.value.errors import OUT_OF_MEMORY, STACK_OVERFLOW, KlongError, KlongExit
@@ -113,6 +113,7 @@ class _Active:
         self.k = k
 
     def __enter__(self):
+        cores.adapt()
         self.entered = _enter(self.k)
         return self
 
@@ -197,6 +198,8 @@ class Klong:
         # without it, 1+!10000000 took 40.8 ms instead of 4.3 in half of fresh processes.
         # Once per process; KLONGTORCH_MALLOC=default opts out
         allocator.tune()
+        # torch's threads: the cores no other process is using (cores.py), once per process
+        cores.start()
         self._outputs = weakref.WeakSet()   # the output channels opened here (flush_channels)
         with self.active():
             install(self)                 # also sets self.cin, self.cout, self.cerr
@@ -216,6 +219,7 @@ class Klong:
     def __call__(self, source):
         """Evaluate a Klong program; return the value of its last expression."""
         # with self.active(): self.run(source), written out: this is every call's fixed cost
+        cores.adapt()
         entered = _enter(self)
         try:
             interrupts.check()          # an interrupt that came while entering

@@ -1,0 +1,96 @@
+"""The thread count (klongtorch/runtime/cores.py): torch gets the cores other processes leave,
+and a count the user chose is never changed."""
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from klongtorch.runtime import cores
+
+LINUX = sys.platform.startswith("linux") and os.path.exists("/proc/loadavg")
+
+
+def test_idle_cores_counts_only_other_processes():
+    assert cores.idle_cores(cpus=2, running=1, ours=1) == 2       # quiet
+    assert cores.idle_cores(cpus=2, running=2, ours=1) == 1       # one neighbour
+    assert cores.idle_cores(cpus=2, running=4, ours=1) == 1       # never none
+    assert cores.idle_cores(cpus=2, running=2, ours=2) == 2       # our own worker spinning
+    assert cores.idle_cores(cpus=16, running=5, ours=1) == 12
+
+
+# The probes run in fresh processes: the count is per process, and a test must not leave
+# this one (which other tests time) on one thread.
+PROBE = """
+import subprocess, sys, time, torch
+from klongtorch import Klong
+from klongtorch.runtime import cores
+k = Klong(device="cpu")
+full = torch.get_num_threads()
+def settle():
+    for _ in range(3):                       # two looks must agree
+        time.sleep(cores.CHECK_EVERY + 0.05)
+        k("1")
+    return torch.get_num_threads()
+quiet = settle()
+hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(NEIGHBOURS)]
+try:
+    time.sleep(0.3)
+    loaded = settle()
+finally:
+    for h in hogs:
+        h.kill()
+print(full, quiet, loaded, len(cores.os.sched_getaffinity(0)))
+"""
+
+
+def probe(**env):
+    e = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "KLONGTORCH_THREADS")}
+    e.update(env)
+    src = PROBE.replace("NEIGHBOURS", "2")
+    done = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
+                          env=e, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return [int(w) for w in done.stdout.split()]
+
+
+@pytest.mark.skipif(not LINUX, reason="the count comes from Linux's /proc")
+def test_busy_neighbours_take_cores_from_torch():
+    full, quiet, loaded, cpus = probe()
+    # two busy neighbours leave at most cpus-2 cores (one at least), whatever else runs here
+    assert loaded <= max(1, cpus - 2)
+    assert loaded < full or full == 1
+    assert quiet <= full
+
+
+@pytest.mark.skipif(not LINUX, reason="the count comes from Linux's /proc")
+def test_the_users_choice_wins():
+    full, quiet, loaded, _ = probe(OMP_NUM_THREADS="2")
+    assert quiet == loaded == full == 2
+    full, quiet, loaded, _ = probe(KLONGTORCH_THREADS="fixed")
+    assert quiet == loaded == full
+
+
+def test_set_num_threads_by_anyone_else_stops_adapting():
+    src = ("import time, torch\nfrom klongtorch import Klong\nfrom klongtorch.runtime import cores\n"
+           "k = Klong(device='cpu')\ntorch.set_num_threads(1)\n"
+           "time.sleep(cores.CHECK_EVERY + 0.05)\nk('1')\n"
+           "print(cores._S.fd is None, torch.get_num_threads())")
+    done = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "1"]
+
+
+def test_adapting_looks_at_the_machine_only_when_due(monkeypatch):
+    looks = []
+    monkeypatch.setattr(cores, "_running", lambda: looks.append(1) or 1)
+    monkeypatch.setattr(cores._S, "fd", -1)           # as if started
+    for field in ("chosen", "full", "seen"):
+        monkeypatch.setattr(cores._S, field, torch.get_num_threads())
+    monkeypatch.setattr(cores._S, "next", 100.0)
+    cores.adapt(now=lambda: 99.0)
+    assert looks == []
+    cores.adapt(now=lambda: 100.5)
+    assert looks == [1] and cores._S.next == 100.5 + cores.CHECK_EVERY
