@@ -10,6 +10,7 @@ maximum.
 
     PYTHONPATH=. python benchmarks/bench_costs.py                    # 5 processes a row
     PYTHONPATH=. python benchmarks/bench_costs.py --procs 10 --json out.json
+    PYTHONPATH=. python benchmarks/bench_costs.py --only 1+!1000 --only call
 
 Nothing here asserts on timings.
 """
@@ -89,9 +90,11 @@ def _process(args):
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def measure(procs, memory=True):
+def measure(procs, memory=True, only=None):
     out = []
     for i, row in enumerate(ROWS):
+        if only and not any(o in row[0] for o in only):
+            continue
         print(f"[bench] {row[0]}", file=sys.stderr)
         runs = [_process(["--time", str(i)]) for _ in range(procs)]
         ratios = [r["klong"] / r["raw"] for r in runs]
@@ -126,6 +129,8 @@ def main(argv=None):
     ap.add_argument("--memory", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--procs", type=int, default=5, help="fresh processes per row")
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--only", action="append", metavar="TEXT",
+                    help="only the rows whose name contains TEXT (repeatable)")
     ap.add_argument("--json")
     a = ap.parse_args(argv)
     if a.time is not None:
@@ -134,7 +139,7 @@ def main(argv=None):
     if a.memory:
         print(json.dumps(memory_worker(int(a.memory[0]), a.memory[1])))
         return
-    rows = measure(a.procs, not a.no_memory)
+    rows = measure(a.procs, not a.no_memory, a.only)
     print(f"{a.procs} fresh processes a row; {machine()}")
     print(render(rows))
     if a.json:
