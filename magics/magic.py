@@ -40,6 +40,7 @@ class KlongMagics(Magics):
         self.dtype = None
         self._session = None        # made at first use, so %load_ext stays quick
         self.display = KlongDisplay(shell)
+        self._no_options = None     # %klong's options when none is given, parsed once
 
     @property
     def session(self):
@@ -107,7 +108,14 @@ class KlongMagics(Magics):
         such a variable under another name, `-i myvar=my_var`.
         """
         tokens, code = split_leading(line, FLAGS)
-        args = self.klong.parser.parse_args(tokens)
+        if tokens:
+            args = self.klong.parser.parse_args(tokens)
+        else:
+            # the usual line: no options. argparse took a fifth of what a quick %klong line
+            # costs beyond the work, so their defaults are parsed once
+            if self._no_options is None:
+                self._no_options = self.klong.parser.parse_args([])
+            args = self._no_options
         device = _device(args.device)
         if cell is not None:
             # as with %%R, code after the options on the first line runs before the cell
@@ -211,7 +219,8 @@ class KlongMagics(Magics):
             result = self.session.run(code, show=show, remember=False,
                                       progress=progress_display(self.shell, interp))
         finally:
-            interp.device = session_device
+            if device is not None:      # set only when changed: setting remakes the settings
+                interp.device = session_device      # key, and the next entry writes it out
             if klongpy and interp.klongpy:      # unless the code switched it off itself
                 interp.klongpy = session_dialect
         show_figures(result.figures)

@@ -97,3 +97,14 @@ def test_release_does_nothing_unless_tuned():
     code = ("from klongtorch.runtime import allocator; import torch\n"
             "x = torch.ones(75_000_000); del x; print(allocator.release(above=0))\n")
     assert run_python(code) == "False"
+
+
+def test_settle_looks_at_the_heap_at_most_every_so_often(monkeypatch):
+    looks = []
+    monkeypatch.setattr(allocator, "release", lambda: looks.append(1) or False)
+    monkeypatch.setattr(allocator._settle, "next", 0.0)
+    allocator.settle(now=lambda: 10.0)
+    allocator.settle(now=lambda: 10.0 + allocator.SETTLE_EVERY / 2)     # too soon: no look
+    assert looks == [1]
+    allocator.settle(now=lambda: 10.0 + allocator.SETTLE_EVERY)
+    assert looks == [1, 1]

@@ -4,6 +4,8 @@ The lexer is incremental: the parser pulls one token at a time, because `.commen
 changes what the rest of the source means while the program runs (see Source.skip_comment).
 A newline is a `;` only outside brackets, as the reference says.
 """
+import functools
+
 from klongtorch.value.atoms import Char, Symbol
 from klongtorch.value.errors import KlongError
 
@@ -294,8 +296,11 @@ class Survey:
         return f"Survey(complete={self.complete}, empty={self.empty}, quiet={self.quiet})"
 
 
+@functools.lru_cache(maxsize=128)
 def survey(text):
-    """The Survey of text, lexed once."""
+    """The Survey of text, lexed once (and kept: a session surveys every input it runs, and
+    a cell run again in a loop, as a %klong line in Python's, was lexed afresh each time,
+    a third of what the session added to the work)."""
     lexer = Lexer(text)
     empty, last = True, None
     try:

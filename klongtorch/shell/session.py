@@ -279,7 +279,7 @@ class Session:
             if show and not facts.quiet and not self._drew_only(result):
                 result.shown, result.error = self.display(value)
         finally:
-            allocator.release()         # gigabytes freed go back to the system (allocator.py)
+            allocator.settle()          # gigabytes freed go back to the system (allocator.py)
         return result
 
     def _guarded(self, action, rest_after, watching):
