@@ -202,7 +202,8 @@ class KlongMagics(Magics):
             if kname not in self.interp:
                 raise UsageError(f"%klong: no Klong global named {kname!r}")
             out[pyname] = to_python(self.interp[kname])
-        self.shell.push(out)
+        if out:
+            self.shell.push(out)
 
     # -- running ---------------------------------------------------------------------------
 

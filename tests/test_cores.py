@@ -29,8 +29,8 @@ from klongtorch.runtime import cores
 k = Klong(device="cpu")
 full = torch.get_num_threads()
 def settle():
-    for _ in range(3):                       # two looks must agree
-        time.sleep(cores.CHECK_EVERY + 0.05)
+    for _ in range(4):                       # a neighbour counts after WINDOW samples
+        time.sleep(cores.SAMPLE_EVERY * cores.WINDOW)
         k("1")
     return torch.get_num_threads()
 quiet = settle()
@@ -75,7 +75,8 @@ def test_the_users_choice_wins():
 def test_set_num_threads_by_anyone_else_stops_adapting():
     src = ("import time, torch\nfrom klongtorch import Klong\nfrom klongtorch.runtime import cores\n"
            "k = Klong(device='cpu')\ntorch.set_num_threads(1)\n"
-           "time.sleep(cores.CHECK_EVERY + 0.05)\nk('1')\n"
+           # a machine where the sampler would advise another count than the user's
+           "cores._S.full = cores._S.cpus = 99\ntime.sleep(3 * cores.SAMPLE_EVERY)\nk('1')\n"
            "print(cores._S.fd is None, torch.get_num_threads())")
     done = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
                           timeout=120)
@@ -83,14 +84,39 @@ def test_set_num_threads_by_anyone_else_stops_adapting():
     assert done.stdout.split() == ["True", "1"]
 
 
-def test_adapting_looks_at_the_machine_only_when_due(monkeypatch):
-    looks = []
-    monkeypatch.setattr(cores, "_running", lambda: looks.append(1) or 1)
+def test_adapt_gives_torch_the_samplers_advice_and_nothing_else(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cores.torch, "set_num_threads", calls.append)
     monkeypatch.setattr(cores._S, "fd", -1)           # as if started
-    for field in ("chosen", "full", "seen"):
-        monkeypatch.setattr(cores._S, field, torch.get_num_threads())
-    monkeypatch.setattr(cores._S, "next", 100.0)
-    cores.adapt(now=lambda: 99.0)
-    assert looks == []
-    cores.adapt(now=lambda: 100.5)
-    assert looks == [1] and cores._S.next == 100.5 + cores.CHECK_EVERY
+    monkeypatch.setattr(cores._S, "asleep", False)
+    n = torch.get_num_threads()
+    monkeypatch.setattr(cores._S, "chosen", n)
+    monkeypatch.setattr(cores._S, "advice", n)
+    cores.adapt()
+    assert calls == []                                 # nothing changed: no call
+    monkeypatch.setattr(cores._S, "advice", n + 1)
+    monkeypatch.setattr(cores.torch, "get_num_threads", lambda: n)
+    cores.adapt()
+    assert calls == [n + 1] and cores._S.chosen == n + 1
+
+
+def test_the_sampler_counts_a_neighbour_only_when_it_stays(monkeypatch):
+    """A process runnable in one sample is passing by; in WINDOW samples in a row, it is a
+    neighbour."""
+    readings = iter([0, 1, 0, 1, 1, 1, 0])
+    advice = []
+    monkeypatch.setattr(cores._S, "fd", -1)
+    monkeypatch.setattr(cores._S, "full", 2)
+    monkeypatch.setattr(cores._S, "cpus", 2)
+    monkeypatch.setattr(cores._S, "entries", 0)
+    monkeypatch.setattr(cores.time, "sleep", lambda s: advice.append(cores._S.advice))
+
+    def others():
+        try:
+            return next(readings)
+        except StopIteration:
+            cores._S.fd = None                        # ends the sampler's loop
+            return 0
+    monkeypatch.setattr(cores, "_others", others)
+    cores._sample()
+    assert advice[:7] == [2, 2, 2, 2, 2, 1, 2]

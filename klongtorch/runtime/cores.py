@@ -11,21 +11,26 @@ against the two torch starts with):
     one                      2.5 / 2.5    3.6 / 3.3       1.22 / 1.18    one as fast or faster
     two                      7.0 / 2.6    7.5 / 3.5       1.19 / 1.22    one up to 2.7x faster
 
-No fixed count wins both ways, so klongtorch counts, at most every CHECK_EVERY seconds as it
-enters Klong (interpreter.Klong.__call__ and active()), the threads that are runnable on the
-machine and are not its own, and gives torch the cores they leave: all of them on a quiet
-machine, as torch's own default, and fewer as neighbours come (when two looks agree, so
-within half a second). The count comes from /proc/loadavg
-(runnable threads on the whole machine, one read of a kept-open file, about 1 µs); where
-it says others may be running, /proc/self/task says which runnable threads are ours (a
-torch worker still spinning after an operation is one), so that klongtorch never counts
-itself as a neighbour.
+No fixed count wins both ways, so klongtorch gives torch the cores that other processes
+leave: all of them on a quiet machine, as torch's own default, and fewer as neighbours come.
+
+Who is busy is sampled by a daemon thread, every SAMPLE_EVERY seconds: the runnable threads
+on the machine (/proc/loadavg's fourth field, one read of a kept-open file), less those of
+this process (/proc/self/task/*/stat: a torch worker still spinning after an operation is
+ours, not a neighbour). A neighbour counts when it was runnable in each of the last WINDOW
+samples, so that a process passing by is not taken for one. The samples are not taken when
+Klong starts running: a notebook's cell starts when the Jupyter server has just routed its
+request, and a look taken then saw the server as a busy neighbour half the time. The
+sampler sleeps while no Klong has run for IDLE seconds.
+
+As Klong is entered (interpreter.Klong.__call__ and active()), adapt() compares the
+sampler's advice with the count it set last: one comparison, and a torch.set_num_threads
+call when they differ. Only the main thread adapts: OpenMP's thread count is kept per
+thread, and the main thread is where a notebook's and a script's computing happens.
 
 A count the user chose wins: with OMP_NUM_THREADS set, or KLONGTORCH_THREADS=fixed, nothing
 changes, and once torch.set_num_threads has been called by anyone else, adapting stops for
-good. Only the main thread adapts: OpenMP's thread count is kept per thread, and the main
-thread is where a notebook's and a script's computing happens. Off Linux there is no
-/proc, and nothing changes.
+good. Off Linux there is no /proc, and nothing changes.
 """
 import os
 import threading
@@ -33,7 +38,9 @@ import time
 
 import torch
 
-CHECK_EVERY = 0.25          # seconds between two looks at the machine
+SAMPLE_EVERY = 0.1          # seconds between two samples of the machine
+WINDOW = 3                  # a neighbour counts when it was busy in this many samples in a row
+IDLE = 5.0                  # seconds without Klong after which the sampler sleeps
 _MAIN = threading.main_thread().ident
 
 
@@ -44,13 +51,17 @@ def idle_cores(cpus, running, ours):
 
 
 class _State:
-    """The adapting: off (None fd) where it cannot or must not happen."""
-    __slots__ = ("fd", "next", "full", "cpus", "chosen", "seen")
+    """The adapting: off (fd None) where it cannot or must not happen."""
+    __slots__ = ("fd", "full", "cpus", "chosen", "advice", "entries", "asleep", "wake",
+                 "thread")
 
     def __init__(self):
         self.fd = None
-        self.next = 0.0
-        self.full = self.cpus = self.chosen = self.seen = 0
+        self.full = self.cpus = self.chosen = self.advice = 0
+        self.entries = 0            # how often Klong was entered (a count: cheaper than a clock)
+        self.asleep = False         # the sampler waits for wake
+        self.wake = threading.Event()
+        self.thread = None
 
 
 _S = _State()
@@ -69,54 +80,79 @@ def start(environ=None):
         cpus = len(os.sched_getaffinity(0))
     except (OSError, AttributeError):
         return False
-    _S.full = _S.chosen = torch.get_num_threads()
+    _S.full = _S.chosen = _S.advice = torch.get_num_threads()
     _S.cpus = cpus
     _S.fd = fd
+    _S.thread = threading.Thread(target=_sample, name="klong-cores", daemon=True)
+    _S.thread.start()
     return True
 
 
-def adapt(now=time.monotonic):
-    """Give torch the idle cores, when CHECK_EVERY has passed since the last look. Costs a
-    clock read when it is not due. It runs before the interpreter is entered, so an
-    interrupt landing here leaves nothing to undo (at worst a count set and not recorded,
-    which the next look takes for the user's choice, and adapting stops)."""
-    t = now()
-    if t < _S.next or _S.fd is None:
-        return
-    _S.next = t + CHECK_EVERY
-    if threading.get_ident() != _MAIN:
+def adapt():
+    """Give torch the cores the sampler found idle: one comparison when nothing changed.
+    It runs before the interpreter is entered, so an interrupt landing here leaves nothing
+    to undo (at worst a count set and not recorded, which the next call takes for the
+    user's choice, and adapting stops)."""
+    _S.entries += 1
+    if _S.asleep:                   # the sampler slept: Klong runs again
+        _S.asleep = False
+        _S.wake.set()
+    n = _S.advice
+    if n == _S.chosen or _S.fd is None or threading.get_ident() != _MAIN:
         return
     if torch.get_num_threads() != _S.chosen:     # someone else chose: theirs stands
         stop()
         return
-    running = _running()
-    if running is None:
-        stop()
-        return
-    ours = _our_runnable() if running > 1 else 1
-    n = min(_S.full, idle_cores(_S.cpus, running, ours))
-    # a count is taken when two looks in a row agree: one look can catch a passing process,
-    # or a worker of ours between the two reads, and one 1+!n in ten ran on one thread
-    if n != _S.chosen and n == _S.seen:
-        torch.set_num_threads(n)
-        _S.chosen = n
-    _S.seen = n
+    torch.set_num_threads(n)
+    _S.chosen = n
 
 
 def stop():
     """Stop adapting; the thread count stays as it is."""
-    if _S.fd is not None:
-        os.close(_S.fd)
-    _S.fd = None
+    fd, _S.fd = _S.fd, None
+    _S.wake.set()                   # a sleeping sampler wakes, sees fd None, and ends
+    if fd is not None:
+        os.close(fd)
 
 
-def _running():
-    """Runnable threads on the machine now (the fourth field of /proc/loadavg, "3/120"),
-    this one included; None if it cannot be read."""
+def _sample():
+    """The sampler thread: advice from the last WINDOW looks, until stop()."""
+    window = []
+    seen, since = _S.entries, time.monotonic()
+    while _S.fd is not None:
+        if _S.entries != seen:
+            seen, since = _S.entries, time.monotonic()
+        elif time.monotonic() - since > IDLE:
+            _S.wake.clear()         # no Klong for a while: sleep until adapt() wakes us
+            _S.asleep = True
+            if _S.entries == seen:  # (unless it ran meanwhile)
+                _S.wake.wait()
+            _S.asleep = False
+            window.clear()
+            seen, since = _S.entries, time.monotonic()
+            continue
+        others = _others()
+        if others is None:
+            stop()
+            return
+        window.append(others)
+        del window[:-WINDOW]
+        _S.advice = min(_S.full, idle_cores(_S.cpus, min(window), 0))
+        time.sleep(SAMPLE_EVERY)
+
+
+def _others():
+    """Runnable threads on the machine now that are not this process's; None if /proc
+    cannot be read."""
+    fd = _S.fd
+    if fd is None:
+        return 0
     try:
-        return int(os.pread(_S.fd, 128, 0).split()[3].split(b"/")[0])
+        # the fourth field of /proc/loadavg, "3/120": runnable threads, this one included
+        running = int(os.pread(fd, 128, 0).split()[3].split(b"/")[0])
     except (OSError, IndexError, ValueError):
         return None
+    return max(0, running - _our_runnable()) if running > 1 else 0
 
 
 def _our_runnable():
@@ -138,4 +174,4 @@ def _our_runnable():
     return max(n, 1)
 
 
-__all__ = ["CHECK_EVERY", "idle_cores", "start", "adapt", "stop"]
+__all__ = ["SAMPLE_EVERY", "WINDOW", "IDLE", "idle_cores", "start", "adapt", "stop"]
