@@ -112,11 +112,15 @@ class _Active:
     def __init__(self, k):
         self.k = k
 
+    # guarded too, as _enter and _leave are: between _enter's return and the block, and
+    # between the block and _leave, an interrupt must wait
+    @interrupts.guard
     def __enter__(self):
         cores.adapt()
         self.entered = _enter(self.k)
         return self
 
+    @interrupts.guard
     def __exit__(self, *exc):
         _leave(self.entered)
         return False

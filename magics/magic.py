@@ -85,8 +85,8 @@ class KlongMagics(Magics):
         Cell magic: `%%klong [options]` on the first line, Klong below. The cell's last value
         is Out[n] (and `_`) as a Python value, the tensor itself, and is shown as the Klong
         kernel shows it; a trailing `;` shows nothing. Control-C (or Interrupt) stops the
-        code with `kg: error: interrupted`, keeping the interpreter's state. Output of .p is printed, and plots
-        (.plot, .scatter, .hist, .imshow) appear below the cell::
+        code with `kg: error: interrupted`, keeping the interpreter's state. Output of .p is
+        printed, and plots (.plot, .scatter, .hist, .imshow) appear below the cell::
 
             %%klong -i x -o y
             y::x*2

@@ -34,7 +34,7 @@ def settle():
         k("1")
     return torch.get_num_threads()
 quiet = settle()
-hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(NEIGHBOURS)]
+hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
 try:
     time.sleep(0.3)
     loaded = settle()
@@ -48,8 +48,7 @@ print(full, quiet, loaded, len(cores.os.sched_getaffinity(0)))
 def probe(**env):
     e = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "KLONGTORCH_THREADS")}
     e.update(env)
-    src = PROBE.replace("NEIGHBOURS", "2")
-    done = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
                           env=e, timeout=120)
     assert done.returncode == 0, done.stderr
     return [int(w) for w in done.stdout.split()]
@@ -59,8 +58,7 @@ def probe(**env):
 def test_busy_neighbours_take_cores_from_torch():
     full, quiet, loaded, cpus = probe()
     # two busy neighbours leave at most cpus-2 cores (one at least), whatever else runs here
-    assert loaded <= max(1, cpus - 2)
-    assert loaded < full or full == 1
+    assert loaded <= max(1, cpus - 2) and loaded <= full
     assert quiet <= full
 
 
@@ -73,15 +71,18 @@ def test_the_users_choice_wins():
 
 
 def test_set_num_threads_by_anyone_else_stops_adapting():
-    src = ("import time, torch\nfrom klongtorch import Klong\nfrom klongtorch.runtime import cores\n"
-           "k = Klong(device='cpu')\ntorch.set_num_threads(1)\n"
-           # a machine where the sampler would advise another count than the user's
+    # the user asks for more threads than there are cores (a count klongtorch never chooses,
+    # so the two cannot coincide); then the sampler is made to advise yet another
+    src = ("import time, torch\nfrom klongtorch import Klong\n"
+           "from klongtorch.runtime import cores\n"
+           "k = Klong(device='cpu')\nmine = len(cores.os.sched_getaffinity(0)) + 1\n"
+           "torch.set_num_threads(mine)\n"
            "cores._S.full = cores._S.cpus = 99\ntime.sleep(3 * cores.SAMPLE_EVERY)\nk('1')\n"
-           "print(cores._S.fd is None, torch.get_num_threads())")
+           "print(cores._S.fd is None, torch.get_num_threads() == mine)")
     done = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "1"]
+    assert done.stdout.split() == ["True", "True"]
 
 
 def test_adapt_gives_torch_the_samplers_advice_and_nothing_else(monkeypatch):

@@ -35,8 +35,8 @@ tuned, `+/x^2` 27.5 and 4.1, a gradient 112.6 and 15.9). The price is memory kep
 reuse: up to 512 MiB at the heap's top, and what lies free below it until release(), which
 the kernel, the REPL and the magic call after each cell (through settle(), which looks at
 most every SETTLE_EVERY seconds: cells run from a loop do not each pay for the look); a
-long-running Python program that made and dropped gigabytes calls release() itself. KLONGTORCH_MALLOC=default in the environment
-leaves glibc's defaults alone. Off Linux/glibc
+long-running Python program that made and dropped gigabytes calls release() itself.
+KLONGTORCH_MALLOC=default in the environment leaves glibc's defaults alone. Off Linux/glibc
 (macOS, Windows, musl) there is nothing to set and tune() does nothing.
 """
 import ctypes
