@@ -152,7 +152,17 @@ def _others():
         running = int(os.pread(fd, 128, 0).split()[3].split(b"/")[0])
     except (OSError, IndexError, ValueError):
         return None
-    return max(0, running - _our_runnable()) if running > 1 else 0
+    if running <= 1:
+        return 0
+    # ours, counted on both sides of the read: a torch worker that spins and sleeps between
+    # operations may be runnable at the read and asleep at one count (one process in three
+    # ran a 6-second loop of 1+!1000000 on one thread for 98 calls)
+    before = _our_runnable()
+    try:
+        running = min(running, int(os.pread(fd, 128, 0).split()[3].split(b"/")[0]))
+    except (OSError, IndexError, ValueError):
+        return None
+    return max(0, running - max(before, _our_runnable()))
 
 
 def _our_runnable():
