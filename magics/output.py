@@ -17,6 +17,9 @@ keeps both the value and Klong's display.)
 """
 import sys
 
+# light (no torch, no matplotlib), and imported at load time rather than for every line
+from klongtorch.display import progress
+
 
 class KlongDisplay:
     """The one-object display override of one IPython shell."""
@@ -57,9 +60,9 @@ def progress_display(shell, interp):
     IPython, one line of stderr; elsewhere nowhere (None). In a notebook, .draw's frames
     too update one image in place (klongtorch.display.plots), until take_figures takes the cell's
     figures."""
-    from klongtorch.display import figures, progress  # start-up: torch, matplotlib
     kernel = getattr(shell, "kernel", None)
     if kernel is not None and hasattr(kernel, "session") and hasattr(kernel, "get_parent"):
+        from klongtorch.display import figures  # start-up: matplotlib
         parent = kernel.get_parent()
 
         def send(kind, content):

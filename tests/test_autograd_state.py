@@ -230,3 +230,29 @@ def test_an_optimizer_takes_a_nilad_loss_only():
     with pytest.raises(KlongError, match="the loss must be a nilad"):
         k("opt({x^2})")
     assert k["w"] == 3.0 and k["opt"].steps == 0
+
+
+def test_an_interrupt_waits_for_torch_to_load_forward_mode(monkeypatch):
+    """torch loads its forward-mode decompositions at the first make_dual, parsing Python
+    source with `ast`; an interrupt in that parse corrupted CPython's AST state, and every
+    later .jvp failed. The load runs in a critical section: a SIGINT that arrives during it
+    waits until it is done, then stops the .jvp, and the next .jvp works."""
+    import os
+    finished = []
+
+    def load():                                 # torch calls it at every make_dual
+        if finished:
+            return
+        os.kill(os.getpid(), signal.SIGINT)     # arrives now, in the middle of the load
+        for _ in range(1000):
+            time.sleep(0)                       # bytecodes, where Python runs handlers
+        finished.append(True)
+    monkeypatch.setattr(derivatives._ForwardMode, "loaded", False)
+    monkeypatch.setattr(derivatives.forward_ad, "_maybe_load_decompositions", load)
+    k = Klong()
+    with interrupts.installed():
+        with pytest.raises(KeyboardInterrupt):
+            k(".jvp({x^2};[1 2];[1 0])")
+    assert finished == [True]                   # the load ran to its end
+    assert derivatives._ForwardMode.loaded
+    assert k(".jvp({x^2};[1 2];[1 0])").tolist() == [2.0, 0.0]

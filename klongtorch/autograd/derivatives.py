@@ -419,11 +419,32 @@ def jvp(f, x, v, interp=None):
     return _out(_differentiating(_forward, _tensor_result(fn), x0, v0))
 
 
+class _ForwardMode:
+    """Whether torch's forward-mode decompositions are loaded (_load_forward_mode)."""
+    loaded = False
+
+
+def _load_forward_mode():
+    """Load what torch loads at its first make_dual, in a critical section. That first call
+    imports torch's forward-mode decompositions, compiling them with TorchScript, which
+    parses Python source with `ast`: an interrupt landing in that parse left CPython's
+    AST state inconsistent, and every later .jvp in the process failed with a SystemError
+    (the interrupt storm found it, when .jvp was the first forward-mode work a process did)."""
+    if _ForwardMode.loaded:
+        return
+    load = getattr(forward_ad, "_maybe_load_decompositions", None)   # private to torch
+    with interrupts.critical:
+        if load is not None:
+            load()
+        _ForwardMode.loaded = True
+
+
 @interrupts.guard
 def _forward(fn, x0, v0):
     """J·v by forward-mode dual tensors. torch keeps the dual level in global state, so
     entering and leaving it are critical: an interrupt in between would leave a level
     open for ever (torch.func.jvp has that flaw, so it is not used); fn stays interruptible."""
+    _load_forward_mode()
     interrupts.enter()
     forward_ad.enter_dual_level()
     try:

@@ -184,12 +184,19 @@ def status(text, check_syntax=False):
 
 # -- the session ------------------------------------------------------------------------------
 
+_background = None          # klongtorch.ext.background, once run_finished_work imported it
+
+
 def run_finished_work(interp, wait=False):
     """background.rest: the callbacks of finished .async calls and the timers that are due;
     imported at first use (start-up: it needs torch, and this module is imported by
-    the kernel and by `klongtorch --help` before torch loads)."""
-    from klongtorch.ext import background       # start-up: torch (see above)
-    background.rest(interp, wait)
+    the kernel and by `klongtorch --help` before torch loads), and kept: an import
+    statement run for every cell was a third of what the session adds to one."""
+    global _background
+    if _background is None:
+        from klongtorch.ext import background       # start-up: torch (see above)
+        _background = background
+    _background.rest(interp, wait)
 
 
 _WHOLE = Survey(True, False, False)
