@@ -45,13 +45,19 @@ print(full, quiet, loaded, len(cores.os.sched_getaffinity(0)))
 """
 
 
-def probe(**env):
+def fresh(src, **env):
+    """What src prints in a fresh process, whose environment has no thread count of its
+    own unless env gives one."""
     e = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "KLONGTORCH_THREADS")}
     e.update(env)
-    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
                           env=e, timeout=120)
     assert done.returncode == 0, done.stderr
-    return [int(w) for w in done.stdout.split()]
+    return done.stdout.split()
+
+
+def probe(**env):
+    return [int(w) for w in fresh(PROBE, **env)]
 
 
 @pytest.mark.skipif(not LINUX, reason="the count comes from Linux's /proc")
@@ -79,10 +85,7 @@ def test_set_num_threads_by_anyone_else_stops_adapting():
            "torch.set_num_threads(mine)\n"
            "cores._S.full = cores._S.cpus = 99\ntime.sleep(3 * cores.SAMPLE_EVERY)\nk('1')\n"
            "print(cores._S.fd is None, torch.get_num_threads() == mine)")
-    done = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True"]
+    assert fresh(src) == ["True", "True"]
 
 
 def test_adapt_gives_torch_the_samplers_advice_and_nothing_else(monkeypatch):

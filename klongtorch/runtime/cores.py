@@ -144,25 +144,31 @@ def _sample():
 def _others():
     """Runnable threads on the machine now that are not this process's; None if /proc
     cannot be read."""
+    running = _running()
+    if running is None:
+        return None
+    if running <= 1:
+        return 0
+    # ours, counted on both sides of a second read: a torch worker that spins and sleeps
+    # between operations may be runnable at one read and asleep at one count (one process
+    # in three ran a 6-second loop of 1+!1000000 on one thread for 98 calls)
+    before = _our_runnable()
+    again = _running()
+    if again is None:
+        return None
+    return max(0, min(running, again) - max(before, _our_runnable()))
+
+
+def _running():
+    """Runnable threads on the whole machine, this one included (the fourth field of
+    /proc/loadavg, "3/120"); None if it cannot be read."""
     fd = _S.fd
     if fd is None:
         return 0
     try:
-        # the fourth field of /proc/loadavg, "3/120": runnable threads, this one included
-        running = int(os.pread(fd, 128, 0).split()[3].split(b"/")[0])
+        return int(os.pread(fd, 128, 0).split()[3].split(b"/")[0])
     except (OSError, IndexError, ValueError):
         return None
-    if running <= 1:
-        return 0
-    # ours, counted on both sides of the read: a torch worker that spins and sleeps between
-    # operations may be runnable at the read and asleep at one count (one process in three
-    # ran a 6-second loop of 1+!1000000 on one thread for 98 calls)
-    before = _our_runnable()
-    try:
-        running = min(running, int(os.pread(fd, 128, 0).split()[3].split(b"/")[0]))
-    except (OSError, IndexError, ValueError):
-        return None
-    return max(0, running - max(before, _our_runnable()))
 
 
 def _our_runnable():
