@@ -222,25 +222,16 @@ class Klong:
 
     def __call__(self, source):
         """Evaluate a Klong program; return the value of its last expression."""
-        # with self.active(): self.run(source), written out: this is every call's fixed cost
+        # with self.active(): self.run(source), written out: this is every call's fixed cost,
+        # and a cached program goes straight to its compiled statements
         cores.adapt()
         entered = _enter(self)
         try:
             interrupts.check()          # an interrupt that came while entering
             codes = self._compiled.get(source) if self.module is None else None
-            if codes is None:
-                return self.run(source)
-            value = None
-            for code in codes:
-                value = code()
-            return EOF if value is None else value      # an empty program: :eof, as in kg
-        except RecursionError:
-            failure = STACK_OVERFLOW
-        except MemoryError:
-            failure = OUT_OF_MEMORY
+            return self.run(source) if codes is None else self._run_compiled(codes)
         finally:
             _leave(entered)
-        raise KlongError(failure)   # after the except: the failed frames are let go
 
     def run(self, source, filename=None):
         """Parse, compile and run source one line at a time (each line is parsed and compiled
