@@ -52,8 +52,7 @@ def idle_cores(cpus, running, ours):
 
 class _State:
     """The adapting: off (fd None) where it cannot or must not happen."""
-    __slots__ = ("fd", "full", "cpus", "chosen", "advice", "entries", "asleep", "wake",
-                 "thread")
+    __slots__ = ("fd", "full", "cpus", "chosen", "advice", "entries", "asleep", "wake")
 
     def __init__(self):
         self.fd = None
@@ -61,7 +60,6 @@ class _State:
         self.entries = 0            # how often Klong was entered (a count: cheaper than a clock)
         self.asleep = False         # the sampler waits for wake
         self.wake = threading.Event()
-        self.thread = None
 
 
 _S = _State()
@@ -83,8 +81,7 @@ def start(environ=None):
     _S.full = _S.chosen = _S.advice = torch.get_num_threads()
     _S.cpus = cpus
     _S.fd = fd
-    _S.thread = threading.Thread(target=_sample, name="klong-cores", daemon=True)
-    _S.thread.start()
+    threading.Thread(target=_sample, name="klong-cores", daemon=True).start()
     return True
 
 
