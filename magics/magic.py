@@ -211,10 +211,11 @@ class KlongMagics(Magics):
         """The session's Result for the code. A Klong error is raised: IPython shows it
         through KlongError._render_traceback_, as the kg message and the failing line."""
         interp = self.interp
-        session_device, session_dialect = interp.device, interp.klongpy
         if device is not None:
+            session_device = interp.device
             interp.device = device      # new tensors are made on interp.device (Klong.active)
         if klongpy:
+            session_dialect = interp.klongpy
             interp.klongpy = True       # this code only (klongtorch.verbs.dialect)
         try:
             result = self.session.run(code, show=show, remember=False,

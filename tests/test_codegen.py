@@ -195,3 +195,32 @@ def test_bodies_written_for_integers_agree_with_the_general_ones(k, src, calls):
     assert "type(x) is int" in k["f"].body.klong_source
     for call, want in calls.items():
         assert shown(k, call) == want, call
+
+
+@pytest.mark.parametrize("src, want", [
+    ("1+!5", "[1 2 3 4 5]"), ("(!5)-1", "[-1 0 1 2 3]"), ("2*!4", "[0 2 4 6]"),
+    ("0.5+!3", "[0.5 1.5 2.5]"), ("1+[1 2]", "[2 3]"),
+])
+def test_past_the_number_test_a_verb_takes_its_arrays_form(k, src, want):
+    """Where one operand was tested for a Python number and is none, the generated code
+    calls the verb's arrays form (primitives.Verb.arrays), which answers as the verb does."""
+    from klongtorch.engine.primitives import VERBS
+    assert shown(k, src) == want
+    (code,) = k._compiled[src]
+    slots = code.__globals__.values()
+    assert any(v.arrays in slots for v in VERBS.values() if v.arrays is not None), \
+        code.klong_source
+
+
+def test_an_arrays_form_fails_in_the_verbs_name(k):
+    with pytest.raises(KlongError, match="plus"):
+        k('1+"a"')
+
+
+def test_two_tested_numbers_keep_the_verb_itself(k):
+    """An int and a float meet in the generated else branch when both were tested: there
+    the verb itself adds them, a Python float and not a tensor."""
+    k("f::{x+y}")
+    assert type(k("f(1;2.5)")) is float
+    assert type(k("f(2.5;1)")) is float
+    assert shown(k, "f(1;2.5)") == "3.5"

@@ -437,9 +437,19 @@ class BodyWriter:
         self.line(f"  {t} = {fast_value}")
         self.line("elif " + " and ".join(f"type({v}) is float" for v in tested) + ":")
         self.line(f"  {t} = {fast_value}")
+        call = self.past_test(record, left, r, call, tested)
         self.line("else:")
         self.line(f"  {t} = {f'_truth({call})' if as_test else call}", site)
         return t
+
+    def past_test(self, record, left, r, call, tested):
+        """The call fast_dyad writes where its test for numbers failed: the verb's arrays
+        form when one operand was tested, and is no number, so that the dyad's own test
+        would fail too. (With two tested, an int and a float get here, and the dyad itself
+        adds them.)"""
+        if record.arrays is None or len(tested) != 1:
+            return call
+        return f"{self.slot(record.arrays, '_p')}({left}, {r})"
 
     def amend_one(self, node, t):
         """a:=v,i, the idiom of a loop of amends: for a number v and an int i, amend_one

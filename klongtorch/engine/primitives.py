@@ -9,6 +9,9 @@ what the parts of the interpreter that treat verbs specially need to know:
     atomic_monad  the monad acts on each number alone (lifting)
     python        the dyad on two Python numbers is this Python operator (the compiler's
                   fast path), and compares: it gives a truth (1 if a<b else 0)
+    arrays        the dyad where its operands are not two Python numbers: what the
+                  compiler calls past that fast path, skipping the dyad's own test for
+                  numbers (None: the dyad itself)
     over, scan    a whole-tensor fast path for f/a and f\\a (adverbs)
     monoid        for an associative and commutative dyad, its torch reduction along an axis
                   (sum, prod, amax, amin): a/b may then reduce b first (over-neutral), and
@@ -22,12 +25,14 @@ is also the callable an adverb gets for an operator (+/, -'): call1 is its monad
 its dyad. The dual-number derivatives (dual.py) are the one table kept apart: they are
 keyed by the atomic name, which every record carries.
 """
+import functools
+
 import torch
 
 from klongtorch.autograd import derivatives
 from klongtorch.value.errors import err
-from klongtorch.verbs import (amend, arith, build, folds, formats, guards, measure, reorder,
-                              reshape, search, select)
+from klongtorch.verbs import (amend, arith, build, folds, formats, guards, measure, pervade,
+                              reorder, reshape, search, select)
 
 
 def _no_form(sym, kind):
@@ -38,14 +43,14 @@ def _no_form(sym, kind):
 
 class Verb:
     __slots__ = ("sym", "monad", "dyad", "atomic", "atomic_monad", "python", "compares",
-                 "over", "scan", "monoid", "guards", "call1", "call2", "name")
+                 "arrays", "over", "scan", "monoid", "guards", "call1", "call2", "name")
 
     def __init__(self, sym, monad, dyad, atomic=None, atomic_monad=False, python=None,
-                 compares=False, over=None, scan=None, monoid=None,
+                 compares=False, arrays=None, over=None, scan=None, monoid=None,
                  guards=(None, None, None, None)):
         self.sym, self.monad, self.dyad = sym, monad, dyad
         self.atomic, self.atomic_monad = atomic, atomic_monad
-        self.python, self.compares = python, compares
+        self.python, self.compares, self.arrays = python, compares, arrays
         self.over, self.scan, self.monoid = over, scan, monoid
         self.guards = guards
         self.name = sym
@@ -59,13 +64,23 @@ class Verb:
         return f"<klong verb {self.sym}>"
 
 
+def _arrays(dyad, facts):
+    """The arith dyads that test for two Python numbers and else pervade (plus, minus,
+    times), past that test: one Python call less (some 70 ns) on every array operation
+    the compiler writes."""
+    return functools.partial(pervade.dyadic, dyad, facts)
+
+
 G = guards.GUARDS
 VERBS = {v.sym: v for v in [
-    Verb("+", reorder.transpose, arith.plus, arith.PLUS, python="+", over=folds.sum_fold,
+    Verb("+", reorder.transpose, arith.plus, arith.PLUS, python="+",
+         arrays=_arrays(arith.plus, arith.PLUS), over=folds.sum_fold,
          scan=folds.cumsum, monoid=torch.sum, guards=(G.mixed_big, None, None, None)),
     Verb("-", arith.negate, arith.minus, arith.MINUS, atomic_monad=True, python="-",
-         over=folds.minus_fold, guards=(G.mixed_big, None, None, None)),
-    Verb("*", select.first, arith.times, arith.TIMES, python="*", over=folds.prod_fold,
+         arrays=_arrays(arith.minus, arith.MINUS), over=folds.minus_fold,
+         guards=(G.mixed_big, None, None, None)),
+    Verb("*", select.first, arith.times, arith.TIMES, python="*",
+         arrays=_arrays(arith.times, arith.TIMES), over=folds.prod_fold,
          scan=folds.cumprod, monoid=torch.prod, guards=(G.mixed_big, None, None, None)),
     Verb("%", arith.reciprocal, arith.divide, arith.DIVIDE, atomic_monad=True,
          guards=(G.divide, None, G.reciprocal, None)),

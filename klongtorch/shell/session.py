@@ -158,6 +158,8 @@ def exit_code(code):
 
 def split_commands(text):
     """([]-command lines], the Klong code after them): commands lead, one per line."""
+    if text and not text[0].isspace() and "]" not in text:
+        return [], text             # the usual input: its first line is code
     lines = text.split("\n")
     found = []
     while lines and (commands.is_command(lines[0]) or not lines[0].strip()):

@@ -164,8 +164,8 @@ SMALL_INT = 1 << 53           # integers a float64 holds exactly
 
 def int_bound(bound_op, ba, bb):
     """The bound on an int64 result's magnitude, from its operands' bounds ba and bb; None
-    when it is past LIMIT, where int64 could overflow and the verb must go exact. The one
-    overflow test of both integer paths below (and so of every atomic dyad)."""
+    when it is past LIMIT, where int64 could overflow and the verb must go exact. The
+    overflow test of every atomic dyad (the two scalar paths below write it out)."""
     rb = bound_op(ba, bb)
     return None if rb > LIMIT else rb
 
@@ -190,8 +190,8 @@ def _tensor_int(verb, facts, a, b):
         if a.dtype is INT:
             op, bound_op, shape = facts.int_scalar_op, facts.bound_op, a.shape
             if op is not None and bound_op is not None and shape and shape[0]:
-                rb = int_bound(bound_op, bound(a), abs(b))
-                if rb is not None:
+                rb = bound_op(bound(a), abs(b))     # int_bound, written out (hot path)
+                if rb <= LIMIT:
                     return with_bound(op(a, b), rb)
         elif a.dtype.is_floating_point and facts.scalar_op is not None:
             return facts.scalar_op(a, b)
@@ -208,8 +208,8 @@ def _int_tensor(verb, facts, a, b):
             op, bound_op, shape = facts.int_scalar_op, facts.bound_op, b.shape
             if op is not None and bound_op is not None and facts.commutative and shape \
                     and shape[0]:
-                rb = int_bound(bound_op, abs(a), bound(b))
-                if rb is not None:
+                rb = bound_op(abs(a), bound(b))     # int_bound, written out (hot path)
+                if rb <= LIMIT:
                     return with_bound(op(b, a), rb)
         elif b.dtype.is_floating_point and facts.scalar_op is not None:
             return facts.scalar_op(a, b)
