@@ -60,10 +60,10 @@ def _median_time(fn, sync, reps, budget):
 
 def worker(index, n, device, quick):
     """One fresh process: the idiom, raw torch and the element loop; prints JSON."""
-    import torch
-
+    # klongtorch before torch: its thread policy reaches OpenMP only if torch loads after
     from klongtorch import Klong
     from klongtorch.runtime import allocator
+    import torch
     allocator.tune()
     name, setup, idiom, raw_setup, raw, _ = IDIOMS[index]
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)

@@ -39,16 +39,23 @@ _ROOT = os.path.dirname(_HERE)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from bench_language import klongpy_python  # noqa: E402
 from timing import measure_samplers, timed  # noqa: E402
+
+# No torch in this module before a worker's `import klongtorch`: the policy klongtorch sets
+# reaches OpenMP only when torch loads after it. (bench_language, which has klongpy_python,
+# imports torch: it is imported where --klongpy asks for it.)
 
 # name -> the environment a process starts with (over the caller's, with every variable
 # named in any policy removed first, so that each policy is exactly itself)
 POLICIES = {
-    "default": {},
+    # OpenMP's own default. An empty environment would not do: `import klongtorch` adds its
+    # POLICY where the user set none. KMP_BLOCKTIME is LLVM OpenMP's, which GNU's ignores,
+    # so klongtorch sees a choice of the user's, adds nothing, and GNU OpenMP runs as it is
+    "default": {"KMP_BLOCKTIME": "200"},
     "passive": {"OMP_WAIT_POLICY": "PASSIVE"},
     "spin 1K": {"GOMP_SPINCOUNT": "1000"},
     "spin 10K": {"GOMP_SPINCOUNT": "10000"},
+    "spin 300K": {"GOMP_SPINCOUNT": "300000"},    # GNU OpenMP's own count, said outright
     "1 thread": {"OMP_NUM_THREADS": "1"},
     "klongtorch": None,         # what klongtorch.runtime.threads chooses (read at run time)
 }
@@ -128,8 +135,11 @@ def policy_env(policy):
         env.pop(n, None)
     chosen = POLICIES[policy]
     if chosen is None:
+        # what klongtorch sets where the user chose nothing: its POLICY, said outright. Not
+        # threads.policy() of this process's environment, where `import klongtorch` has set
+        # it already, so that policy() finds a choice and adds nothing.
         from klongtorch.runtime import threads
-        chosen = threads.policy()
+        chosen = dict(threads.POLICY)
     env.update(chosen)
     env["PYTHONPATH"] = _ROOT + os.pathsep + env.get("PYTHONPATH", "")
     return env
@@ -228,6 +238,8 @@ def main(argv=None):
         return worker()
     if a.klongpy_worker:
         return klongpy_worker()
+    if a.klongpy:
+        from bench_language import klongpy_python      # imports torch (see the top)
     kp = klongpy_python() if a.klongpy else None
     if a.klongpy and kp is None:
         print("no KlongPy here (set KLONGPY_PYTHON): its column is left out", file=sys.stderr)

@@ -135,3 +135,21 @@ def test_process_report_compares_the_slowest_kernel_with_raw_torch(processes):
     assert "slowest shipped kernel / raw median" in md
     assert f"| `{names[0]}` | 1.10 ms (1.00 ms–1.20 ms) | 5.00 ms (5.00 ms–5.00 ms) | " \
            "1.00 ms (800.0 µs–1.10 ms) | 1.20x | 4 (max 6) / n/a |" in md
+
+
+@pytest.mark.parametrize("module, worker", [("bench_threads", "worker"),
+                                            ("bench_idioms", "worker")])
+def test_workers_load_klongtorch_before_torch(module, worker):
+    """A worker process that loads torch before klongtorch never gets klongtorch's thread
+    policy (OpenMP reads it as torch loads), and measures a configuration no user runs:
+    bench_threads' "klongtorch" column once did, 5x slow at 100K elements. The module and
+    the worker's first imports leave torch to klongtorch."""
+    import subprocess
+    code = (f"import sys; sys.path.insert(0, {os.path.dirname(_BENCH)!r}); "
+            f"import {module}, inspect; assert 'torch' not in sys.modules, 'module'; "
+            f"src = inspect.getsource({module}.{worker}); "
+            f"assert src.index('import klongtorch' if 'import klongtorch' in src "
+            f"else 'from klongtorch') < src.index('import torch'), 'worker'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-600:]
