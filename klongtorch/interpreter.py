@@ -348,6 +348,8 @@ class Klong:
     def reset_channels(self):
         """Back to .cin and .cout, as interactive mode does after each evaluation (guarded:
         an interrupt cannot leave one of the two redirected)."""
+        if self.from_channel is self.cin and self.to_channel is self.cout:
+            return                  # the usual case, with nothing to guard
         interrupts.enter()
         self.from_channel = self.cin
         self.to_channel = self.cout

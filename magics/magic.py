@@ -116,13 +116,15 @@ class KlongMagics(Magics):
             if self._no_options is None:
                 self._no_options = self.klong.parser.parse_args([])
             args = self._no_options
-        device = _device(args.device)
+        device = _device(args.device) if args.device is not None else None
         if cell is not None:
             # as with %%R, code after the options on the first line runs before the cell
             code = code + "\n" + cell if code.strip() else cell
-        self._push(name_pairs(args.input), local_ns)
+        if args.input:
+            self._push(name_pairs(args.input), local_ns)
         result = self._run(code, device, args.klongpy, show=cell is not None and not args.noreturn)
-        self._pull(name_pairs(args.output))
+        if args.output:
+            self._pull(name_pairs(args.output))
         # code of only comments and blanks shows nothing, as at the prompt
         if args.noreturn or not result.ran or result.exit is not None:
             return None
@@ -225,9 +227,13 @@ class KlongMagics(Magics):
                 interp.device = session_device      # key, and the next entry writes it out
             if klongpy and interp.klongpy:      # unless the code switched it off itself
                 interp.klongpy = session_dialect
-        show_figures(result.figures)
-        for text in result.help + result.output:
-            print(text)
+        # each test spares the usual line (nothing drawn or printed) a call or a list: this
+        # runs after the work, with the caches cold after a big operation
+        if result.figures:
+            show_figures(result.figures)
+        if result.help or result.output:
+            for text in result.help + result.output:
+                print(text)
         for note in result.notes:
             print(note, file=sys.stderr)
         if result.exit is not None:

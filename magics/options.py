@@ -19,6 +19,9 @@ def split_leading(line, flags):
     value is the next whitespace-separated token, or follows `=` in a long option
     (--device=cpu). `--` ends the options explicitly, for code that begins like a flag.
     """
+    code = line.lstrip()
+    if not code.startswith("-"):
+        return [], code             # the usual line: every flag begins with "-"
     tokens = []
     pos = 0
     while True:

@@ -202,6 +202,7 @@ def run_finished_work(interp, wait=False):
 
 
 _WHOLE = Survey(True, False, False)
+_UNWATCHED = nullcontext()      # reusable: it keeps no state
 
 
 class Session:
@@ -276,7 +277,7 @@ class Session:
         result.value = result.shown = result.error = None
         interp = self.interp
         watching = (progress.watched(progress_display) if progress_display is not None
-                    else nullcontext())
+                    else None)
         try:
             value, stopped = self._guarded(action, rest_after=not blanks, watching=watching)
             result.figures.extend(self._take_figures())
@@ -292,19 +293,21 @@ class Session:
         return result
 
     def _guarded(self, action, rest_after, watching):
-        """(value, None), or (None, what stopped it: a Failure or a KlongExit)."""
+        """(value, None), or (None, what stopped it: a Failure or a KlongExit). watching:
+        the progress context to run in, or None."""
+        interp = self.interp
         try:
-            with interrupts.installed(), watching:
+            with interrupts.installed(), watching or _UNWATCHED:
                 value = action()
                 if rest_after:
-                    run_finished_work(self.interp)   # finished .async work, due timers
+                    run_finished_work(interp)   # finished .async work, due timers
             return value, None
         except KlongExit as e:
             return None, e
         except (Exception, KeyboardInterrupt) as e:     # a Failure says which
             return None, failure(e, self.debug)
         finally:
-            self.interp.reset_channels()    # back to .cin and .cout, as kg after each input
+            interp.reset_channels()     # back to .cin and .cout, as kg after each input
 
     @staticmethod
     def _stopped(result, stopped):
