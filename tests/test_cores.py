@@ -28,20 +28,25 @@ from klongtorch import Klong
 from klongtorch.runtime import cores
 k = Klong(device="cpu")
 full = torch.get_num_threads()
-def settle():
-    for _ in range(4):                       # a neighbour counts after WINDOW samples
+cpus = len(cores.os.sched_getaffinity(0))
+def settle(enough=None, rounds=4):
+    # the count after rounds of WINDOW samples each (a neighbour counts after WINDOW), or
+    # as soon as it is enough: a loaded CI machine may schedule the sampler late
+    for _ in range(rounds):
         time.sleep(cores.SAMPLE_EVERY * cores.WINDOW)
         k("1")
+        if enough is not None and torch.get_num_threads() <= enough:
+            break
     return torch.get_num_threads()
 quiet = settle()
 hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
 try:
     time.sleep(0.3)
-    loaded = settle()
+    loaded = settle(enough=max(1, cpus - 2), rounds=20)
 finally:
     for h in hogs:
         h.kill()
-print(full, quiet, loaded, len(cores.os.sched_getaffinity(0)))
+print(full, quiet, loaded, cpus)
 """
 
 
@@ -63,9 +68,10 @@ def probe(**env):
 @pytest.mark.skipif(not LINUX, reason="the count comes from Linux's /proc")
 def test_busy_neighbours_take_cores_from_torch():
     full, quiet, loaded, cpus = probe()
+    seen = f"threads: {full} at start, {quiet} quiet, {loaded} loaded; {cpus} cpus"
     # two busy neighbours leave at most cpus-2 cores (one at least), whatever else runs here
-    assert loaded <= max(1, cpus - 2) and loaded <= full
-    assert quiet <= full
+    assert loaded <= max(1, cpus - 2) and loaded <= full, seen
+    assert quiet <= full, seen
 
 
 @pytest.mark.skipif(not LINUX, reason="the count comes from Linux's /proc")
