@@ -575,6 +575,9 @@ def test_terminal_session(tmp_path):
         child.expect("\r\n {8}")             # a fresh prompt: the line was dropped
         child.sendline("f(3;4)")
         child.expect("\r\n7\r\n")
+        # the prompt first: a ^D typed ahead, before readline has the terminal, can be lost
+        # to the switch out of canonical mode (seen once in a loaded full-suite run)
+        child.expect(" {8}")
         child.sendeof()
         child.expect(pexpect.EOF)
     finally:
