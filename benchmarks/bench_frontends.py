@@ -3,10 +3,10 @@
 
 Each process times itself (a front end's own round trips are not counted: what is measured
 is the work once Klong has it; the magic's %klong lines run inside a cell, as a notebook
-runs them, IPython's dispatch of each line included), reports the median of each row, and the table gives, per
-front end, the median over processes, the slowest process, and both against the median of
-the raw torch processes, which are interleaved with the others so that a busy moment of the
-machine falls on all alike.
+runs them, IPython's dispatch of each line included), reports the median of each row, and
+the table gives, per front end, the median over processes, the slowest process, and both
+against the median of the raw torch processes, which are interleaved with the others so
+that a busy moment of the machine falls on all alike.
 
     PYTHONPATH=. python benchmarks/bench_frontends.py                  # 10 processes each
     PYTHONPATH=. python benchmarks/bench_frontends.py --procs 3 --json out.json

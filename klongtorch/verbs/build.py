@@ -36,8 +36,8 @@ def enumerate_(a):
             raise err("enumerate", "range", a)
         if n == 0:
             return []
-    # no dtype: an int's arange is int64 whatever torch's default dtype (a keyword less is
-    # 3% of 1+!1000)
+    # no dtype: an int's arange is int64 whatever torch's default dtype (a keyword less
+    # saves some 50 ns a call)
     return with_bound(torch.arange(n, device=ctx.device), n - 1)
 
 
