@@ -84,3 +84,23 @@ def test_a_real_square_is_one_multiplication(dtype):
     leaf = v.clone().requires_grad_(True)
     assert torch.equal(k("{+/x^2}:>v"), torch.autograd.grad((leaf ** 2).sum(), [leaf])[0])
     assert [float(e) ** 2 for e in v[:5].tolist()] == k("v^2")[:5].tolist() or dtype != torch.float64
+
+
+def test_enumerate_on_one_thread_is_numpys_arange_and_the_same_values(monkeypatch):
+    """!n takes NumPy's arange where torch computes on one thread (faster there, see
+    build.enumerate_): the same int64 values and bound, and arithmetic on them as on
+    torch's, exact past int64 where it must be."""
+    from klongtorch.verbs import build
+    k = Klong(device="cpu")
+    monkeypatch.setattr(build.torch, "get_num_threads", lambda: 1)
+    n = build.ONE_THREAD_NUMPY + 5
+    a = k(f"!{n}")
+    assert a.dtype == torch.int64 and torch.equal(a, torch.arange(n))
+    assert not a.untyped_storage().resizable()              # NumPy's memory, shared
+    assert a._kb == n - 1
+    assert k(f"+/!{n}") == n * (n - 1) // 2
+    assert torch.equal(k(f"1+!{n}"), torch.arange(1, n + 1))
+    assert k(f"*/1+!{n}") > 2 ** 64                           # exact, not wrapped
+    monkeypatch.setattr(build.torch, "get_num_threads", lambda: 2)
+    b = k(f"!{n}")
+    assert torch.equal(b, a) and b.untyped_storage().resizable()     # torch's own
