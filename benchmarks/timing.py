@@ -102,10 +102,11 @@ def measure_samplers(
     on a busy, shared host.
 
     paired: every sampler gets the same number of samples (the fewest any of them asked
-    for), taken in strict turn, the order reversed every other round. For a ratio of two ways to do the same work: with counts of
-    their own, the slower one is sampled once every few calls of the faster, so it always
-    runs after the other has pushed its code and data out of the caches, and the ratio
-    grows (k("1+!1000") against raw torch read 2.6x that way and 1.7x in turn).
+    for), taken in strict turn, the order reversed every other round. For a ratio of two
+    ways to do the same work: with counts of their own, the slower one is sampled once
+    every few calls of the faster, so it always runs after the other has pushed its code
+    and data out of the caches, and the ratio grows (k("1+!1000") against raw torch read
+    2.6x that way and 1.7x in turn).
 
     Returns one dict per sampler: median/min/max/reps in seconds, or
     ``{"error": msg}`` if that sampler raised.

@@ -80,11 +80,12 @@ def take_figures(interp):
     """The figures the Klong code drew (.plot, .scatter, .hist, .imshow): the session's
     figures hook. Figures drawn by Python code through pyplot are left to IPython's own
     matplotlib backend, which shows them anyway."""
-    plots = getattr(interp, "_plots", None)
-    if plots is None or "matplotlib" not in sys.modules:
+    if "matplotlib" not in sys.modules:
         return []                   # nothing can have been drawn, and importing it is slow
-    figures = plots.take()          # the last frame of .draw goes to its display
-    plots.live = None
+    from klongtorch.display import figures as shown  # start-up: matplotlib (loaded: see above)
+    figures = shown.take_figures(interp)      # the last frame of .draw goes to its display
+    if hasattr(interp, "_plots"):
+        interp._plots.live = None
     return figures
 
 

@@ -277,7 +277,7 @@ class Session:
         result.value = result.shown = result.error = None
         interp = self.interp
         watching = (progress.watched(progress_display) if progress_display is not None
-                    else None)
+                    else _UNWATCHED)
         try:
             value, stopped = self._guarded(action, rest_after=not blanks, watching=watching)
             result.figures.extend(self._take_figures())
@@ -293,11 +293,10 @@ class Session:
         return result
 
     def _guarded(self, action, rest_after, watching):
-        """(value, None), or (None, what stopped it: a Failure or a KlongExit). watching:
-        the progress context to run in, or None."""
+        """(value, None), or (None, what stopped it: a Failure or a KlongExit)."""
         interp = self.interp
         try:
-            with interrupts.installed(), watching or _UNWATCHED:
+            with interrupts.installed(), watching:
                 value = action()
                 if rest_after:
                     run_finished_work(interp)   # finished .async work, due timers

@@ -100,7 +100,7 @@ def _argsort(v):
     vectorised sort, which is not stable but is 5x faster than torch's stable sort at 100K
     (1.4 ms against 7.9): where no two reals are equal and none is nan, every sort gives
     the stable order, and otherwise torch's stable sort runs after all. The check is NumPy's
-    too (0.3 ms, where the same in torch took 0.7)."""
+    too (0.15 ms at 100K, where the same in torch took 0.7)."""
     if v.dtype.is_floating_point and v.device.type == "cpu" and v.shape[0] >= FAST_SORT:
         a = v.detach().numpy()
         order = np.argsort(a).astype(np.int64, copy=False)  # intp is 32-bit on some systems
