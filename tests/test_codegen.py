@@ -198,18 +198,69 @@ def test_bodies_written_for_integers_agree_with_the_general_ones(k, src, calls):
 
 
 @pytest.mark.parametrize("src, want", [
-    ("1+!5", "[1 2 3 4 5]"), ("(!5)-1", "[-1 0 1 2 3]"), ("2*!4", "[0 2 4 6]"),
-    ("0.5+!3", "[0.5 1.5 2.5]"), ("1+[1 2]", "[2 3]"),
+    ("f::{y+!x};f(5;1)", "[1 2 3 4 5]"), ("f::{(!x)-y};f(5;1)", "[-1 0 1 2 3]"),
+    ("f::{y*!x};f(4;2)", "[0 2 4 6]"),
 ])
 def test_past_the_number_test_a_verb_takes_its_arrays_form(k, src, want):
-    """Where one operand was tested for a Python number and is none, the generated code
-    calls the verb's arrays form (primitives.Verb.arrays), which answers as the verb does."""
+    """Where one operand was tested for a Python number and is none, and the other is a
+    known int that is no literal (y, in the body written for int arguments), the
+    generated code calls the verb's arrays form (primitives.Verb.arrays), which answers as
+    the verb does."""
     from klongtorch.engine.primitives import VERBS
     assert shown(k, src) == want
-    (code,) = k._compiled[src]
+    code = k("f").body
     slots = code.__globals__.values()
     assert any(v.arrays in slots for v in VERBS.values() if v.arrays is not None), \
         code.klong_source
+
+
+# a literal number beside an array: the form made for that number (pervade.with_number),
+# checked against the same dyad with the number in a variable, which takes dyadic
+# (-3 is written as a negation of 3, so negative numbers are in
+# test_verbs.py::test_a_number_form_answers_as_dyadic)
+@pytest.mark.parametrize("form", ["{N+x}", "{x+N}", "{N-x}", "{x-N}", "{N*x}", "{x*N}"])
+@pytest.mark.parametrize("number", ["1", "0", "2.5", "4611686018427387904",
+                                    "9007199254740993"])
+@pytest.mark.parametrize("arg", [
+    "!5", "1.0*!4", "[]", "[1 2 3]", "[[1 2] [3 4]]", "[1 [2 3]]", "(2^62)+!3",
+    "-(2^62)+!3", '"ab"', "[1.5 2]", "(!3)=1",
+])
+def test_a_literal_number_takes_the_form_made_for_it(k, form, number, arg):
+    from klongtorch.engine.primitives import VERBS
+    literal = k(f"lit::{form.replace('N', number)}")
+    k(f"n::{number}")
+    general = k(f"gen::{form.replace('N', 'n')}")
+    assert literal is not general
+    want = _outcome(k, f"gen({arg})")
+    assert _outcome(k, f"lit({arg})") == want
+    slots = k("lit").body.__globals__.values()
+    assert not any(v.arrays in slots for v in VERBS.values() if v.arrays is not None)
+
+
+def _outcome(k, src):
+    try:
+        v = k(src)
+    except KlongError as e:
+        return "error", str(e).split(":")[:3]
+    return shown(k, src), getattr(v, "dtype", type(v))
+
+
+def test_a_literal_forms_result_keeps_its_bound(k):
+    """1+!1000 carries the bound that keeps a later sum exact (pervade.bound)."""
+    assert k("1+!1000")._kb == 1000
+    assert k("(!1000)-5")._kb == 1004
+    assert k("3*!1000")._kb == 2997
+
+
+def test_an_enumeration_of_a_literal_needs_no_number_test(k):
+    """!1000 is never a Python number: 1+!1000 is written without the test for numbers;
+    !x may be one (!0 is []; x may be anything), so 1+!x keeps it."""
+    k("1+!1000")
+    (code,) = k._compiled["1+!1000"]
+    assert "type(" not in code.klong_source
+    k("x::5;1+!x")
+    assert "is int" in k._compiled["x::5;1+!x"][0].klong_source + \
+        k._compiled["x::5;1+!x"][-1].klong_source
 
 
 def test_an_arrays_form_fails_in_the_verbs_name(k):

@@ -104,3 +104,54 @@ def test_enumerate_on_one_thread_is_numpys_arange_and_the_same_values(monkeypatc
     monkeypatch.setattr(build.torch, "get_num_threads", lambda: 2)
     b = k(f"!{n}")
     assert torch.equal(b, a) and b.untyped_storage().resizable()     # torch's own
+
+
+# -- pervade.with_number: the dyad with a literal number, as the compiler calls it -------------
+
+def _answer(fn, *args):
+    """fn's value as Klong shows it, with its type and dtype, or the words of its error."""
+    from klongtorch.value.text import show
+    try:
+        v = fn(*args)
+    except KlongError as e:
+        return "error", str(e).split(":")[:3]
+    except Exception as e:         # the same Python failure from both is the same answer
+        return "failure", type(e)
+    return show(v), type(v), getattr(v, "dtype", None)
+
+
+@pytest.mark.parametrize("sym", ["+", "-", "*"])
+@pytest.mark.parametrize("n", [1, -3, 0, 2.5, -0.5, 2 ** 53 - 1, 2 ** 53 + 1, 2 ** 62,
+                               -(2 ** 62), 2 ** 70])
+@pytest.mark.parametrize("left", [True, False])
+def test_a_number_form_answers_as_dyadic(sym, n, left):
+    """For every operand kind a form meets (int and real tensors, empty and 0-d ones, bounds
+    near int64's, other dtypes, lists, strings), the form made for n answers as dyadic."""
+    from klongtorch.verbs import pervade
+    verb = VERBS[sym]
+    form = pervade.with_number(verb.dyad, verb.atomic, n, left)
+    k = Klong(device="cpu")
+    operands = [torch.arange(5), torch.arange(4, dtype=torch.float64), torch.tensor([], dtype=torch.int64),
+                torch.tensor(7), torch.tensor([2 ** 62, -(2 ** 62)]), torch.tensor([1, 2], dtype=torch.int32),
+                [1, [2, 3]], "ab", torch.arange(6).reshape(2, 3), [1, 2.5]]
+    with k.active():
+        for x in operands:
+            a, b = (n, x) if left else (x, n)
+            assert _answer(form, x) == _answer(pervade.dyadic, verb.dyad, verb.atomic, a, b), \
+                (sym, n, left, x)
+
+
+def test_enumerate_keeps_the_interpreters_device_under_torchs_default_device():
+    """!n on the CPU leaves out arange's device keyword only while no torch function mode
+    runs: under `with torch.device(...)` or torch.set_default_device it still makes a CPU
+    tensor (the meta device holds no values, so a tensor made there would show none)."""
+    k = Klong(device="cpu")
+    with torch.device("meta"):
+        assert k("!5").device.type == "cpu"
+        assert k("1+!5").tolist() == [1, 2, 3, 4, 5]
+    torch.set_default_device("meta")
+    try:
+        assert k("!4").device.type == "cpu"
+    finally:
+        torch.set_default_device(None)
+    assert k("!3").device.type == "cpu"

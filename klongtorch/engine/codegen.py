@@ -42,7 +42,8 @@ import re
 from klongtorch.engine import loops, pure
 from klongtorch.engine.adverbs import Derived
 from klongtorch.engine.primitives import VERBS, verb_name
-from klongtorch.parse.parser import Adverbed, Cond, Const, DictLit, Dyad, Lambda, Op, Var
+from klongtorch.parse.parser import (Adverbed, Cond, Const, DictLit, Dyad, Lambda, Monad, Op,
+                                     Var)
 from klongtorch.value.errors import KlongError, KlongExit, err, python_error, undefined
 from klongtorch.value.functions import Function
 from klongtorch.value.functions import Lambda as LambdaValue
@@ -50,6 +51,7 @@ from klongtorch.value.functions import Projection, to_callable
 from klongtorch.value.values import UNDEF, Dict, truth
 from klongtorch.verbs.amend import amend, amend_one
 from klongtorch.verbs.build import join as join_verb
+from klongtorch.verbs.listargs import MAX_TENSOR
 
 ARGS = ("x", "y", "z")
 
@@ -400,7 +402,7 @@ class BodyWriter:
         if record.python is None:
             self.line(f"{t} = {call}", site)
             return t
-        return self.fast_dyad(record, left, r, t, call, site, as_test)
+        return self.fast_dyad(record, node, left, r, t, call, site, as_test)
 
     def derived_dyad(self, node, t):
         """A dyad whose verb is no primitive: an adverb's loop written inline (loops.py), or
@@ -418,10 +420,11 @@ class BodyWriter:
         self.line(f"{t} = {get}.call2({left}, {r})", (verb.pos, "dyad", "op"))
         return t
 
-    def fast_dyad(self, record, left, r, t, call, site, as_test):
+    def fast_dyad(self, record, node, left, r, t, call, site, as_test):
         """t = the primitive call, with the fast path of its Python operator for Python
         numbers in front: ints first (loops count in them), then floats. A literal operand
-        needs no test, nor a known int."""
+        needs no test, nor a known int; with an operand that is never a number (!1000), the
+        fast path is left out."""
         op = record.python
         fast_value = f"{left} {op} {r}"
         if record.compares and not as_test:
@@ -433,22 +436,35 @@ class BodyWriter:
                 self.ints.add(t)                # which no later value reuses
             self.line(f"{t} = {fast_value}")
             return t
+        call = self.past_test(record, node, left, r, call, tested)
+        indent = ""
+        if not (_makes_array(node.left) or _makes_array(node.right)):
+            self.number_test(tested, t, fast_value)
+            indent = "  "
+        self.line(f"{indent}{t} = {f'_truth({call})' if as_test else call}", site)
+        return t
+
+    def number_test(self, tested, t, fast_value):
+        """fast_dyad's test: t = fast_value where the tested names hold Python ints, or
+        floats; the line after is its else's."""
         self.line("if " + " and ".join(f"type({v}) is int" for v in tested) + ":")
         self.line(f"  {t} = {fast_value}")
         self.line("elif " + " and ".join(f"type({v}) is float" for v in tested) + ":")
         self.line(f"  {t} = {fast_value}")
-        call = self.past_test(record, left, r, call, tested)
         self.line("else:")
-        self.line(f"  {t} = {f'_truth({call})' if as_test else call}", site)
-        return t
 
-    def past_test(self, record, left, r, call, tested):
+    def past_test(self, record, node, left, r, call, tested):
         """The call fast_dyad writes where its test for numbers failed: the verb's arrays
         form when one operand was tested, and is no number, so that the dyad's own test
-        would fail too. (With two tested, an int and a float get here, and the dyad itself
-        adds them.)"""
+        would fail too; where the other is a literal number (1+!1000, x*2.0), the form
+        made for that number (Verb.with_number). (With two tested, an int and a float get
+        here, and the dyad itself adds them.)"""
         if record.arrays is None or len(tested) != 1:
             return call
+        number = node.left if tested[0] == r else node.right
+        if type(number) is Const and type(number.value) in (int, float):
+            form = record.with_number(number.value, number is node.left)
+            return f"{self.slot(form, '_p')}({tested[0]})"
         return f"{self.slot(record.arrays, '_p')}({left}, {r})"
 
     def amend_one(self, node, t):
@@ -540,6 +556,14 @@ def _fast_dyads(body):
             if children is not None:
                 stack.extend(children(n))
     return False
+
+
+def _makes_array(node):
+    """Whether node's value is never a Python number: !n of a positive literal n (1+!1000
+    needs no test for numbers)."""
+    return type(node) is Monad and type(node.verb) is Op and node.verb.sym == "!" and \
+        type(node.arg) is Const and type(node.arg.value) is int and \
+        0 < node.arg.value <= MAX_TENSOR
 
 
 def _is_join(node):

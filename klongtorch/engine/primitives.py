@@ -11,7 +11,8 @@ what the parts of the interpreter that treat verbs specially need to know:
                   fast path), and compares: it gives a truth (1 if a<b else 0)
     arrays        the dyad where its operands are not two Python numbers: what the
                   compiler calls past that fast path, skipping the dyad's own test for
-                  numbers (None: the dyad itself)
+                  numbers (None: the dyad itself); with_number gives it with one operand
+                  a literal number
     over, scan    a whole-tensor fast path for f/a and f\\a (adverbs)
     monoid        for an associative and commutative dyad, its torch reduction along an axis
                   (sum, prod, amax, amin): a/b may then reduce b first (over-neutral), and
@@ -59,6 +60,11 @@ class Verb:
 
     def call(self, args):
         return self.call1(*args) if len(args) == 1 else self.call2(*args)
+
+    def with_number(self, n, left):
+        """For a verb with an arrays form: the dyad with the literal number n on its left
+        (left) or right, as a function of the other operand (pervade.with_number)."""
+        return pervade.with_number(self.dyad, self.atomic, n, left)
 
     def __repr__(self):
         return f"<klong verb {self.sym}>"

@@ -7,7 +7,8 @@ import numpy as np
 import torch
 
 from klongtorch.value.errors import err
-from klongtorch.value.values import Char, Dict, Tensor, carries_grad, ctx, items_of, mklist
+from klongtorch.value.values import (Char, Context, Dict, Tensor, carries_grad, ctx, items_of,
+                                     mklist)
 from klongtorch.verbs.listargs import (MAX_TENSOR, count, index_tensor, int_arg, is_seq, joins,
                                        stored_key)
 from klongtorch.verbs.pervade import INT, with_bound
@@ -37,7 +38,8 @@ def enumerate_(a):
             raise err("enumerate", "range", a)
         if n == 0:
             return []
-    if n >= ONE_THREAD_NUMPY and ctx.device.type == "cpu" and torch.get_num_threads() == 1:
+    device = ctx.device
+    if n >= ONE_THREAD_NUMPY and device.type == "cpu" and torch.get_num_threads() == 1:
         # on one thread NumPy's arange is the faster one (1M: 0.30 ms against torch's 0.35,
         # 100K: 25 µs against 32), and the tensor shares its memory. One thread is what
         # klongtorch gives torch beside busy neighbours (runtime/cores.py) and what
@@ -46,12 +48,20 @@ def enumerate_(a):
             return with_bound(torch.from_numpy(np.arange(n, dtype=np.int64)), n - 1)
         except MemoryError:
             pass                # torch's failure, below, is the one Klong's error names
-    # no dtype: an int's arange is int64 whatever torch's default dtype (a keyword less
-    # saves some 50 ns a call)
-    return with_bound(torch.arange(n, device=ctx.device), n - 1)
+    # no dtype: an int's arange is int64 whatever torch's default dtype; and on the CPU no
+    # device either, where torch's default device is the CPU (no torch function mode, as
+    # torch.set_default_device makes, is running): each keyword torch parses costs some
+    # 50-170 ns of arange's 1.4 µs at 1,000 elements
+    t = torch.arange(n) if device is CPU and not _torch_modes() else \
+        torch.arange(n, device=device)
+    t._kb = n - 1                       # with_bound: a fresh arange always takes it
+    return t
 
 
 ONE_THREAD_NUMPY = 1 << 15      # below, the two take alike (torch splits no work this small)
+CPU = Context.device            # the one CPU device object (value.devices)
+# how many torch function modes run; without torch's private counter, some may: 1
+_torch_modes = getattr(torch._C, "_len_torch_function_stack", lambda: 1)
 
 
 def where(a):
