@@ -4,6 +4,7 @@
     python -m klongtorch.kernel uninstall
     python -m klongtorch.kernel run NOTEBOOK [--save OUT]   run a notebook, print it
     python -m klongtorch.kernel -f CONNECTION_FILE          (what Jupyter runs)
+    python -m klongtorch.kernel spare                       (a warm kernel: warm.py)
 """
 import os
 import sys
@@ -79,7 +80,12 @@ def run(argv):
     return main(argv)
 
 
-COMMANDS = {"install": install, "uninstall": uninstall, "run": run}
+def spare(argv):
+    from .warm import serve  # start-up (see install)
+    return serve(launch)
+
+
+COMMANDS = {"install": install, "uninstall": uninstall, "run": run, "spare": spare}
 
 
 def main(argv=None):

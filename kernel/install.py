@@ -31,8 +31,17 @@ PYTHON_ARGUMENTS = (["-Xfrozen_modules=off"] if platform.python_implementation()
                     else [])
 
 
+# jupyter_client's name for the provisioner of warm kernels (warm.py), from setup.cfg
+PROVISIONER = "klong-warm"
+
+
 def kernel_json(python=None):
-    """The kernelspec's kernel.json."""
+    """The kernelspec's kernel.json. It names the warm provisioner where this installation
+    registered it (pip installed the package): jupyter_client refuses a spec whose
+    provisioner it cannot find."""
+    metadata = {"debugger": False}
+    if _provisioner_registered():
+        metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER}
     return {
         "argv": [python or sys.executable, *PYTHON_ARGUMENTS, "-m", "klongtorch.kernel",
                  "-f", "{connection_file}"],
@@ -40,8 +49,17 @@ def kernel_json(python=None):
         "language": "klong",
         "interrupt_mode": "signal",
         "env": {},
-        "metadata": {"debugger": False},
+        "metadata": metadata,
     }
+
+
+def _provisioner_registered():
+    from importlib.metadata import entry_points  # start-up: only install asks
+    try:
+        found = entry_points(group="jupyter_client.kernel_provisioners")
+    except TypeError:                   # Python 3.9: a dict of groups
+        found = entry_points().get("jupyter_client.kernel_provisioners", ())
+    return any(e.name == PROVISIONER and e.value.startswith("klongtorch.") for e in found)
 
 
 def in_virtualenv():

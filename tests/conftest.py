@@ -1,7 +1,13 @@
 """Shared pytest configuration for the klongtorch test suite."""
+import os
 from pathlib import Path
 
 import pytest
+
+# No warm spare kernels (kernel/warm.py) for the kernels the tests start: a spare importing
+# torch in the background would load the machine under tests that time things.
+# tests/test_kernel_warm.py turns them on for itself.
+os.environ.setdefault("KLONGTORCH_WARM", "0")
 
 #: The repository root (the folder holding setup.cfg).
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -1,0 +1,158 @@
+"""Warm kernels (kernel/warm.py): after one launch, a spare process imports torch and waits;
+the next launch like it becomes that process and answers at once, in its own working
+directory and environment, and is a kernel like any other (interrupts, shutdown). A spare
+is not used for another environment or after the code changed, and ends with its launcher."""
+import os
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("jupyter_client")
+pytest.importorskip("ipykernel")
+
+from tests.kernel_support import KERNEL_NAME, execute, installed_kernelspec, of_type, stdout, value  # noqa: E402
+
+from klongtorch.kernel import install, warm  # noqa: E402
+
+
+def _wait(predicate, seconds=60):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _spares():
+    with warm.SPARES.lock:
+        return [s for s in warm.SPARES.by_key.values() if s.alive()]
+
+
+@pytest.fixture
+def warm_kernels(monkeypatch):
+    """Spares on, started 0.1 s after a launch; every spare gone afterwards."""
+    monkeypatch.setenv("KLONGTORCH_WARM", "1")
+    monkeypatch.setattr(warm, "SPARE_AFTER", 0.1)
+    with installed_kernelspec():
+        try:
+            yield
+        finally:
+            with warm.SPARES.lock:
+                spares, warm.SPARES.by_key = list(warm.SPARES.by_key.values()), {}
+            for s in spares:
+                s.discard()
+                s.process.wait(timeout=60)
+
+
+def _start(**kw):
+    from jupyter_client import KernelManager
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(**kw)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    return km, kc
+
+
+def _stop(km, kc):
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+def test_the_kernelspec_names_the_warm_provisioner_where_it_is_registered(monkeypatch):
+    assert install._provisioner_registered()        # pip registered it (setup.cfg)
+    spec = install.kernel_json()
+    assert spec["metadata"]["kernel_provisioner"] == {"provisioner_name": install.PROVISIONER}
+    monkeypatch.setattr(install, "_provisioner_registered", lambda: False)
+    assert "kernel_provisioner" not in install.kernel_json()["metadata"]
+
+
+@pytest.mark.parametrize("cmd, want", [
+    (["py", "-m", "klongtorch.kernel", "-f", "c.json"],
+     (["py", "-m", "klongtorch.kernel", "spare"], ["-f", "c.json"])),
+    (["py", "-Xfrozen_modules=off", "-m", "klongtorch.kernel", "-f", "c.json"],
+     (["py", "-Xfrozen_modules=off", "-m", "klongtorch.kernel", "spare"], ["-f", "c.json"])),
+    (["py", "-m", "ipykernel_launcher", "-f", "c.json"], None),
+    (["klongtorch.kernel", "-f", "c.json"], None),
+])
+def test_a_spare_is_made_only_for_the_klong_kernels_command(cmd, want):
+    assert warm.spare_command(cmd) == want
+
+
+def test_the_next_launch_becomes_the_spare(warm_kernels, tmp_path):
+    km1, kc1 = _start()
+    try:
+        assert value(kc1, "+/!10") == "45"
+        assert _wait(lambda: len(_spares()) == 1), "no spare started"
+        (spare,) = _spares()
+        env = dict(os.environ, JPY_SESSION_NAME="warm-test.ipynb")
+        started = time.monotonic()
+        km2, kc2 = _start(cwd=str(tmp_path), env=env)
+        try:
+            assert km2.provisioner.pid == spare.process.pid        # the spare became it
+            assert value(kc2, "+/1.0*!1000000") == "499999500000.0"
+            first_answer = time.monotonic() - started
+            assert os.path.realpath(os.readlink(f"/proc/{km2.provisioner.pid}/cwd")) == \
+                os.path.realpath(tmp_path)
+            _, out = execute(kc2, '.sys("echo $JPY_SESSION_NAME $JPY_PARENT_PID; pwd")')
+            assert stdout(out).split() == ["warm-test.ipynb", str(os.getpid()),
+                                           os.path.realpath(tmp_path)]
+            # a kernel like any other: an interrupt stops a runaway loop
+            threading.Timer(1.0, km2.interrupt_kernel).start()
+            reply, _ = execute(kc2, "{x=x}{x+1}:~0", timeout=60)
+            assert reply["evalue"] == "kg: error: interrupted"
+            assert value(kc2, "1+2") == "3"
+            print(f"warm kernel: launch to first answer {first_answer:.2f} s")
+            # and its successor's spare is on its way
+            assert _wait(lambda: len(_spares()) == 1 and _spares()[0] is not spare)
+        finally:
+            _stop(km2, kc2)
+        assert not km2.is_alive()
+    finally:
+        _stop(km1, kc1)
+
+
+def test_a_spare_serves_only_its_own_environment(warm_kernels):
+    km1, kc1 = _start()
+    try:
+        assert _wait(lambda: len(_spares()) == 1)
+        (spare,) = _spares()
+        km2, kc2 = _start(env=dict(os.environ, KLONGTORCH_DTYPE="float32"))
+        try:
+            assert km2.provisioner.pid != spare.process.pid
+            assert spare.alive()                    # kept for a launch like the first
+            reply, out = execute(kc2, "1.5")
+            assert reply["status"] == "ok" and of_type(out, "execute_result")
+        finally:
+            _stop(km2, kc2)
+    finally:
+        _stop(km1, kc1)
+
+
+def test_a_spare_from_before_an_edit_is_not_used(warm_kernels, monkeypatch):
+    km1, kc1 = _start()
+    try:
+        assert _wait(lambda: len(_spares()) == 1)
+        (spare,) = _spares()
+        stamp = spare.stamp
+        monkeypatch.setattr(warm, "fingerprint", lambda: stamp + 1)
+        km2, kc2 = _start()
+        try:
+            assert km2.provisioner.pid != spare.process.pid
+            assert spare.process.wait(timeout=60) == 0      # told to go, it went
+            assert value(kc2, "2*3") == "6"
+        finally:
+            _stop(km2, kc2)
+    finally:
+        _stop(km1, kc1)
+
+
+def test_a_spare_ends_when_its_launcher_goes(warm_kernels, tmp_path):
+    """End of input, as when the process that started it exits: the spare exits, 0."""
+    spare_cmd, _ = warm.spare_command(install.kernel_json()["argv"])
+    spare = warm.Spare(spare_cmd, {"env": dict(os.environ), "cwd": str(tmp_path)})
+    assert spare.alive()
+    spare.discard()
+    assert spare.process.wait(timeout=60) == 0
