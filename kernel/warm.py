@@ -15,7 +15,9 @@ names this provisioner (jupyter_client's kernel_provisioners), which keeps a spa
 - Anything else gets a kernel started cold, as jupyter_client's own provisioner starts
   it. A spare whose environment differs (other than the per-launch JPY_ variables), or
   whose klongtorch or torch files changed since it started (an upgrade), is not used.
-- A spare ends with the process that started it: it reads end-of-file on its stdin.
+- A spare ends with the process that started it (it reads end-of-file on its stdin), or
+  after SPARE_LIFETIME seconds without a launch (KLONGTORCH_WARM_LIFETIME, if set): an
+  idle spare holds some 250 MB.
 
 KLONGTORCH_WARM=0 in the server's environment turns spares off. The spare is the kernel's
 own process, so interrupts, restarts and shutdowns reach it as they reach any kernel.
@@ -23,11 +25,13 @@ own process, so interrupts, restarts and shutdowns reach it as they reach any ke
 import importlib.util
 import json
 import os
+import select
 import subprocess
 import sys
 import threading
 
 SPARE_AFTER = 5.0       # seconds after a launch before its successor's spare starts
+SPARE_LIFETIME = 3600   # seconds a spare waits for a launch before it exits (its memory back)
 SPARE = "spare"         # python -m klongtorch.kernel spare
 _PER_LAUNCH = "JPY_"    # the variables a server sets for each kernel (session name, parent)
 
@@ -45,9 +49,11 @@ def serve(launch):
     import ipykernel.kernelapp  # noqa: F401  start-up: what a cold kernel imports first
     from klongtorch import interpreter  # noqa: F401  start-up: torch, the slow one
     from . import kernel  # noqa: F401  start-up: the kernel class
-    line = sys.stdin.readline()
+    lifetime = float(os.environ.get("KLONGTORCH_WARM_LIFETIME", SPARE_LIFETIME))
+    ready, _, _ = select.select([sys.stdin], [], [], lifetime)
+    line = sys.stdin.readline() if ready else ""
     if not line:
-        return 0
+        return 0                    # no launch came for it, or its launcher went
     job = json.loads(line)
     os.chdir(job["cwd"])
     if sys.path and sys.path[0] == job["spare_cwd"]:

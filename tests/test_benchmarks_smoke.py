@@ -153,3 +153,19 @@ def test_workers_load_klongtorch_before_torch(module, worker):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-600:]
+
+
+def test_the_startup_benchmark_times_warm_and_cold_kernels():
+    """bench_startup: one round gives one warm and one cold launch-to-answer time, and the
+    table names both."""
+    pytest.importorskip("jupyter_client")
+    pytest.importorskip("ipykernel")
+    path = os.path.join(os.path.dirname(_BENCH), "bench_startup.py")
+    spec = importlib.util.spec_from_file_location("bench_startup", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = mod.measure(1)
+    assert len(out["warm"]) == 1 and len(out["cold"]) == 1
+    assert all(t > 0 for ts in out.values() for t in ts)
+    table = mod.render(out)
+    assert "| warm |" in table and "| cold |" in table

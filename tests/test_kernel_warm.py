@@ -156,3 +156,11 @@ def test_a_spare_ends_when_its_launcher_goes(warm_kernels, tmp_path):
     assert spare.alive()
     spare.discard()
     assert spare.process.wait(timeout=60) == 0
+
+
+def test_a_spare_nobody_asks_for_goes_after_its_lifetime(warm_kernels, tmp_path):
+    spare_cmd, _ = warm.spare_command(install.kernel_json()["argv"])
+    env = dict(os.environ, KLONGTORCH_WARM_LIFETIME="2")
+    spare = warm.Spare(spare_cmd, {"env": env, "cwd": str(tmp_path)})
+    assert spare.process.wait(timeout=60) == 0      # imports, waits 2 s, exits
+    assert not spare.hand_over(["-f", "nowhere.json"], {"env": env})
