@@ -1,0 +1,55 @@
+"""Warm kernels in JupyterLab, in headless Chromium: a notebook's kernel restarted through
+the Kernel menu comes back as the spare the warm provisioner kept (kernel/warm.py), and it
+runs cells as before. The cells ask the shell for the kernel process's command line: a cold
+kernel is `... -m klongtorch.kernel -f ...`, a warm one began as `... klongtorch.kernel
+spare`. Screenshots go to $KLONGTORCH_SCREENSHOTS if set.
+"""
+import os
+import time
+
+import pytest
+
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("jupyterlab")
+nbformat = pytest.importorskip("nbformat")
+
+from browser_support import CHROMIUM, Notebook, browser, running_lab  # noqa: E402
+from kernel_support import installed_kernelspec  # noqa: E402
+from test_jupyterlab import lab_extension_installed, notebook, screenshot  # noqa: E402
+
+from klongtorch.kernel import warm  # noqa: E402
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip("no Chromium (apt-get install chromium)", allow_module_level=True)
+if not lab_extension_installed():
+    pytest.skip("klongtorch's JupyterLab extension is not installed (pip install -e .)",
+                allow_module_level=True)
+
+# the kernel's command line, as the shell .sys starts sees its parent's
+WHO = ".sys(\"tr '\\000' ' ' </proc/$PPID/cmdline; echo\")"
+
+
+def output(nb, i):
+    return nb.cell(i).locator(".jp-OutputArea-output").first.inner_text()
+
+
+def test_a_restarted_kernel_comes_back_warm(tmp_path, monkeypatch):
+    monkeypatch.setenv("KLONGTORCH_WARM", "1")          # the suite runs with spares off
+    notebook(tmp_path / "warm.ipynb", "klong", "klong", [WHO, "a::6*7", WHO + ";a", ""])
+    with installed_kernelspec(), running_lab(tmp_path) as url, browser() as chromium:
+        page = chromium.new_page(viewport={"width": 1200, "height": 700})
+        nb = Notebook(page, url, "warm.ipynb")
+        nb.run(0)
+        cold = output(nb, 0)
+        assert "klongtorch.kernel -f" in cold and "spare" not in cold
+        nb.run(1)
+        time.sleep(warm.SPARE_AFTER + 4)                # the spare starts, imports torch
+        # not awaited: the command's promise waits for the dialog's answer, clicked below
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-kernel'); }")
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        nb.wait_for_kernel()
+        nb.run(2)
+        screenshot(page, "warm-restart.png")
+        assert "klongtorch.kernel spare" in output(nb, 2)   # the spare became the kernel
+        # a new kernel: the state is gone, as after any restart
+        assert "kg: error: undefined: a" in nb.cell(2).locator(".jp-OutputArea").inner_text()
