@@ -120,6 +120,9 @@ def main(argv=None):
     parser.add_argument("--colour", "--color", choices=("auto", "always", "never"),
                         default="auto", help="ANSI colour in errors (auto: on a terminal)")
     args = parser.parse_args(argv)
+    # one kernel and done: a warm spare for a next launch (warm.py) would import torch for
+    # nothing
+    os.environ.setdefault("KLONGTORCH_WARM", "0")
     try:                            # optional: the kernel extra; a clear message without it
         import nbformat
         from nbclient import NotebookClient
