@@ -26,6 +26,9 @@ import time
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_HERE)
+# no warm spare (kernel/warm.py) after each kernel launch: its torch import would land on
+# the processes timed next, which it is not part of (bench_startup.py times warm kernels)
+os.environ.setdefault("KLONGTORCH_WARM", "0")
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 

@@ -45,6 +45,9 @@ for _p in (_HERE, _ROOT):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")     # see bench_language.py
+# no warm spare (kernel/warm.py) after each kernel launch: its torch import would land on
+# the processes timed next, which it is not part of (bench_startup.py times warm kernels)
+os.environ.setdefault("KLONGTORCH_WARM", "0")
 
 from timing import fmt_time  # noqa: E402
 

@@ -6,8 +6,11 @@ can make it sooner (startup.py already overlaps it with the handshake). So the k
 names this provisioner (jupyter_client's kernel_provisioners), which keeps a spare:
 
 - A few seconds after it launches a kernel (SPARE_AFTER: long enough not to compete with
-  that kernel's own start), it starts one more process, `python -m klongtorch.kernel
-  spare`. The spare imports all a kernel needs, torch included, and waits on its stdin.
+  that kernel's own start), at the first moment when a core is idle (quiet(): its imports
+  would slow whatever keeps every core busy, the new kernel's cells first; after
+  QUIET_WAIT seconds, or KLONGTORCH_WARM_WAIT, it stops waiting), it starts one more
+  process, `python -m klongtorch.kernel spare`. The spare imports all a kernel
+  needs, torch included, and waits on its stdin.
 - The next launch with the same command and environment (a restart, another notebook)
   sends the spare one line, the kernel's arguments, working directory and environment,
   and the spare becomes that kernel: it binds the ports of the connection file, and its
@@ -29,9 +32,11 @@ import select
 import subprocess
 import sys
 import threading
+import time
 
 SPARE_AFTER = 5.0       # seconds after a launch before its successor's spare starts
 SPARE_LIFETIME = 3600   # seconds a spare waits for a launch before it exits (its memory back)
+QUIET_WAIT = 60.0       # seconds a spare waits to start for a quiet moment (then starts)
 SPARE = "spare"         # python -m klongtorch.kernel spare
 _PER_LAUNCH = "JPY_"    # the variables a server sets for each kernel (session name, parent)
 
@@ -46,9 +51,12 @@ def serve(launch):
     # start-up: these imports are the spare's work, done before any launch needs them
     from klongtorch.runtime import allocator, threads
     allocator.tune()
-    import ipykernel.kernelapp  # noqa: F401  start-up: what a cold kernel imports first
-    from klongtorch import interpreter  # noqa: F401  start-up: torch, the slow one
-    from . import kernel  # noqa: F401  start-up: the kernel class
+    try:
+        import ipykernel.kernelapp  # noqa: F401  start-up: what a cold kernel imports first
+        from klongtorch import interpreter  # noqa: F401  start-up: torch, the slow one
+        from . import kernel  # noqa: F401  start-up: the kernel class
+    except Exception:   # a broken install: no spare, and the cold kernel says what is wrong
+        return 1
     lifetime = float(os.environ.get("KLONGTORCH_WARM_LIFETIME", SPARE_LIFETIME))
     ready, _, _ = select.select([sys.stdin], [], [], lifetime)
     line = sys.stdin.readline() if ready else ""
@@ -61,6 +69,7 @@ def serve(launch):
     os.environ.clear()
     os.environ.update(job["env"])
     threads.apply()                 # what `import klongtorch` added, as a cold kernel has it
+    sys.argv[1:] = job["argv"]
     devnull = os.open(os.devnull, os.O_RDONLY)      # the kernel's stdin, as the launcher
     os.dup2(devnull, 0)                             # leaves it: closed to the kernel
     os.close(devnull)
@@ -175,13 +184,20 @@ class Spares:
         return spare
 
     def replenish_later(self, spare_cmd, popen_kwargs):
-        """Start a spare for the next launch like this one, SPARE_AFTER seconds from now."""
+        """Start a spare for the next launch like this one, SPARE_AFTER seconds from now,
+        at the first quiet moment."""
         popen_kwargs = dict(popen_kwargs, env=dict(popen_kwargs.get("env") or os.environ))
         timer = threading.Timer(SPARE_AFTER, self._replenish, (spare_cmd, popen_kwargs))
         timer.daemon = True
         timer.start()
 
     def _replenish(self, spare_cmd, popen_kwargs):
+        # the spare's imports take a core for a second or more: not while the kernels, or
+        # anything else, use every core, for up to KLONGTORCH_WARM_WAIT seconds
+        env = popen_kwargs["env"]
+        deadline = time.monotonic() + float(env.get("KLONGTORCH_WARM_WAIT", QUIET_WAIT))
+        while time.monotonic() < deadline and not quiet():
+            time.sleep(0.5)
         key = _match_key(spare_cmd, popen_kwargs["env"])
         with self.lock:
             old = self.by_key.get(key)
@@ -194,6 +210,26 @@ class Spares:
 
 
 SPARES = Spares()
+
+
+def quiet(window=0.5):
+    """Whether nearly a core stayed idle over the next `window` seconds (Linux's
+    /proc/stat); True where that cannot be read."""
+    try:
+        idle0, total0 = _cpu_times()
+        time.sleep(window)
+        idle1, total1 = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return True
+    idle_cores = (idle1 - idle0) / max(total1 - total0, 1) * (os.cpu_count() or 1)
+    return idle_cores >= 0.9
+
+
+def _cpu_times():
+    """(idle, total) jiffies of all cores: /proc/stat's first line (idle and iowait)."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return values[3] + values[4], sum(values)
 
 
 def _provisioner_class():

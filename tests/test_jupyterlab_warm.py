@@ -35,6 +35,7 @@ def output(nb, i):
 
 def test_a_restarted_kernel_comes_back_warm(tmp_path, monkeypatch):
     monkeypatch.setenv("KLONGTORCH_WARM", "1")          # the suite runs with spares off
+    monkeypatch.setenv("KLONGTORCH_WARM_WAIT", "0")     # other tests keep the cores busy
     notebook(tmp_path / "warm.ipynb", "klong", "klong", [WHO, "a::6*7", WHO + ";a", ""])
     with installed_kernelspec(), running_lab(tmp_path) as url, browser() as chromium:
         page = chromium.new_page(viewport={"width": 1200, "height": 700})

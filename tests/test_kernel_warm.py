@@ -35,6 +35,7 @@ def warm_kernels(monkeypatch):
     """Spares on, started 0.1 s after a launch; every spare gone afterwards."""
     monkeypatch.setenv("KLONGTORCH_WARM", "1")
     monkeypatch.setattr(warm, "SPARE_AFTER", 0.1)
+    monkeypatch.setattr(warm, "quiet", lambda: True)    # other tests keep the cores busy
     with installed_kernelspec():
         try:
             yield
@@ -164,3 +165,28 @@ def test_a_spare_nobody_asks_for_goes_after_its_lifetime(warm_kernels, tmp_path)
     spare = warm.Spare(spare_cmd, {"env": env, "cwd": str(tmp_path)})
     assert spare.process.wait(timeout=60) == 0      # imports, waits 2 s, exits
     assert not spare.hand_over(["-f", "nowhere.json"], {"env": env})
+
+
+def test_a_spare_waits_for_a_quiet_moment(monkeypatch):
+    """No spare while every core is busy; the first quiet look starts it, and after
+    KLONGTORCH_WARM_WAIT seconds of busy machine it starts anyway."""
+    made, looks = [], []
+    monkeypatch.setattr(warm, "Spare", lambda cmd, kwargs: made.append(cmd) or object())
+    monkeypatch.setattr(warm, "quiet", lambda: looks.append(1) or len(looks) > 2)
+    spares = warm.Spares()
+    spares._replenish(["py", "spare"], {"env": {"KLONGTORCH_WARM_WAIT": "60"}})
+    assert len(looks) == 3 and made == [["py", "spare"]]
+    monkeypatch.setattr(warm, "quiet", lambda: False)
+    started = time.monotonic()
+    warm.Spares()._replenish(["py", "spare"], {"env": {"KLONGTORCH_WARM_WAIT": "1"}})
+    assert 1 <= time.monotonic() - started < 5 and len(made) == 2
+
+
+@pytest.mark.parametrize("idle_cores, want", [(0.0, False), (0.5, False), (1.0, True)])
+def test_quiet_means_nearly_a_core_idle(monkeypatch, idle_cores, want):
+    """quiet() reads /proc/stat twice: nearly a whole core idle between them is quiet."""
+    cores = os.cpu_count() or 1
+    idle_cores = min(idle_cores, cores)
+    times = iter([(0, 0), (int(1000 * idle_cores / cores), 1000)])
+    monkeypatch.setattr(warm, "_cpu_times", lambda: next(times))
+    assert warm.quiet(window=0) is want
