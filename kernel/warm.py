@@ -55,7 +55,7 @@ def serve(launch):
         import ipykernel.kernelapp  # noqa: F401  start-up: what a cold kernel imports first
         from klongtorch import interpreter  # noqa: F401  start-up: torch, the slow one
         from . import kernel  # noqa: F401  start-up: the kernel class
-    except Exception:   # a broken install: no spare, and the cold kernel says what is wrong
+    except (ImportError, OSError):  # a broken install: no spare; a cold kernel says why
         return 1
     lifetime = float(os.environ.get("KLONGTORCH_WARM_LIFETIME", SPARE_LIFETIME))
     ready, _, _ = select.select([sys.stdin], [], [], lifetime)
