@@ -35,12 +35,11 @@ PYTHON_ARGUMENTS = (["-Xfrozen_modules=off"] if platform.python_implementation()
 PROVISIONER = "klong-warm"
 
 
-def kernel_json(python=None):
-    """The kernelspec's kernel.json. It names the warm provisioner where this installation
-    registered it (pip installed the package): jupyter_client refuses a spec whose
-    provisioner it cannot find."""
+def kernel_json(python=None, warm=False):
+    """The kernelspec's kernel.json. With warm, it names the warm provisioner (warm.py),
+    where this installation registered it (pip installed the package)."""
     metadata = {"debugger": False}
-    if _provisioner_registered():
+    if warm and _provisioner_registered():
         metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER}
     return {
         "argv": [python or sys.executable, *PYTHON_ARGUMENTS, "-m", "klongtorch.kernel",
@@ -66,13 +65,16 @@ def in_virtualenv():
     return sys.prefix != getattr(sys, "base_prefix", sys.prefix) or "CONDA_PREFIX" in os.environ
 
 
-def install(user=False, prefix=None, sys_prefix=False, python=None):
-    """Install the kernelspec; returns the directory it went to."""
+def install(user=False, prefix=None, sys_prefix=False, python=None, warm=None):
+    """Install the kernelspec; returns the directory it went to. warm None: name the warm
+    provisioner only in this Python's own environment (warm_by_default)."""
     if sys_prefix:
         prefix = sys.prefix
+    if warm is None:
+        warm = warm_by_default(prefix)
     with tempfile.TemporaryDirectory() as spec:
         with open(os.path.join(spec, "kernel.json"), "w", encoding="utf-8") as f:
-            json.dump(kernel_json(python), f, indent=2)
+            json.dump(kernel_json(python, warm), f, indent=2)
         for logo in LOGOS:
             shutil.copy(os.path.join(RESOURCES, logo), spec)
         # readable by everyone, as ipykernel's spec is: a temporary directory is 0700, and
@@ -82,6 +84,14 @@ def install(user=False, prefix=None, sys_prefix=False, python=None):
             os.chmod(os.path.join(spec, name), 0o644)
         # an earlier installation is replaced
         return KernelSpecManager().install_kernel_spec(spec, NAME, user=user, prefix=prefix)
+
+
+def warm_by_default(prefix):
+    """Whether a spec installed at prefix names the warm provisioner unless told: only in
+    this Python's environment. jupyter_client hides a spec whose provisioner the server's
+    own environment lacks (NoSuchKernel), and only a server of this environment is sure to
+    have klongtorch; a --user or system-wide spec may be read by a Jupyter of another."""
+    return prefix is not None and os.path.realpath(prefix) == os.path.realpath(sys.prefix)
 
 
 def uninstall():
@@ -100,6 +110,13 @@ def make_parser():
     where.add_argument("--prefix", metavar="DIR", help="install into DIR/share/jupyter")
     where.add_argument("--system", action="store_true",
                        help="install for all users (may need an administrator)")
+    warm = p.add_mutually_exclusive_group()
+    warm.add_argument("--warm", action="store_true", default=None,
+                      help="start kernels after the first warm, from a spare process with "
+                           "torch imported (the default with --sys-prefix; only a Jupyter "
+                           "that has klongtorch installed can then start the kernel)")
+    warm.add_argument("--no-warm", dest="warm", action="store_false",
+                      help="always start kernels cold")
     return p
 
 
@@ -110,7 +127,7 @@ def main(argv=None):
     if not (user or sys_prefix or args.prefix or args.system):
         sys_prefix, user = in_virtualenv(), not in_virtualenv()
     try:
-        path = install(user=user, prefix=args.prefix, sys_prefix=sys_prefix)
+        path = install(user=user, prefix=args.prefix, sys_prefix=sys_prefix, warm=args.warm)
     except OSError as e:
         print(f"kg: error: cannot install the kernelspec: {e}", file=sys.stderr)
         return 1
@@ -120,11 +137,12 @@ def main(argv=None):
 
 @contextmanager
 def temporary_kernelspec():
-    """Install the kernelspec into a temporary prefix, as `install --prefix TMP` does, and
-    put TMP/share/jupyter first on JUPYTER_PATH (which kernel managers read) while the block
-    runs: for tests and scripts that must not touch the user's Jupyter folders."""
+    """Install the kernelspec into a temporary prefix, as `install --prefix TMP --warm`
+    does, and put TMP/share/jupyter first on JUPYTER_PATH (which kernel managers read) while
+    the block runs: for tests and scripts that must not touch the user's Jupyter folders.
+    (Warm: this process, which launches the kernels, has klongtorch.)"""
     with tempfile.TemporaryDirectory(prefix="klong-kernelspec-") as prefix:
-        if main(["--prefix", prefix]) != 0:
+        if main(["--prefix", prefix, "--warm"]) != 0:
             raise OSError(f"cannot install the kernelspec into {prefix}")
         saved = os.environ.get("JUPYTER_PATH")
         path = os.path.join(prefix, "share", "jupyter")
@@ -139,4 +157,4 @@ def temporary_kernelspec():
 
 
 __all__ = ["install", "uninstall", "kernel_json", "main", "temporary_kernelspec", "NAME",
-           "DISPLAY_NAME"]
+           "DISPLAY_NAME", "warm_by_default"]

@@ -2,6 +2,7 @@
 the next launch like it becomes that process and answers at once, in its own working
 directory and environment, and is a kernel like any other (interrupts, shutdown). A spare
 is not used for another environment or after the code changed, and ends with its launcher."""
+import json
 import os
 import threading
 import time
@@ -64,10 +65,27 @@ def _stop(km, kc):
 
 def test_the_kernelspec_names_the_warm_provisioner_where_it_is_registered(monkeypatch):
     assert install._provisioner_registered()        # pip registered it (setup.cfg)
-    spec = install.kernel_json()
+    spec = install.kernel_json(warm=True)
     assert spec["metadata"]["kernel_provisioner"] == {"provisioner_name": install.PROVISIONER}
-    monkeypatch.setattr(install, "_provisioner_registered", lambda: False)
     assert "kernel_provisioner" not in install.kernel_json()["metadata"]
+    monkeypatch.setattr(install, "_provisioner_registered", lambda: False)
+    assert "kernel_provisioner" not in install.kernel_json(warm=True)["metadata"]
+
+
+def test_only_this_environments_spec_is_warm_unless_asked(tmp_path):
+    """A Jupyter of another environment hides a spec whose provisioner it lacks, so --user
+    and system-wide specs start cold unless --warm; --sys-prefix ones are warm."""
+    import sys
+    assert install.warm_by_default(sys.prefix)
+    assert not install.warm_by_default(None) and not install.warm_by_default(str(tmp_path))
+
+    def installed(*args):
+        assert install.main(["--prefix", str(tmp_path), *args]) == 0
+        spec = tmp_path / "share" / "jupyter" / "kernels" / install.NAME / "kernel.json"
+        return "kernel_provisioner" in json.loads(spec.read_text())["metadata"]
+    assert not installed()
+    assert installed("--warm")
+    assert not installed("--no-warm")
 
 
 @pytest.mark.parametrize("cmd, want", [
@@ -152,7 +170,7 @@ def test_a_spare_from_before_an_edit_is_not_used(warm_kernels, monkeypatch):
 
 def test_a_spare_ends_when_its_launcher_goes(warm_kernels, tmp_path):
     """End of input, as when the process that started it exits: the spare exits, 0."""
-    spare_cmd, _ = warm.spare_command(install.kernel_json()["argv"])
+    spare_cmd, _ = warm.spare_command(install.kernel_json(warm=True)["argv"])
     spare = warm.Spare(spare_cmd, {"env": dict(os.environ), "cwd": str(tmp_path)})
     assert spare.alive()
     spare.discard()
@@ -160,7 +178,7 @@ def test_a_spare_ends_when_its_launcher_goes(warm_kernels, tmp_path):
 
 
 def test_a_spare_nobody_asks_for_goes_after_its_lifetime(warm_kernels, tmp_path):
-    spare_cmd, _ = warm.spare_command(install.kernel_json()["argv"])
+    spare_cmd, _ = warm.spare_command(install.kernel_json(warm=True)["argv"])
     env = dict(os.environ, KLONGTORCH_WARM_LIFETIME="2")
     spare = warm.Spare(spare_cmd, {"env": env, "cwd": str(tmp_path)})
     assert spare.process.wait(timeout=60) == 0      # imports, waits 2 s, exits
