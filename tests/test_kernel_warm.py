@@ -12,7 +12,8 @@ import pytest
 pytest.importorskip("jupyter_client")
 pytest.importorskip("ipykernel")
 
-from tests.kernel_support import KERNEL_NAME, execute, installed_kernelspec, of_type, stdout, value  # noqa: E402
+from tests.kernel_support import (KERNEL_NAME, execute, installed_kernelspec,  # noqa: E402
+                                  of_type, stdout, value)
 
 from klongtorch.kernel import install, warm  # noqa: E402
 

@@ -131,8 +131,9 @@ def test_a_number_form_answers_as_dyadic(sym, n, left):
     verb = VERBS[sym]
     form = pervade.with_number(verb.dyad, verb.atomic, n, left)
     k = Klong(device="cpu")
-    operands = [torch.arange(5), torch.arange(4, dtype=torch.float64), torch.tensor([], dtype=torch.int64),
-                torch.tensor(7), torch.tensor([2 ** 62, -(2 ** 62)]), torch.tensor([1, 2], dtype=torch.int32),
+    operands = [torch.arange(5), torch.arange(4, dtype=torch.float64),
+                torch.tensor([], dtype=torch.int64), torch.tensor(7),
+                torch.tensor([2 ** 62, -(2 ** 62)]), torch.tensor([1, 2], dtype=torch.int32),
                 [1, [2, 3]], "ab", torch.arange(6).reshape(2, 3), [1, 2.5]]
     with k.active():
         for x in operands:
