@@ -18,6 +18,8 @@ names this provisioner (jupyter_client's kernel_provisioners), which keeps a spa
 - Anything else gets a kernel started cold, as jupyter_client's own provisioner starts
   it. A spare whose environment differs (other than the per-launch JPY_ variables), or
   whose klongtorch or torch files changed since it started (an upgrade), is not used.
+- There is one spare at a time, of the last launch's kind: a launch of another kind
+  replaces it.
 - A spare ends with the process that started it (it reads end-of-file on its stdin), or
   after SPARE_LIFETIME seconds without a launch (KLONGTORCH_WARM_LIFETIME, if set): an
   idle spare holds some 250 MB.
@@ -165,7 +167,7 @@ class Spare:
 
 
 class Spares:
-    """The spares of this process, one per command and environment."""
+    """The spare of this process, by its command and environment (one at a time)."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -203,6 +205,11 @@ class Spares:
             old = self.by_key.get(key)
             if old is not None and old.alive():
                 return
+            # one spare at a time: the last launch's kind is the likeliest next, and a
+            # launcher whose environment changes with every launch must not pile up spares
+            for other in self.by_key.values():
+                other.discard()
+            self.by_key.clear()
             try:
                 self.by_key[key] = Spare(spare_cmd, popen_kwargs)
             except OSError:

@@ -135,6 +135,7 @@ def test_the_next_launch_becomes_the_spare(warm_kernels, tmp_path):
 
 
 def test_a_spare_serves_only_its_own_environment(warm_kernels):
+    """Another environment starts cold, and its kind of spare takes the old one's place."""
     km1, kc1 = _start()
     try:
         assert _wait(lambda: len(_spares()) == 1)
@@ -142,7 +143,9 @@ def test_a_spare_serves_only_its_own_environment(warm_kernels):
         km2, kc2 = _start(env=dict(os.environ, KLONGTORCH_DTYPE="float32"))
         try:
             assert km2.provisioner.pid != spare.process.pid
-            assert spare.alive()                    # kept for a launch like the first
+            # then a spare of the new kind replaces it (one at a time)
+            assert spare.process.wait(timeout=60) == 0
+            assert _wait(lambda: len(_spares()) == 1 and _spares()[0] is not spare)
             reply, out = execute(kc2, "1.5")
             assert reply["status"] == "ok" and of_type(out, "execute_result")
         finally:
@@ -209,3 +212,27 @@ def test_quiet_means_nearly_a_core_idle(monkeypatch, idle_cores, want):
     times = iter([(0, 0), (int(1000 * idle_cores / cores), 1000)])
     monkeypatch.setattr(warm, "_cpu_times", lambda: next(times))
     assert warm.quiet(window=0) is want
+
+
+def test_one_spare_at_a_time(monkeypatch):
+    """A launch of another kind replaces the spare: one whose environment changes with
+    every launch never piles up spares (250 MB each)."""
+    class Fake:
+        def __init__(self, cmd, kwargs):
+            self.gone = False
+
+        def alive(self):
+            return not self.gone
+
+        def discard(self):
+            self.gone = True
+    monkeypatch.setattr(warm, "Spare", Fake)
+    monkeypatch.setattr(warm, "quiet", lambda: True)
+    spares = warm.Spares()
+    spares._replenish(["py", "spare"], {"env": {"A": "1"}})
+    (first,) = spares.by_key.values()
+    spares._replenish(["py", "spare"], {"env": {"A": "1"}})        # the same kind: kept
+    assert list(spares.by_key.values()) == [first] and not first.gone
+    spares._replenish(["py", "spare"], {"env": {"A": "2"}})
+    (second,) = spares.by_key.values()
+    assert second is not first and first.gone
