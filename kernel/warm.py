@@ -200,7 +200,7 @@ class Spares:
         deadline = time.monotonic() + float(env.get("KLONGTORCH_WARM_WAIT", QUIET_WAIT))
         while time.monotonic() < deadline and not quiet():
             time.sleep(0.5)
-        key = _match_key(spare_cmd, popen_kwargs["env"])
+        key = _match_key(spare_cmd, env)
         with self.lock:
             old = self.by_key.get(key)
             if old is not None and old.alive():

@@ -104,10 +104,11 @@ def _argsort(v):
         try:
             a = v.detach().numpy()
         except (RuntimeError, TypeError):    # a view NumPy cannot share (a conjugate bit)
-            a = None
-        order = None if a is None else sorting.argsort(a)
-        if order is not None:
-            return torch.from_numpy(order)
+            pass
+        else:
+            order = sorting.argsort(a)
+            if order is not None:
+                return torch.from_numpy(order)
     return torch.argsort(v, stable=True)
 
 
