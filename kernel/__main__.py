@@ -37,6 +37,9 @@ def missing(error, what):
 
 
 def launch(argv):
+    # start-up imports make some 165K objects for life: no collections until they exist
+    from klongtorch.runtime import collector
+    collector.pause()
     # figures are drawn off-screen and sent as PNGs; a GUI backend would open windows
     os.environ.setdefault("MPLBACKEND", "Agg")
     # start-up: each subcommand imports only what it needs (install needs no torch)

@@ -29,7 +29,7 @@ import logging
 import os
 import threading
 
-from klongtorch.runtime import interrupts
+from klongtorch.runtime import collector, interrupts
 from klongtorch.shell.session import attempt
 from klongtorch.value.errors import KlongError
 
@@ -103,6 +103,7 @@ class Build:
             log.error("the Klong interpreter could not be built", exc_info=True)
             self.failure = StartFailed(failure_message(e))
         finally:
+            collector.settle()      # start-up is over (the launcher paused the collector)
             self.done.set()
 
     def ready(self):

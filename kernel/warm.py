@@ -51,14 +51,16 @@ def serve(launch):
     # the launcher's order: the backend and the allocator's tuning before torch loads
     os.environ.setdefault("MPLBACKEND", "Agg")
     # start-up: these imports are the spare's work, done before any launch needs them
-    from klongtorch.runtime import allocator, threads
+    from klongtorch.runtime import allocator, collector, threads
     allocator.tune()
+    collector.pause()
     try:
         import ipykernel.kernelapp  # noqa: F401  start-up: what a cold kernel imports first
         from klongtorch import interpreter  # noqa: F401  start-up: torch, the slow one
         from . import kernel  # noqa: F401  start-up: the kernel class
     except (ImportError, OSError):  # a broken install: no spare; a cold kernel says why
         return 1
+    collector.settle()
     lifetime = float(os.environ.get("KLONGTORCH_WARM_LIFETIME", SPARE_LIFETIME))
     ready, _, _ = select.select([sys.stdin], [], [], lifetime)
     line = sys.stdin.readline() if ready else ""

@@ -33,7 +33,7 @@ import sys
 from klongtorch import __version__
 from klongtorch.display import progress
 from klongtorch.parse.sources import read_source
-from klongtorch.runtime import allocator, interrupts
+from klongtorch.runtime import allocator, collector, interrupts
 from klongtorch.shell import commands
 from klongtorch.shell import help as helptable
 from klongtorch.shell.session import Session, attempt, debug_wanted, exit_code, status
@@ -421,11 +421,15 @@ def start(args, positionals, debug):
                     "(klongtorch runs on torch only)")
     device = check_device(args.device)
     allocator.tune()            # this process is ours: big arrays fast every run
+    collector.pause()           # and so is its collector: none while torch is imported
     from klongtorch.interpreter import Klong, own_process  # start-up: torch, after --help
     own_process()               # the recursion limit and integer digits Klong needs
     own_interrupts()
-    k = settled(Klong, device=device, dtype=args.dtype, lift=not args.no_lift,
-                klongpy=args.klongpy)
+    try:
+        k = settled(Klong, device=device, dtype=args.dtype, lift=not args.no_lift,
+                    klongpy=args.klongpy)
+    finally:
+        collector.settle()
     script = None
     if positionals and not args.eval:
         script, positionals = find_script(k, positionals[0]), positionals[1:]
