@@ -461,9 +461,9 @@ class BodyWriter:
         here, and the dyad itself adds them.)"""
         if record.arrays is None or len(tested) != 1:
             return call
-        number = node.left if tested[0] == r else node.right
+        number, other = (node.left, node.right) if tested[0] == r else (node.right, node.left)
         if type(number) is Const and type(number.value) in (int, float):
-            form = record.with_number(number.value, number is node.left)
+            form = record.with_number(number.value, number is node.left, _fresh(other))
             return f"{self.slot(form, '_p')}({tested[0]})"
         return f"{self.slot(record.arrays, '_p')}({left}, {r})"
 
@@ -564,6 +564,23 @@ def _makes_array(node):
     return type(node) is Monad and type(node.verb) is Op and node.verb.sym == "!" and \
         type(node.arg) is Const and type(node.arg.value) is int and \
         0 < node.arg.value <= MAX_TENSOR
+
+
+def _fresh(node):
+    """Whether node's value, when it is a tensor, is one that nothing else holds, used once
+    by the dyad above it (each temporary is): !n's arange, and what a dyad with a literal
+    number makes (a new tensor, or its own fresh operand overwritten; pervade.with_number).
+    Not a name's value, nor a definition's (1+a::!n: a holds it), nor a call's, which may
+    return its argument."""
+    if type(node) is Monad:
+        return type(node.verb) is Op and node.verb.sym == "!"
+    if type(node) is Dyad and type(node.verb) is Op and node.verb.sym in _NUMBER_FORMS:
+        return any(type(side) is Const and type(side.value) in (int, float)
+                   for side in (node.left, node.right))
+    return False
+
+
+_NUMBER_FORMS = ("+", "-", "*")     # the dyads whose number forms past_test writes
 
 
 def _is_join(node):

@@ -61,10 +61,11 @@ class Verb:
     def call(self, args):
         return self.call1(*args) if len(args) == 1 else self.call2(*args)
 
-    def with_number(self, n, left):
+    def with_number(self, n, left, fresh=False):
         """For a verb with an arrays form: the dyad with the literal number n on its left
-        (left) or right, as a function of the other operand (pervade.with_number)."""
-        return pervade.with_number(self.dyad, self.atomic, n, left)
+        (left) or right, as a function of the other operand (pervade.with_number; fresh:
+        that operand is a temporary nothing else holds)."""
+        return pervade.with_number(self.dyad, self.atomic, n, left, fresh)
 
     def __repr__(self):
         return f"<klong verb {self.sym}>"

@@ -389,9 +389,12 @@ def _tensor_cmp_atomic(name, sym, op, commutative=False):
     return Atomic(name, sym, _tensor_cmp(op), strings_atomic=True, commutative=commutative)
 
 
-PLUS = Atomic("plus", "+", torch.add, add_bound, operator.add, torch.add, commutative=True)
-MINUS = Atomic("minus", "-", torch.sub, add_bound, operator.sub, torch.sub)
-TIMES = Atomic("times", "*", torch.mul, mul_bound, operator.mul, torch.mul, commutative=True)
+PLUS = Atomic("plus", "+", torch.add, add_bound, operator.add, torch.add, commutative=True,
+              in_place=Tensor.add_)
+MINUS = Atomic("minus", "-", torch.sub, add_bound, operator.sub, torch.sub,
+               in_place=Tensor.sub_)
+TIMES = Atomic("times", "*", torch.mul, mul_bound, operator.mul, torch.mul, commutative=True,
+               in_place=Tensor.mul_)
 DIVIDE = Atomic("divide", "%", _real_divide, scalar_op=divide_scalar)
 INT_DIVIDE = Atomic("integer-divide", ":%", _tensor_intdiv, _left_bound)
 REMAINDER = Atomic("remainder", "!", _tensor_rem)

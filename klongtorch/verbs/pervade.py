@@ -18,7 +18,7 @@ from klongtorch.value.dual import Dual, NotScalar
 from klongtorch.value.dual import dyad as dual_dyad
 from klongtorch.value.dual import monad as dual_monad
 from klongtorch.value.errors import err
-from klongtorch.value.values import Tensor, ctx, items_of, mklist
+from klongtorch.value.values import Tensor, carries_grad, ctx, items_of, mklist
 from klongtorch.verbs import dialect
 
 INT = torch.int64
@@ -89,15 +89,18 @@ class Atomic:
                  torch as a scalar (8% of 2*1+!1000000)
     commutative  1+v puts the scalar second: torch's CPU kernels are faster that way (1.7x
                  for int64 add, 1.2x for max, at 1M elements)
-    strings_atomic  a string is one atom ("foo"="foo"), not a list of characters"""
+    strings_atomic  a string is one atom ("foo"="foo"), not a list of characters
+    in_place     (t, n) -> t, with t overwritten: the op on a tensor and a Python number
+                 (number second), for a tensor nothing else holds (with_number, fresh)"""
     __slots__ = ("name", "sym", "tensor_op", "bound_op", "scalar_op", "int_scalar_op",
-                 "commutative", "strings_atomic")
+                 "commutative", "strings_atomic", "in_place")
 
     def __init__(self, name, sym, tensor_op, bound_op=None, scalar_op=None,
-                 int_scalar_op=None, commutative=False, strings_atomic=False):
+                 int_scalar_op=None, commutative=False, strings_atomic=False, in_place=None):
         self.name, self.sym, self.tensor_op, self.bound_op = name, sym, tensor_op, bound_op
         self.scalar_op, self.int_scalar_op = scalar_op, int_scalar_op
         self.commutative, self.strings_atomic = commutative, strings_atomic
+        self.in_place = in_place
 
 
 def align(a, b, name, sym="f"):
@@ -230,13 +233,16 @@ def _float_tensor(verb, facts, a, b):
     return _numbers(verb, facts, a, b)
 
 
-def with_number(verb, facts, n, left):
+def with_number(verb, facts, n, left, fresh=False):
     """The dyad with a number the program wrote, n, on its left (left: n verb x) or its right
     (x verb n), as a function of x, the operand that is not a Python number: what the
     compiler calls for 1+!1000 and x*2.0. The literal's type and size pick the path once,
     here, where dyadic would pick it on every call by the pair of types, and the facts are
     read once (together some 500 ns of 1+!1000, against torch's 1.5 µs add). Each path is
-    _int_tensor's or _tensor_float's; anything else takes dyadic."""
+    _int_tensor's or _tensor_float's; anything else takes dyadic.
+
+    fresh: the compiler knows x is a temporary that nothing else holds (the !n of 1+!n, the
+    1+!n of 2*1+!n), so a big tensor may take the result in place (in_place_form)."""
     def general(x):
         return dyadic(verb, facts, n, x) if left else dyadic(verb, facts, x, n)
 
@@ -265,7 +271,46 @@ def with_number(verb, facts, n, left):
             elif real_op is not None and x.dtype.is_floating_point:
                 return real_op(n, x) if left else real_op(x, n)
         return general(x)
+    if fresh and facts.in_place is not None and (not left or facts.commutative):
+        return in_place_form(number_form, facts.in_place, n, int_op, real_op, bound_op)
     return number_form
+
+
+IN_PLACE_MIN = 1 << 15      # elements: below, a new tensor costs about what the checks do
+_dispatch_modes = getattr(torch._C, "_len_torch_dispatch_stack", lambda: 1)
+_function_modes = getattr(torch._C, "_len_torch_function_stack", lambda: 1)
+
+
+def overwritable(x):
+    """Whether a temporary tensor may be overwritten: it is no view of another tensor's
+    memory, it takes no part in differentiation (carries_grad: autograd, or a torch.func
+    transform), and no torch mode (make_fx's capture for .compile, set_default_device) is
+    watching, whose record must show each operation as the program wrote it."""
+    return x._base is None and not carries_grad(x) and not _dispatch_modes() and \
+        not _function_modes()
+
+
+def in_place_form(number_form, in_place, n, int_op, real_op, bound_op):
+    """number_form, for an x that nothing else holds: a big tensor takes the result in its
+    own memory. One pass over the data where a new tensor takes two, and no new block:
+    1+!1000000 0.30 ms against 0.48, at 10M 3.5 ms against 8.0. The same kernel computes
+    it, so the result is the same to the bit."""
+    size = abs(n)
+
+    def number_form_in_place(x):
+        if type(x) is Tensor and x.numel() >= IN_PLACE_MIN and overwritable(x):
+            if x.dtype is INT:
+                if int_op is not None:
+                    b = getattr(x, "_kb", None)
+                    rb = bound_op(bound(x) if b is None else b, size)
+                    if rb <= LIMIT:
+                        in_place(x, n)
+                        x._kb = rb
+                        return x
+            elif real_op is not None and x.dtype.is_floating_point:
+                return in_place(x, n)
+        return number_form(x)
+    return number_form_in_place
 
 
 def _numbers(verb, facts, a, b):
