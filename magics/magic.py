@@ -108,11 +108,13 @@ class KlongMagics(Magics):
         such a variable under another name, `-i myvar=my_var`.
         """
         tokens, code = split_leading(line, FLAGS)
+        if cell is None and not tokens:
+            return self._line(code)
         if tokens:
             args = self.klong.parser.parse_args(tokens)
         else:
-            # the usual line: no options. argparse took a fifth of what a quick %klong line
-            # costs beyond the work, so their defaults are parsed once
+            # no options: argparse took a fifth of what a quick %klong line cost beyond the
+            # work, so their defaults are parsed once
             if self._no_options is None:
                 self._no_options = self.klong.parser.parse_args([])
             args = self._no_options
@@ -209,6 +211,22 @@ class KlongMagics(Magics):
 
     # -- running ---------------------------------------------------------------------------
 
+    def _line(self, code):
+        """The usual line, `%klong code` with no options: its value, as a Python value, by
+        the shortest way (no device or dialect to set and restore, one test for a Result
+        that holds only a value). A line in a Python loop pays this on every call, after a
+        big operation with the caches cold, where each step costs many times what it does
+        warm."""
+        session = self._session or self.session
+        result = session.run(code, show=False, remember=False,
+                             progress=progress_display(self.shell, session.interp))
+        if result.error is not None or result.exit is not None or result.figures or \
+                result.help or result.output or result.notes:
+            self._report(result)
+        if not result.ran or result.exit is not None:
+            return None
+        return to_python(result.value)
+
     def _run(self, code, device, klongpy=False, show=True):
         """The session's Result for the code. A Klong error is raised: IPython shows it
         through KlongError._render_traceback_, as the kg message and the failing line."""
@@ -227,6 +245,12 @@ class KlongMagics(Magics):
                 interp.device = session_device      # key, and the next entry writes it out
             if klongpy and interp.klongpy:      # unless the code switched it off itself
                 interp.klongpy = session_dialect
+        self._report(result)
+        return result
+
+    def _report(self, result):
+        """Show what came with a Result besides its value: figures, printed text, notes;
+        end the interpreter on .x; raise its error."""
         # each test spares the usual line (nothing drawn or printed) a call or a list: this
         # runs after the work, with the caches cold after a big operation
         if result.figures:
@@ -243,7 +267,6 @@ class KlongMagics(Magics):
                   file=sys.stderr)
         if result.error is not None:
             raise result.error.exception
-        return result
 
     def _retire(self):
         """Drop the session's interpreter, its files flushed and closed first (nothing

@@ -71,9 +71,20 @@ def progress_display(shell, interp):
             interp._plots.live = figures.LiveFigure(send)
         return progress.JupyterDisplay(send)
     stream = sys.stderr
-    if kernel is None and getattr(stream, "isatty", lambda: False)():
+    if kernel is None and _is_terminal(stream):
         return progress.TerminalDisplay(stream)
     return None
+
+
+_terminal = [None, False]     # the last stream asked about, and whether it is a terminal
+
+
+def _is_terminal(stream):
+    """stream.isatty(), asked once per stream: it is a system call, and a %klong line in a
+    Python loop asked it on every call, 6 µs of each."""
+    if _terminal[0] is not stream:
+        _terminal[:] = [stream, bool(getattr(stream, "isatty", lambda: False)())]
+    return _terminal[1]
 
 
 def take_figures(interp):

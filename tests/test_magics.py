@@ -496,3 +496,28 @@ def test_an_async_callback_runs_after_a_klong_cell(ip):
     while ip.run_cell("%klong got").result != 4.0 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert ip.run_cell("%klong got").result == 4.0
+
+
+# -- the usual line's short way (KlongMagics._line) ----------------------------------------
+
+@pytest.mark.parametrize("code", [
+    "1+2", "a::!3", "a::1;", ":\" a comment only", '.p("hi");7', '1+"a"', ".x(3)",
+    "]h +", ".plot(!4)", "f::{x^2};f", "]a sum", "]! echo hi",
+])
+def test_a_plain_line_does_what_a_line_with_options_does(ip, code):
+    """`%klong code` takes its own short way (no options to honour); `%klong --device cpu
+    code` takes the general one (_run). The two must agree: value, what is printed, drawn
+    and raised, and the interpreter afterwards."""
+    def outcome(prefix):
+        ip.run_line_magic("klong_reset", "")
+        with capture_output() as out:
+            result = ip.run_cell(f"_r = %klong {prefix}{code}")
+        value = ip.user_ns.pop("_r", "unset")
+        if callable(value):
+            value = value(torch.tensor(3.0))
+        error = result.error_in_exec
+        return (value if not isinstance(value, torch.Tensor) else value.tolist(),
+                out.stdout, out.stderr, [o.data.keys() for o in out.outputs],
+                type(error), str(error), line(ip, "1+1"))
+
+    assert outcome("") == outcome("--device cpu ")
