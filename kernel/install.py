@@ -33,6 +33,10 @@ PYTHON_ARGUMENTS = (["-Xfrozen_modules=off"] if platform.python_implementation()
 
 # jupyter_client's name for the provisioner of warm kernels (warm.py), from setup.cfg
 PROVISIONER = "klong-warm"
+# the server extension that readies a spare for a server's first launch (serverext.py), and
+# the file in a jupyter_server_config.d that enables it
+SERVER_EXTENSION = "klongtorch.kernel.serverext"
+SERVER_CONFIG = "klongtorch.json"
 
 
 def kernel_json(python=None, warm=False):
@@ -83,7 +87,15 @@ def install(user=False, prefix=None, sys_prefix=False, python=None, warm=None):
         for name in os.listdir(spec):
             os.chmod(os.path.join(spec, name), 0o644)
         # an earlier installation is replaced
-        return KernelSpecManager().install_kernel_spec(spec, NAME, user=user, prefix=prefix)
+        path = KernelSpecManager().install_kernel_spec(spec, NAME, user=user, prefix=prefix)
+    # the server extension that readies a spare for a server's first launch, where the
+    # spec names the warm provisioner (serverext.py); else none, an earlier one removed
+    config = server_config_dir(prefix, user)
+    if warm and _provisioner_registered():
+        enable_server_extension(config)
+    else:
+        disable_server_extension(config)
+    return path
 
 
 def warm_by_default(prefix):
@@ -95,8 +107,62 @@ def warm_by_default(prefix):
 
 
 def uninstall():
-    """Remove the kernelspec (wherever Jupyter finds it first); returns its directory."""
-    return KernelSpecManager().remove_kernel_spec(NAME)
+    """Remove the kernelspec (wherever Jupyter finds it first), and the server extension's
+    file beside it; returns the kernelspec's directory."""
+    path = KernelSpecManager().remove_kernel_spec(NAME)
+    config = _config_dir_of(path)
+    if config is not None:
+        disable_server_extension(config)
+    return path
+
+
+def _config_dir_of(spec_dir):
+    """The jupyter_server_config.d that install used with a kernelspec in spec_dir: the
+    user's (in the user's data directory), or PREFIX's (PREFIX/share/jupyter/kernels/klong);
+    None for anywhere else."""
+    from jupyter_core.paths import jupyter_data_dir  # start-up: only uninstall asks
+    spec_dir = os.path.realpath(spec_dir)
+    kernels = os.path.dirname(spec_dir)
+    if kernels == os.path.realpath(os.path.join(jupyter_data_dir(), "kernels")):
+        return server_config_dir(user=True)
+    parts = kernels.split(os.sep)
+    if parts[-3:] == ["share", "jupyter", "kernels"]:
+        return server_config_dir(prefix=os.sep.join(parts[:-3]) or os.sep)
+    return None
+
+
+def server_config_dir(prefix=None, user=False):
+    """The jupyter_server_config.d that a server of that installation reads: PREFIX's
+    etc/jupyter (--prefix, --sys-prefix), the user's Jupyter config directory (--user), or
+    the first system-wide one."""
+    from jupyter_core import paths  # start-up: only install asks
+    if prefix is not None:
+        base = os.path.join(prefix, "etc", "jupyter")
+    elif user:
+        base = paths.jupyter_config_dir()
+    else:
+        base = paths.SYSTEM_CONFIG_PATH[0]
+    return os.path.join(base, "jupyter_server_config.d")
+
+
+def enable_server_extension(config_dir):
+    """Write the file that enables the server extension; returns its path."""
+    os.makedirs(config_dir, exist_ok=True)
+    path = os.path.join(config_dir, SERVER_CONFIG)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"ServerApp": {"jpserver_extensions": {SERVER_EXTENSION: True}}}, f,
+                  indent=2)
+        f.write("\n")
+    return path
+
+
+def disable_server_extension(config_dir):
+    """Remove that file, if there; True if it was."""
+    try:
+        os.remove(os.path.join(config_dir, SERVER_CONFIG))
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def make_parser():

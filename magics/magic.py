@@ -110,14 +110,7 @@ class KlongMagics(Magics):
         tokens, code = split_leading(line, FLAGS)
         if cell is None and not tokens:
             return self._line(code)
-        if tokens:
-            args = self.klong.parser.parse_args(tokens)
-        else:
-            # no options: argparse took a fifth of what a quick %klong line cost beyond the
-            # work, so their defaults are parsed once
-            if self._no_options is None:
-                self._no_options = self.klong.parser.parse_args([])
-            args = self._no_options
+        args = self._options(tokens)
         device = _device(args.device) if args.device is not None else None
         if cell is not None:
             # as with %%R, code after the options on the first line runs before the cell
@@ -210,6 +203,15 @@ class KlongMagics(Magics):
             self.shell.push(out)
 
     # -- running ---------------------------------------------------------------------------
+
+    def _options(self, tokens):
+        """%klong's options, parsed; with none, their defaults, parsed once (argparse took a
+        fifth of what a quick %klong line cost beyond the work)."""
+        if tokens:
+            return self.klong.parser.parse_args(tokens)
+        if self._no_options is None:
+            self._no_options = self.klong.parser.parse_args([])
+        return self._no_options
 
     def _line(self, code):
         """The usual line, `%klong code` with no options: its value, as a Python value, by
