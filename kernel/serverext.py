@@ -44,8 +44,8 @@ def spare_plan(kernel_spec_manager, cwd, environ=None):
         return None
     try:
         spec = kernel_spec_manager.get_kernel_spec(NAME)
-    except Exception:           # jupyter_client's NoSuchKernel, an unreadable kernel.json
-        return None
+    except (KeyError, OSError, ValueError):     # NoSuchKernel (a KeyError), an unreadable
+        return None                             # or malformed kernel.json
     named = (spec.metadata or {}).get("kernel_provisioner", {}).get("provisioner_name")
     split = warm.spare_command(list(spec.argv)) if named == PROVISIONER else None
     if split is None:
