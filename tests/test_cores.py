@@ -26,8 +26,8 @@ PROBE = """
 import subprocess, sys, time, torch
 from klongtorch import Klong
 from klongtorch.runtime import cores
+full = torch.get_num_threads()      # torch's own count, before klongtorch looked at the load
 k = Klong(device="cpu")
-full = torch.get_num_threads()
 cpus = len(cores.os.sched_getaffinity(0))
 def settle(enough=None, rounds=4):
     # the count after rounds of WINDOW samples each (a neighbour counts after WINDOW), or
