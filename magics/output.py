@@ -91,12 +91,14 @@ def take_figures(interp):
     """The figures the Klong code drew (.plot, .scatter, .hist, .imshow): the session's
     figures hook. Figures drawn by Python code through pyplot are left to IPython's own
     matplotlib backend, which shows them anyway."""
-    if "matplotlib" not in sys.modules:
-        return []                   # nothing can have been drawn, and importing it is slow
-    from klongtorch.display import figures as shown  # start-up: matplotlib (loaded: see above)
-    figures = shown.take_figures(interp)      # the last frame of .draw goes to its display
-    if hasattr(interp, "_plots"):
-        interp._plots.live = None
+    # the plots' own state (display/plots.py), asked directly: this runs after every line,
+    # after a big operation with the caches cold, where importing figures.py to ask it
+    # (an import statement, a call) cost a line several microseconds
+    state = getattr(interp, "_plots", None)
+    if state is None:
+        return []
+    figures = state.take()          # the last frame of .draw goes to its display
+    state.live = None
     return figures
 
 
