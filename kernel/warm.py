@@ -1,6 +1,6 @@
 """Warm kernels: a spare kernel process, with torch imported, waiting for the next launch.
 
-From launch to the first answer a kernel takes 1.4 s on two cores, and 0.9 s of that is
+From launch to the first answer a kernel takes 1.15 s on two cores, and 0.7 s of that is
 `import torch`, which holds the GIL whichever thread runs it: nothing inside the kernel
 can make it sooner (startup.py already overlaps it with the handshake). So the kernelspec
 names this provisioner (jupyter_client's kernel_provisioners), which keeps a spare:
