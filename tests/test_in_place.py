@@ -168,3 +168,107 @@ def test_an_overflowing_fresh_temporary_goes_exact(k):
     assert k(f"*/(4611686018427387904)+!{N}") == k(f"*/4611686018427387904+!{N}")
     big = k(f"(4611686018427387904)+!{N}")
     assert big[-1] == 2 ** 62 + N - 1 if type(big) is torch.Tensor else big[-1] == 2 ** 62 + N - 1
+
+
+# -- two values, one of them fresh (pervade.into_fresh) -----------------------------------------
+
+def _pairs():
+    """(fresh, other) operand pairs: equal real tensors (overwritable), and every way one
+    differs (dtype, width, shape, ints, a gradient, a view, small, lists)."""
+    real = torch.arange(N, dtype=torch.float64) / 3
+    return [
+        (real.clone(), real * 2),
+        (real.clone().float(), real.float() + 1),
+        (real.clone(), torch.arange(N)),                        # int other: promoted
+        (torch.arange(N), real.clone()),
+        (torch.arange(N), torch.arange(N) * 5),                 # ints: dyadic's bounds
+        (real.clone(), real.float()),                           # widths differ
+        (torch.arange(2 * N, dtype=torch.float64).reshape(2, N), real[:2].clone()),
+        (real.clone(), torch.tensor(2.5, dtype=torch.float64)),  # 0-d other
+        (real.clone(), (real * 1).requires_grad_(True)),
+        (real[:100].clone(), real[:100] + 1),                   # small
+    ]
+
+
+def _into_allowed(t, o):
+    return (t.dtype.is_floating_point and o.dtype is t.dtype and o.shape == t.shape and
+            t.numel() >= N - 3 and not o.requires_grad)
+
+
+@pytest.mark.parametrize("sym", ["+", "-", "*"])
+@pytest.mark.parametrize("fresh_left", [True, False])
+def test_into_fresh_answers_as_dyadic_and_overwrites_only_what_it_may(k, sym, fresh_left):
+    verb = VERBS[sym]
+    form = pervade.into_fresh(verb.dyad, verb.atomic, fresh_left)
+    with k.active():
+        for t, o in _pairs():
+            a, b = (t, o) if fresh_left else (o, t)
+            want = _answer(pervade.dyadic, verb.dyad, verb.atomic, a.clone(), b)
+            kept, other = t.clone(), o.detach().clone()
+            r = form(*((t, o) if fresh_left else (o, t)))
+            got = (show(r), getattr(r, "dtype", type(r)))
+            assert got == want, (sym, fresh_left, t.dtype, o.dtype, tuple(o.shape))
+            assert (r is t) == _into_allowed(kept, o), (sym, fresh_left, t.dtype, o.dtype)
+            assert torch.equal(o.detach(), other)               # the other one never
+
+
+@pytest.mark.parametrize("src, want", [
+    ("(i+i)+r+r", 3.0), ("(r*3)-i*2", -0.5), ("(i*3)*r+0", 1.5), ("(i+i)+i+i", 4),
+    ('(i+i)+s,""', None),
+])
+def test_two_fresh_numbers_are_added_as_the_verb_adds_them(k, src, want):
+    """The compiler's test for numbers takes two ints or two floats; an int and a float go
+    to the form, which must give the verb's Python number, not a tensor of it."""
+    k('i::1;r::0.5;s::"a"')
+    if want is None:
+        with pytest.raises(KlongError):
+            k(src)
+        return
+    got = k(src)
+    assert type(got) is type(want) and got == want
+
+
+def test_into_fresh_leaves_a_view_and_a_watched_tensor_alone():
+    plus = pervade.into_fresh(VERBS["+"].dyad, VERBS["+"].atomic, True)
+    base = torch.arange(N + 1, dtype=torch.float64)
+    other = torch.ones(N, dtype=torch.float64)
+    view = base[1:]
+    assert plus(view, other) is not view
+    assert torch.equal(base, torch.arange(N + 1, dtype=torch.float64))
+    fresh = torch.zeros(N, dtype=torch.float64)
+    with torch.device("cpu"):                                   # a torch function mode
+        assert plus(fresh, other) is not fresh
+    assert plus(fresh, other) is fresh and torch.equal(fresh, other)
+
+
+def test_the_compiler_overwrites_a_fresh_one_of_two_values(k):
+    k(f"a::1.0*!{N};b::2.0*!{N};f::{{x}}")
+    assert "arrays_into" in _form_names(k, "(a*2)+b")
+    assert "arrays_into" in _form_names(k, "a-0.01*b")
+    assert "arrays_into" not in _form_names(k, "a+b")
+    assert "arrays_into" not in _form_names(k, "f(a)+b")
+
+
+@pytest.mark.parametrize("src", [
+    "c::(a*2)+b", "c::a-0.01*b", "c::(a*b)-(b*a)", "c::f(a)+a*2",
+    "c::{(x*2)+y}(a;b)", "c::{x-0.5*x}'a", "c::+/(a*a)-b", "c::(a+b)*a+b",
+])
+def test_two_values_one_fresh_no_name_sees_its_value_change(k, src, monkeypatch):
+    k(f"a::1.0*!{N};b::2.0*!{N};f::{{x}}")
+    k(src)
+    k(src)
+    assert torch.equal(k("a"), torch.arange(N, dtype=torch.float64)), src
+    assert torch.equal(k("b"), 2.0 * torch.arange(N, dtype=torch.float64)), src
+    got = k("c")
+    monkeypatch.setattr(pervade, "IN_PLACE_MIN", 1 << 62)     # nothing overwritten
+    want = Klong(device="cpu")(f"a::1.0*!{N};b::2.0*!{N};f::{{x}};{src};c")
+    assert type(got) is type(want), src
+    assert torch.equal(got, want) if type(got) is torch.Tensor else got == want, src
+
+
+def test_a_gradient_step_through_fresh_values(k):
+    k(f"w::1.0*!{N};g::{{+/(x*2)+x*x}}:>w")
+    assert torch.equal(k("g"), 2 + 2 * torch.arange(N, dtype=torch.float64))
+    k("w::w-0.5*g")
+    assert torch.equal(k("w"), torch.arange(N, dtype=torch.float64) -
+                       0.5 * (2 + 2 * torch.arange(N, dtype=torch.float64)))

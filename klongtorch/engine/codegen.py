@@ -459,8 +459,14 @@ class BodyWriter:
         would fail too; where the other is a literal number (1+!1000, x*2.0), the form
         made for that number (Verb.with_number). (With two tested, an int and a float get
         here, and the dyad itself adds them.)"""
-        if record.arrays is None or len(tested) != 1:
+        if record.arrays is None:
             return call
+        if len(tested) != 1:
+            fresh_left = _fresh(node.left)
+            if record.atomic.in_place is None or not (fresh_left or _fresh(node.right)):
+                return call
+            # two values, one a temporary nothing else holds: it may take the result
+            return f"{self.slot(record.into_fresh(fresh_left), '_p')}({left}, {r})"
         number, other = (node.left, node.right) if tested[0] == r else (node.right, node.left)
         if type(number) is Const and type(number.value) in (int, float):
             form = record.with_number(number.value, number is node.left, _fresh(other))
@@ -568,19 +574,16 @@ def _makes_array(node):
 
 def _fresh(node):
     """Whether node's value, when it is a tensor, is one that nothing else holds, used once
-    by the dyad above it (each temporary is): !n's arange, and what a dyad with a literal
-    number makes (a new tensor, or its own fresh operand overwritten; pervade.with_number).
-    Not a name's value, nor a definition's (1+a::!n: a holds it), nor a call's, which may
+    by the dyad above it (each temporary is): !n's arange, and what + - * make (a new
+    tensor, or a fresh operand overwritten: pervade.with_number, pervade.into_fresh). Not
+    a name's value, nor a definition's (1+a::!n: a holds it), nor a call's, which may
     return its argument."""
     if type(node) is Monad:
         return type(node.verb) is Op and node.verb.sym == "!"
-    if type(node) is Dyad and type(node.verb) is Op and node.verb.sym in _NUMBER_FORMS:
-        return any(type(side) is Const and type(side.value) in (int, float)
-                   for side in (node.left, node.right))
-    return False
+    return type(node) is Dyad and type(node.verb) is Op and node.verb.sym in _OVERWRITING
 
 
-_NUMBER_FORMS = ("+", "-", "*")     # the dyads whose number forms past_test writes
+_OVERWRITING = ("+", "-", "*")      # the dyads whose forms past_test writes may overwrite
 
 
 def _is_join(node):

@@ -67,6 +67,11 @@ class Verb:
         that operand is a temporary nothing else holds)."""
         return pervade.with_number(self.dyad, self.atomic, n, left, fresh)
 
+    def into_fresh(self, fresh_left):
+        """For a verb with an arrays form that can overwrite: the dyad of two values, one of
+        them (the left if fresh_left) a temporary nothing else holds (pervade.into_fresh)."""
+        return pervade.into_fresh(self.dyad, self.atomic, fresh_left)
+
     def __repr__(self):
         return f"<klong verb {self.sym}>"
 

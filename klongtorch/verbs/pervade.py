@@ -313,6 +313,25 @@ def in_place_form(number_form, in_place, n, int_op, real_op, bound_op):
     return number_form_in_place
 
 
+def into_fresh(verb, facts, fresh_left):
+    """The dyad of two values where the compiler knows one, the left if fresh_left, is a
+    temporary nothing else holds (the a*b of (a*b)+c, the 0.1*g of w-0.1*g): two real
+    tensors of one shape, dtype and device put the result in that one's memory, by the
+    same torch call dyadic makes for them (facts.tensor_op, with out=); anything else takes
+    the verb itself (an int and a float, which the compiler's test for numbers lets by, are
+    added by Python). Ints keep the verb's path, whose overflow bounds decide how."""
+    op = facts.tensor_op
+
+    def arrays_into(a, b):
+        t, o = (a, b) if fresh_left else (b, a)
+        if type(t) is Tensor and type(o) is Tensor and t.dtype.is_floating_point and \
+                o.dtype is t.dtype and o.shape == t.shape and o.device == t.device and \
+                t.numel() >= IN_PLACE_MIN and overwritable(t) and not carries_grad(o):
+            return op(a, b, out=t)
+        return verb(a, b)
+    return arrays_into
+
+
 def _numbers(verb, facts, a, b):
     """Any two of tensor, int and float, by one torch call. An integer result whose bound
     passes LIMIT is computed exactly instead; an empty operand is kg's type error (1+[])."""
