@@ -457,8 +457,9 @@ class BodyWriter:
         """The call fast_dyad writes where its test for numbers failed: the verb's arrays
         form when one operand was tested, and is no number, so that the dyad's own test
         would fail too; where the other is a literal number (1+!1000, x*2.0), the form
-        made for that number (Verb.with_number). (With two tested, an int and a float get
-        here, and the dyad itself adds them.)"""
+        made for that number (Verb.with_number). With two tested, an int and a float get
+        here too, and the dyad itself adds them; where one operand is fresh (_fresh), the
+        form that may write into it (Verb.into_fresh), which hands such a pair to the dyad."""
         if record.arrays is None:
             return call
         if len(tested) != 1:
