@@ -35,13 +35,11 @@ def test_the_cli_settles_after_building_the_interpreter():
     collector is on with torch's objects frozen."""
     code = ("import gc; from klongtorch.shell import cli\n"
             "seen = []\n"
-            "import klongtorch.shell.cli as c\n"
-            "real = c.settled\n"
+            "real = cli.settled\n"
             "def settled(*a, **k):\n"
             "    seen.append(gc.isenabled()); return real(*a, **k)\n"
-            "c.settled = settled\n"
+            "cli.settled = settled\n"
             "cli.main(['-e', '1+1'])\n"
-        
             "print(seen[0], gc.isenabled(), gc.get_freeze_count() > 50000)\n")
     assert run_python(code) == "False True True"
 
