@@ -35,16 +35,22 @@ def test_an_environment_variable_keeps_the_defaults():
     assert run_python(CLI, KLONGTORCH_MALLOC="default") == "False"
 
 
-@glibc
-def test_the_kernel_launch_pins_them_before_ipykernel_starts():
-    code = ("import sys; from klongtorch.kernel import __main__ as m\n"
+def at_kernel_start(expr, imports=""):
+    """Code that runs the kernel's launch up to the moment ipykernel would start, prints
+    expr there (after imports, a line of Python run first), and stops."""
+    return (f"{imports}\nfrom klongtorch.kernel import __main__ as m\n"
             "class Stop(Exception): pass\n"
             "import ipykernel.kernelapp as ka\n"
             "def launch_instance(*a, **k):\n"
-            "    from klongtorch.runtime import allocator; print(allocator.tuned()); raise Stop\n"
+            f"    print({expr}); raise Stop\n"
             "ka.IPKernelApp.launch_instance = launch_instance\n"
             "try: m.launch([])\n"
             "except Stop: pass\n")
+
+
+@glibc
+def test_the_kernel_launch_pins_them_before_ipykernel_starts():
+    code = at_kernel_start("allocator.tuned()", "from klongtorch.runtime import allocator")
     assert run_python(code) == "True"
 
 

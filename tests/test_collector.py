@@ -3,17 +3,10 @@ kernel, its spare and the CLI import torch, then on again with start-up's object
 The API and the magic, in the user's process, leave it alone. Each process-wide check runs
 in a fresh process."""
 import gc
-import subprocess
-import sys
+
+from test_allocator import at_kernel_start, run_python
 
 from klongtorch.runtime import collector
-
-
-def run_python(code):
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
-    assert out.returncode == 0, out.stderr
-    return out.stdout.strip().splitlines()[-1]
 
 
 def test_pause_then_settle_turns_it_back_on_and_freezes():
@@ -54,15 +47,7 @@ def test_the_kernel_build_settles_what_the_launch_paused():
 
 
 def test_the_kernel_launch_pauses_it_before_ipykernel_starts():
-    code = ("import gc, sys; from klongtorch.kernel import __main__ as m\n"
-            "class Stop(Exception): pass\n"
-            "import ipykernel.kernelapp as ka\n"
-            "def launch_instance(*a, **k):\n"
-            "    print(gc.isenabled()); raise Stop\n"
-            "ka.IPKernelApp.launch_instance = launch_instance\n"
-            "try: m.launch([])\n"
-            "except Stop: pass\n")
-    assert run_python(code) == "False"
+    assert run_python(at_kernel_start("gc.isenabled()", "import gc")) == "False"
 
 
 def test_the_api_leaves_the_collector_alone():
