@@ -37,13 +37,12 @@ def missing(error, what):
 
 
 def launch(argv):
+    # start-up: each subcommand imports only what it needs (install needs no torch)
+    from klongtorch.runtime import allocator, collector
     # start-up imports make some 165K objects for life: no collections until they exist
-    from klongtorch.runtime import collector
     collector.pause()
     # figures are drawn off-screen and sent as PNGs; a GUI backend would open windows
     os.environ.setdefault("MPLBACKEND", "Agg")
-    # start-up: each subcommand imports only what it needs (install needs no torch)
-    from klongtorch.runtime import allocator
     allocator.tune()                # this process is ours: big arrays fast in every kernel
     try:
         from ipykernel.kernelapp import IPKernelApp  # optional: the kernel extra

@@ -215,16 +215,13 @@ class KlongMagics(Magics):
 
     def _line(self, code):
         """The usual line, `%klong code` with no options: its value, as a Python value, by
-        the shortest way (no device or dialect to set and restore, one test for a Result
-        that holds only a value). A line in a Python loop pays this on every call, after a
-        big operation with the caches cold, where each step costs many times what it does
-        warm."""
+        the shortest way (no options to parse, no device or dialect to set and restore).
+        A line in a Python loop pays this on every call, after a big operation with the
+        caches cold, where each step costs many times what it does warm."""
         session = self._session or self.session
         result = session.run(code, show=False, remember=False,
                              progress=progress_display(self.shell, session.interp))
-        if result.error is not None or result.exit is not None or result.figures or \
-                result.help or result.output or result.notes:
-            self._report(result)
+        self._report(result)
         if not result.ran or result.exit is not None:
             return None
         return to_python(result.value)

@@ -301,12 +301,9 @@ def in_place_form(number_form, in_place, n, int_op, real_op, bound_op):
         if type(x) is Tensor and x.numel() >= IN_PLACE_MIN and overwritable(x):
             if x.dtype is INT:
                 if int_op is not None:
-                    b = getattr(x, "_kb", None)
-                    rb = bound_op(bound(x) if b is None else b, size)
+                    rb = bound_op(bound(x), size)   # big tensors only: no need to inline
                     if rb <= LIMIT:
-                        in_place(x, n)
-                        x._kb = rb
-                        return x
+                        return with_bound(in_place(x, n), rb)
             elif real_op is not None and x.dtype.is_floating_point:
                 return in_place(x, n)
         return number_form(x)
