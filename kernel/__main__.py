@@ -28,6 +28,20 @@ options (the ones Jupyter passes) are IPython's: see `jupyter kernel --help`.
 # what each command needs beyond klongtorch itself, and the pip install that brings it
 EXTRA = "pip install 'klongtorch[kernel]'"
 
+# The C extensions that importing ipykernel loads (CPython 3.10-3.13, ipykernel 6 and 7;
+# tests/test_preload.py checks this environment's). The launch imports them before torch's
+# libraries start loading on the other core (klongtorch/runtime/preload.py): the dynamic
+# loader does one load at a time, and each of them would wait for torch's 0.17 s. One that
+# is missing here costs that wait, no more; one that is not installed is skipped.
+EXTENSIONS = (
+    "_asyncio", "_bisect", "_blake2", "_bz2", "_contextvars", "_csv", "_ctypes", "_curses",
+    "_datetime", "_decimal", "_hashlib", "_heapq", "_json", "_lsprof", "_lzma", "_opcode",
+    "_pickle", "_posixsubprocess", "_queue", "_random", "_sha2", "_sha512", "_socket",
+    "_sqlite3", "_ssl", "_struct", "_typing", "_uuid", "_zoneinfo", "array", "binascii",
+    "fcntl", "grp", "math", "pyexpat", "resource", "select", "termios", "unicodedata", "zlib",
+    "orjson", "psutil", "tornado.speedups", "wcwidth", "zmq",
+)
+
 
 def missing(error, what):
     """The one-line message for a missing optional package."""
@@ -38,12 +52,15 @@ def missing(error, what):
 
 def launch(argv):
     # start-up: each subcommand imports only what it needs (install needs no torch)
-    from klongtorch.runtime import allocator, collector
+    from klongtorch.runtime import allocator, collector, preload
     # start-up imports make some 165K objects for life: no collections until they exist
     collector.pause()
     # figures are drawn off-screen and sent as PNGs; a GUI backend would open windows
     os.environ.setdefault("MPLBACKEND", "Agg")
     allocator.tune()                # this process is ours: big arrays fast in every kernel
+    # torch's libraries load on the other core while ipykernel imports (after the tuning
+    # above, and after `import klongtorch` set OpenMP's policy: both are read as they load)
+    preload.start(EXTENSIONS)
     try:
         from ipykernel.kernelapp import IPKernelApp  # optional: the kernel extra
     except ModuleNotFoundError as e:
@@ -51,9 +68,9 @@ def launch(argv):
     from . import startup  # start-up (see above)
     from .kernel import KlongKernel  # start-up: after the allocator tuning above
 
-    # torch loads in a thread once the kernel answers (startup.py), after the allocator
-    # tuning above and after ipykernel's imports (two threads importing one module at
-    # once may see it half-initialised)
+    # torch is imported in a thread once the kernel's sockets are bound (startup.py), after
+    # ipykernel's imports (two threads importing one module at once may see it
+    # half-initialised)
     startup.prepare()
     IPKernelApp.launch_instance(argv=argv, kernel_class=KlongKernel)
     return 0

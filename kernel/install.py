@@ -25,8 +25,9 @@ NAME = "klong"
 DISPLAY_NAME = "Klong (torch)"
 RESOURCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources")
 LOGOS = ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg")
-# as ipykernel's own spec: with CPython's frozen stdlib modules, the debugger that ipykernel
-# imports warns at every start ("It seems that frozen modules are being used")
+# as ipykernel's own spec: with CPython's frozen stdlib modules, ipykernel's debugger (debugpy)
+# warns at every start that imports it ("It seems that frozen modules are being used"); this
+# kernel does not offer the debugger, but a user's startup code may still import it
 PYTHON_ARGUMENTS = (["-Xfrozen_modules=off"] if platform.python_implementation() == "CPython"
                     else [])
 

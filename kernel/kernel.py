@@ -34,7 +34,7 @@ import contextlib
 import logging
 import sys
 
-from ipykernel.kernelbase import Kernel
+from ipykernel.kernelbase import Kernel, kernel_protocol_version
 
 # nothing here imports torch: the kernel answers kernel_info while startup.py imports it
 from klongtorch import __version__
@@ -75,7 +75,7 @@ class KlongKernel(Kernel):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.build = startup.prepare()  # launch made it; it begins after kernel_info
+        self.build = startup.prepare()  # launch made it; it begins in start()
         self.klong = self.setting_problem = None
         self.klong_session = None       # the klongtorch Session over self.klong, once built
                                         # (self.session is ipykernel's, for messages)
@@ -116,9 +116,24 @@ class KlongKernel(Kernel):
                                      stream_shell=True)
         return None
 
-    async def kernel_info_request(self, stream, ident, parent):
-        await super().kernel_info_request(stream, ident, parent)
-        self.build.begin()              # the kernel has answered: now torch can load
+    def start(self):
+        super().start()
+        self.build.begin()              # the sockets are bound: torch loads from now on
+
+    @property
+    def kernel_info(self):
+        """ipykernel's, less "debugger": ipykernel's debugger steps through Python, not
+        Klong, and asking whether debugpy is there imports it (50 ms of a cold start)."""
+        subshells = getattr(self, "_supports_kernel_subshells", False)
+        return {
+            "protocol_version": kernel_protocol_version,
+            "implementation": self.implementation,
+            "implementation_version": self.implementation_version,
+            "language_info": self.language_info,
+            "banner": self.banner,
+            "help_links": self.help_links,
+            "supported_features": ["kernel subshells"] if subshells else [],
+        }
 
     # SIGINT stops Klong code only (klongtorch.runtime.interrupts, while the session runs it), and
     # is ignored in the rest of a request (shield.py)

@@ -4,12 +4,17 @@ Importing torch takes seconds, most of a kernel's start. Jupyter waits for the f
 kernel_info reply before it calls the kernel started, and kernel_info, is_complete and
 history need no interpreter. So torch is imported and the Klong interpreter built in a
 daemon thread, and only the requests that run or look at Klong (execute, complete, inspect)
-wait for it. The thread begins once the kernel has sent its first kernel_info reply: begun
-earlier, it takes the GIL from ipykernel's own start, which then takes 1.1 s instead of
-0.7 s, and the first cell is ready no sooner (one import runs at a time either way).
+wait for it. The thread begins once ipykernel has imported and bound its sockets (the
+kernel's start()): begun earlier, it takes the GIL from ipykernel's own imports, which then
+take 1.1 s instead of 0.7 s, and the first cell is ready no sooner (one import runs at a
+time either way). Begun then, it imports torch while the client connects and asks for
+kernel_info, time in which the main thread mostly waits: a cold kernel's first answer
+came 0.1 s sooner than with the build begun after the first kernel_info reply, and that
+reply no later. (torch's libraries are loaded on the other core before that, while
+ipykernel imports: klongtorch/runtime/preload.py.)
 
     build = startup.prepare()   # at launch; later calls return the same Build
-    build.begin()               # after the first kernel_info reply (again: no effect);
+    build.begin()               # once the kernel's sockets are bound (again: no effect);
                                 # any wait, and FALLBACK seconds without one, begin it too
     startup.start()             # prepare().begin(), for callers with no reply to wait for
     build.ready()               # True once built (or failed), without waiting
@@ -36,7 +41,7 @@ from klongtorch.value.errors import KlongError
 log = logging.getLogger(__name__)
 
 POLL = 0.1      # seconds between looks while waiting: a SIGINT is handled within one
-FALLBACK = 3.0  # seconds after prepare() that the build begins if no kernel_info came
+FALLBACK = 3.0  # seconds after prepare() that the build begins if the kernel never started
 
 
 class StartFailed(KlongError):

@@ -81,6 +81,9 @@ class TestKlongKernel(jkt.KernelTests):
         assert lang["pygments_lexer"] == "klong" and lang["mimetype"] == "text/x-klong"
         assert lang["codemirror_mode"]
         assert info["implementation"] == "klongtorch" and "]h" in info["banner"]
+        # ipykernel's debugger steps through Python: Jupyter must not offer it for Klong
+        assert "debugger" not in info["supported_features"]
+        assert info["protocol_version"].startswith("5.")
 
     def test_value_kept_in_it(self):
         self.run_cell("6*7")

@@ -118,8 +118,9 @@ def test_a_failed_import_is_an_error_in_every_cell(stuck):
 
 
 def test_torch_loads_even_if_no_client_asks_for_kernel_info(tmp_path):
-    """The build begins after the first kernel_info reply, or startup.FALLBACK seconds
-    after launch when none is asked for (a client that sends execute_request at once)."""
+    """The build begins once the kernel's sockets are bound, whether or not a client has
+    connected or asked for kernel_info (startup.FALLBACK seconds after launch at the
+    latest)."""
     from jupyter_client.manager import KernelManager
     env, begun, gate = stand_in(tmp_path)
     with installed_kernelspec():
