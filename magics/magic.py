@@ -22,7 +22,7 @@ from klongtorch.value import devices
 from klongtorch.value.convert import to_python
 
 from .options import name_pairs, split_leading
-from .output import KlongDisplay, progress_display, show_figures, take_figures
+from .output import KlongDisplay, Progress, show_figures, take_figures
 
 # %klong's options, and whether each takes a value: split_leading must know where they end
 # and the Klong code begins. Keep in step with the @argument lines below.
@@ -40,6 +40,7 @@ class KlongMagics(Magics):
         self.dtype = None
         self._session = None        # made at first use, so %load_ext stays quick
         self.display = KlongDisplay(shell)
+        self.progress = Progress(shell)
         self._no_options = None     # %klong's options when none is given, parsed once
 
     @property
@@ -220,7 +221,7 @@ class KlongMagics(Magics):
         caches cold, where each step costs many times what it does warm."""
         session = self._session or self.session
         result = session.run(code, show=False, remember=False,
-                             progress=progress_display(self.shell, session.interp))
+                             progress=self.progress.display(session.interp))
         self._report(result)
         if not result.ran or result.exit is not None:
             return None
@@ -238,7 +239,7 @@ class KlongMagics(Magics):
             interp.klongpy = True       # this code only (klongtorch.verbs.dialect)
         try:
             result = self.session.run(code, show=show, remember=False,
-                                      progress=progress_display(self.shell, interp))
+                                      progress=self.progress.display(interp))
         finally:
             if device is not None:      # set only when changed: setting remakes the settings
                 interp.device = session_device      # key, and the next entry writes it out

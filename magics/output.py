@@ -53,27 +53,87 @@ class KlongDisplay:
             del formatter.format
 
 
-def progress_display(shell, interp):
-    """Where the progress of a long %%klong cell goes (klongtorch.display.progress), where this
-    shell can show it: in a notebook, one output of the cell updated in place, sent with the
-    cell's request as parent (the updates come from the progress thread); in a terminal
-    IPython, one line of stderr; elsewhere nowhere (None). In a notebook, .draw's frames
-    too update one image in place (klongtorch.display.plots), until take_figures takes the cell's
-    figures."""
-    kernel = getattr(shell, "kernel", None)
-    if kernel is not None and hasattr(kernel, "session") and hasattr(kernel, "get_parent"):
-        from klongtorch.display import figures  # start-up: matplotlib
-        parent = kernel.get_parent()
+class Progress:
+    """Where the progress of long Klong code in this shell goes (klongtorch.display.progress),
+    where the shell can show it: in a notebook, one output of the cell updated in place,
+    sent with the cell's request as parent (the updates come from the progress thread); in a
+    terminal IPython, one line of stderr; elsewhere nowhere. In a notebook, .draw's frames
+    too update one image in place (klongtorch.display.plots).
 
-        def send(kind, content):
-            kernel.session.send(kernel.iopub_socket, kind, content, parent=parent)
-        if hasattr(interp, "_plots"):
-            interp._plots.live = figures.LiveFigure(send)
-        return progress.JupyterDisplay(send)
-    stream = sys.stderr
-    if kernel is None and _is_terminal(stream):
-        return progress.TerminalDisplay(stream)
-    return None
+    A cell is watched whole, as the Klong kernel watches its cells: pre_run_cell enters
+    progress.watched with the cell's display, post_run_cell leaves it, and the %klong lines
+    and %%klong cells inside run within that watch, setting up nothing of their own. So
+    progress shows once the cell has run SHOW_AFTER seconds, and .draw's frames from all the
+    cell's lines update one image. A %klong line in a Python loop pays nothing for it: a
+    display and a watch of its own cost such a line 25 µs, after its work, with the caches
+    cold. Code run outside any cell (an event's callback) gets a display of its own.
+
+    Which medium the shell has is decided once, when the magics load."""
+
+    def __init__(self, shell):
+        kernel = getattr(shell, "kernel", None)
+        notebook = (kernel is not None and hasattr(kernel, "session")
+                    and hasattr(kernel, "get_parent"))
+        self.kernel = kernel if notebook else None
+        self.terminal = kernel is None  # some other kernel's shell has no terminal either
+        self.live_figure = None
+        if notebook:
+            from klongtorch.display.figures import LiveFigure  # start-up: kernels only
+            self.live_figure = LiveFigure
+        self.cells = []                 # (watch, live figure) of each cell running, innermost
+                                        # last (a cell's code may run another cell)
+        shell.events.register("pre_run_cell", self.begin_cell)
+        shell.events.register("post_run_cell", self.end_cell)
+
+    def _displays(self):
+        """(progress display or None, live figure or None) for code about to run."""
+        kernel = self.kernel
+        if kernel is None:
+            stream = sys.stderr
+            if self.terminal and _is_terminal(stream):
+                return progress.TerminalDisplay(stream), None
+            return None, None
+        send = _Send(kernel.session, kernel.iopub_socket, kernel.get_parent())
+        return progress.JupyterDisplay(send), self.live_figure(send)
+
+    def begin_cell(self, info=None):
+        display, live = self._displays()
+        watch = progress.watched(display) if display is not None else None
+        if watch is not None:
+            watch.__enter__()
+        self.cells.append((watch, live))
+
+    def end_cell(self, result=None):
+        if not self.cells:              # the cell that loaded the magics began unwatched
+            return
+        watch, _ = self.cells.pop()
+        if watch is not None:
+            watch.__exit__(None, None, None)
+
+    def display(self, interp):
+        """The progress display for one run of interp's code: None inside a cell (its
+        watch covers the run), else one of its own."""
+        if self.cells:
+            live = self.cells[-1][1]
+            display = None
+        else:
+            display, live = self._displays()
+        if live is not None:
+            plots = getattr(interp, "_plots", None)
+            if plots is not None:
+                plots.live = live
+        return display
+
+
+class _Send:
+    """send(msg_type, content): one IOPub message, parented by the request that ran it."""
+    __slots__ = ("session", "socket", "parent")
+
+    def __init__(self, session, socket, parent):
+        self.session, self.socket, self.parent = session, socket, parent
+
+    def __call__(self, msg_type, content):
+        self.session.send(self.socket, msg_type, content, parent=self.parent)
 
 
 _terminal = [None, False]     # the last stream asked about, and whether it is a terminal

@@ -89,3 +89,44 @@ def test_draw_redraws_one_figure_in_place(kernel):
               and "image/png" in c["data"]]
     assert [kind for kind, _ in frames][:2] == ["display_data", "update_display_data"]
     assert len({c["transient"]["display_id"] for _, c in frames}) == 1   # no second image
+
+
+def test_a_line_in_a_python_loop_shows_the_cells_progress(kernel):
+    """%klong lines run within their cell's watch (magics/output.Progress): a long loop in a
+    line shows its progress as an output of the cell, updated in place."""
+    _, kc = kernel
+    code = ("%klong .pyf(\"time\";[\"sleep\"])\n"
+            "for n in (40, 40):\n"
+            "    r = %klong {sleep(0.05);x}'!40\n"
+            "len(r)")
+    reply, out = execute(kc, code, timeout=120)
+    assert reply["status"] == "ok"
+    shown = [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
+             and "klong-progress" in c["data"].get("text/html", "")]
+    assert [kind for kind, _ in shown][:2] == ["display_data", "update_display_data"]
+    assert shown[-1][1]["data"]["text/plain"].startswith("each  40/40  100%")
+    assert result(out)["text/plain"] == "40"
+
+
+def test_draw_in_the_lines_of_a_loop_redraws_one_figure(kernel):
+    _, kc = kernel
+    code = ("%klong ls::[]\n"
+            "for i in range(12):\n"
+            "    %klong ls::ls,#ls;.curve(ls);.draw();0\n")
+    reply, out = execute(kc, code, timeout=120)
+    assert reply["status"] == "ok"
+    frames = [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
+              and "image/png" in c["data"]]
+    assert [kind for kind, _ in frames][:2] == ["display_data", "update_display_data"]
+    assert len({c["transient"]["display_id"] for _, c in frames}) == 1   # one animation
+
+
+def test_each_cell_leaves_its_watch(kernel):
+    _, kc = kernel
+    for _ in range(3):
+        execute(kc, "%klong 1+1")
+    reply, out = execute(kc, "import klongtorch.display.progress as P\n"
+                             "m = get_ipython().magics_manager.registry['KlongMagics']\n"
+                             "len(m.progress.cells), P.watching")
+    # only this cell's own watch is open, and it is what makes `watching` true
+    assert result(out)["text/plain"] == "(1, True)"
