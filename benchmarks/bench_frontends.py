@@ -1,5 +1,6 @@
 """Every front end as fast as the API: the same vector work through the Python API, the
-%klong magic, a Jupyter kernel and the CLI, each in N fresh processes, against raw torch.
+%klong magic (in an IPython session, and in ipykernel's python3 kernel as a notebook runs
+it), a Jupyter kernel and the CLI, each in N fresh processes, against raw torch.
 
 Each process times itself (a front end's own round trips are not counted: what is measured
 is the work once Klong has it; the magic's %klong lines run inside a cell, as a notebook
@@ -43,7 +44,7 @@ ROWS = [
     ("gradient, 1M", "{+/x^2}:>v",
      "grad(v)", 40),
 ]
-FRONTENDS = ("api", "magic", "kernel", "cli", "raw")
+FRONTENDS = ("api", "magic", "notebook", "kernel", "cli", "raw")
 
 # Klong that times each row in the process running it: a quarter of the runs warm up, then
 # one time per run; prints (or returns) a dictionary of name -> list of seconds
@@ -124,6 +125,41 @@ def magic():
     return out
 
 
+def notebook():
+    """The magic as a notebook runs it: the same cells in ipykernel's own python3 kernel (a
+    fresh kernel process), where the shell has a kernel to send progress and figures to."""
+    import ast
+
+    from jupyter_client.manager import start_new_kernel
+    km, kc = start_new_kernel(kernel_name="python3", startup_timeout=300, env=_env())
+    try:
+        _execute(kc, f"%load_ext klongtorch\n%klong {SETUP}")
+        out, fewest = {}, []
+        for name, src, _, runs in ROWS:
+            got = _execute(kc, _MAGIC_CELL.format(warm=max(runs // 4, 1), src=src, runs=runs),
+                           {"ts": "_ts", "fewest": "_fewest"})
+            out[name] = ast.literal_eval(got["ts"]["data"]["text/plain"])
+            fewest.append(int(got["fewest"]["data"]["text/plain"]))
+        out["threads"] = min(fewest)
+        return out
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def _execute(kc, code, expressions=None):
+    """Run code in the kernel; its user_expressions' results (an error raises)."""
+    msg = kc.execute(code, user_expressions=expressions or {})
+    while True:
+        reply = kc.get_shell_msg(timeout=600)
+        if reply["parent_header"].get("msg_id") == msg:
+            break
+    content = reply["content"]
+    if content["status"] != "ok":
+        raise RuntimeError(f"{code[:60]!r}: {content.get('evalue')}")
+    return content["user_expressions"]
+
+
 def raw():
     from klongtorch.runtime import allocator, threads
     allocator.tune()                  # as klongtorch tunes itself: the same process setup
@@ -194,7 +230,7 @@ def _env():
 
 def one_process(frontend):
     """Medians of one fresh process of a front end."""
-    if frontend in ("cli", "kernel"):
+    if frontend in ("cli", "kernel", "notebook"):
         return _median_rows(globals()[frontend]())        # they start processes of their own
     done = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", frontend],
                           capture_output=True, text=True, timeout=900, env=_env())

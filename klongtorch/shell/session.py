@@ -26,7 +26,6 @@ flushing files at exit) and returns its Failure instead of raising it.
 import os
 import sys
 import traceback
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -202,7 +201,6 @@ def run_finished_work(interp, wait=False):
 
 
 _WHOLE = Survey(True, False, False)
-_UNWATCHED = nullcontext()      # reusable: it keeps no state
 
 
 class Session:
@@ -276,11 +274,17 @@ class Session:
         result.code, result.quiet = code, facts.quiet
         result.value = result.shown = result.error = None
         interp = self.interp
-        watching = (progress.watched(progress_display) if progress_display is not None
-                    else _UNWATCHED)
         try:
-            value, stopped = self._guarded(action, rest_after=not blanks, watching=watching)
-            result.figures.extend(self._take_figures())
+            # no watch, and no stand-in for one, where there is no display: a %klong line in
+            # a Python loop comes here on every call, with the caches cold after its work
+            if progress_display is None:
+                value, stopped = self._guarded(action, not blanks)
+            else:
+                with progress.watched(progress_display):
+                    value, stopped = self._guarded(action, not blanks)
+            figures = self._take_figures()
+            if figures:
+                result.figures.extend(figures)
             if stopped is not None:
                 return self._stopped(result, stopped)
             result.value = value
@@ -292,11 +296,11 @@ class Session:
             allocator.settle()          # gigabytes freed go back to the system (allocator.py)
         return result
 
-    def _guarded(self, action, rest_after, watching):
+    def _guarded(self, action, rest_after):
         """(value, None), or (None, what stopped it: a Failure or a KlongExit)."""
         interp = self.interp
         try:
-            with interrupts.installed(), watching:
+            with interrupts.installed():
                 value = action()
                 if rest_after:
                     run_finished_work(interp)   # finished .async work, due timers
