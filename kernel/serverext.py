@@ -2,7 +2,7 @@
 the server starts, so that the first Klong notebook opened answers as fast as later ones.
 
 The warm provisioner (warm.py) starts a spare after each launch, for the next one: the first
-kernel of a server started cold, 1.15 s from launch to the first answer on two cores, where
+kernel of a server started cold, 0.92 s from launch to the first answer on two cores, where
 a warm one answers in 0.4 s. A person opens a notebook seconds after the server starts, time
 enough for the spare's imports. So at start this extension asks for a spare the way a launch
 does (warm.SPARES.replenish_later: after SPARE_AFTER seconds, at a quiet moment), of the

@@ -1,8 +1,9 @@
 """Warm kernels: a spare kernel process, with torch imported, waiting for the next launch.
 
-From launch to the first answer a kernel takes 1.15 s on two cores, and 0.7 s of that is
-`import torch`, which holds the GIL whichever thread runs it: nothing inside the kernel
-can make it sooner (startup.py already overlaps it with the handshake). So the kernelspec
+From launch to the first answer a cold kernel takes 0.92 s on two cores, and 0.6 s of that
+is the Python part of `import torch`, which holds the GIL whichever thread runs it: nothing
+inside the kernel can make it sooner (runtime/preload.py already loads torch's libraries on
+the other core, and startup.py imports torch during the handshake). So the kernelspec
 names this provisioner (jupyter_client's kernel_provisioners), which keeps a spare:
 
 - A few seconds after it launches a kernel (SPARE_AFTER: long enough not to compete with
