@@ -11,6 +11,7 @@ that a busy moment of the machine falls on all alike.
 
     PYTHONPATH=. python benchmarks/bench_frontends.py                  # 10 processes each
     PYTHONPATH=. python benchmarks/bench_frontends.py --procs 3 --json out.json
+    PYTHONPATH=. python benchmarks/bench_frontends.py --frontends notebook,raw   # some only
 
 Nothing here asserts on timings.
 """
@@ -274,12 +275,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--worker", choices=["api", "magic", "raw"], help=argparse.SUPPRESS)
     ap.add_argument("--procs", type=int, default=10, help="fresh processes per front end")
+    ap.add_argument("--frontends", default=",".join(FRONTENDS),
+                    help=f"which, comma separated (default {','.join(FRONTENDS)}; raw torch "
+                         "is always measured, as every ratio needs it)")
     ap.add_argument("--json", help="write the per-process medians here too")
     a = ap.parse_args(argv)
     if a.worker:
         print(json.dumps(_median_rows(globals()[a.worker]())))
         return
-    per = measure(a.procs)
+    chosen = [f for f in a.frontends.split(",") if f]
+    unknown = sorted(set(chosen) - set(FRONTENDS))
+    if unknown:
+        ap.error(f"no front end {', '.join(unknown)}: choose from {', '.join(FRONTENDS)}")
+    per = measure(a.procs, tuple(f for f in FRONTENDS if f in chosen or f == "raw"))
     print(f"{a.procs} fresh processes per front end; {machine()}")
     print(render(per))
     if a.json:
