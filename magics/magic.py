@@ -9,6 +9,7 @@ Running the code is klongtorch.shell.session's: this turns its Result into IPyth
 """
 import sys
 
+from IPython.core import magic as _ipython_magic
 from IPython.core.error import UsageError
 from IPython.core.magic import (Magics, line_cell_magic, line_magic, magics_class,
                                 needs_local_scope, no_var_expand)
@@ -132,6 +133,13 @@ class KlongMagics(Magics):
         value = to_python(result.value)
         self.display.claim(value, result.shown)
         return value
+
+    # IPython asks of every line whether a trailing ';' may silence its value (IPython 8.9's
+    # @output_can_be_silenced). No: in Klong ';' ends a statement, and a line returns its
+    # value. Said outright, so that the question finds an answer: its default answer comes
+    # from a failed attribute lookup, which cost a %klong line 7 µs with the caches cold.
+    setattr(klong, getattr(_ipython_magic, "MAGIC_OUTPUT_CAN_BE_SILENCED",
+                           "_ipython_magic_output_can_be_silenced"), False)
 
     @needs_local_scope
     @line_magic

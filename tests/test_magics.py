@@ -354,6 +354,15 @@ def test_trailing_semicolon_silences(ip):
     assert line(ip, "z") == 3
 
 
+def test_a_line_ending_in_a_semicolon_still_returns_its_value(ip):
+    """Klong's ';' ends a statement: a %klong line returns the value of what it ran, and
+    IPython's own trailing-';' silencing (@output_can_be_silenced) does not apply."""
+    ip.run_cell("zz = %klong q::4;q*2;")
+    assert ip.user_ns["zz"] == 8
+    result = ip.run_cell("%klong q*3;")
+    assert result.result == 12
+
+
 def test_quiet_is_the_token_rule_of_the_kernel_and_the_repl(ip):
     assert shown(ip, '%%klong\nz::1+2;  :"a comment"')[0].result is None
     assert shown(ip, "%%klong\n0c;")[0].result == ";"        # a character, not a ';'
