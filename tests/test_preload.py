@@ -47,6 +47,12 @@ def test_nothing_is_loaded_once_torch_is_imported():
                       "print(preload.start())") == "None"
 
 
+def test_the_environment_can_turn_it_off():
+    code = ("from klongtorch.runtime import preload\n"
+            f"print(preload.start(), {MAPPED})\n")
+    assert run_python(code, KLONGTORCH_PRELOAD="0") == "None False"
+
+
 def test_a_torch_without_the_linux_libraries_is_left_alone(tmp_path):
     (tmp_path / "torch").mkdir()
     (tmp_path / "torch" / "__init__.py").write_text("")

@@ -15,12 +15,15 @@ the load waits for it. A caller therefore imports the extensions it will need fi
 Only where torch's libraries are the Linux ones (torch/lib/libtorch_cpu.so). Elsewhere, or
 without torch, start() does nothing, and torch loads as it always does. The libraries are
 loaded RTLD_LOCAL, as torch's own import loads them, and the later import adds whatever
-scope it asks for.
+scope it asks for. KLONGTORCH_PRELOAD=0 in the environment turns it off: torch's import
+then loads them itself, as in any other process (a way out, should a torch build of some
+platform need its own import to come first).
 """
 import ctypes
 import importlib
 import importlib.util
 import os
+import sys
 import threading
 
 # in load order: each needs the ones before it (their static constructors run in this order
@@ -67,7 +70,7 @@ def start(extensions=()):
     Not a daemon thread: Python's exit waits for it. A process that exits while a library's
     static constructors run crashes in its destructors (exit runs them for the libraries
     already constructed, under the constructors still running)."""
-    if "torch" in __import__("sys").modules:
+    if "torch" in sys.modules or os.environ.get("KLONGTORCH_PRELOAD") == "0":
         return None
     paths = library_paths()
     dlopen = _dlopen() if paths else None
