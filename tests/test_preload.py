@@ -2,10 +2,9 @@
 
 Each check runs in a fresh Python (test_allocator.run_python), since a process loads torch
 once: the load happens without importing torch and without holding the GIL, a later
-`import torch` works on what it loaded, and the kernel's launch starts it only after
-importing the C extensions that ipykernel's import would otherwise stall on.
+`import torch` works on what it loaded, the kernel's launch starts it, and the C extensions
+it imports first cover those that ipykernel's import would otherwise stall on.
 """
-import os
 import sys
 
 import pytest
@@ -47,6 +46,7 @@ def test_nothing_is_loaded_once_torch_is_imported():
                       "print(preload.start())") == "None"
 
 
+@linux_torch
 def test_the_environment_can_turn_it_off():
     code = ("from klongtorch.runtime import preload\n"
             f"print(preload.start(), {MAPPED})\n")
@@ -69,7 +69,7 @@ def test_no_torch_at_all_is_left_alone(monkeypatch):
 
 
 @linux_torch
-def test_the_kernel_launch_starts_the_load_before_ipykernel():
+def test_the_kernel_launch_loads_them_without_importing_torch():
     pytest.importorskip("ipykernel")
     expr = ("([t.join() for t in threading.enumerate() if t.name == 'klong-preload'], "
             f"{MAPPED}, 'torch' in sys.modules)[1:]")
