@@ -28,7 +28,7 @@ options (the ones Jupyter passes) are IPython's: see `jupyter kernel --help`.
 # what each command needs beyond klongtorch itself, and the pip install that brings it
 EXTRA = "pip install 'klongtorch[kernel]'"
 
-# The C extensions that importing ipykernel loads (CPython 3.10-3.13, ipykernel 6 and 7;
+# The C extensions that importing ipykernel loads (CPython 3.10-3.13, ipykernel 7.3 and 7.4;
 # tests/test_preload.py checks this environment's). The launch imports them before torch's
 # libraries start loading on the other core (klongtorch/runtime/preload.py): the dynamic
 # loader does one load at a time, and each of them would wait for torch's 0.17 s. One that
