@@ -97,11 +97,12 @@ class Progress:
         return progress.JupyterDisplay(send), self.live_figure(send)
 
     def begin_cell(self, info=None):
-        display, live = self._displays()
+        self.cells.append((None, None))     # first: whatever happens below, end_cell pops
+        display, live = self._displays()    # this cell's entry and no other
         watch = progress.watched(display) if display is not None else None
         if watch is not None:
             watch.__enter__()
-        self.cells.append((watch, live))
+        self.cells[-1] = (watch, live)
 
     def end_cell(self, result=None):
         if not self.cells:              # the cell that loaded the magics began unwatched
