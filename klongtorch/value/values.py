@@ -185,6 +185,11 @@ def _stack_mixed(items, kinds):
 
 
 _wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+# how many torch modes are running: function modes (torch.set_default_device's) and dispatch
+# modes (make_fx's capture in .compile), whose record must see each torch call as the
+# program wrote it; without torch's private counters, some may run: 1
+function_modes = getattr(torch._C, "_len_torch_function_stack", lambda: 1)
+dispatch_modes = getattr(torch._C, "_len_torch_dispatch_stack", lambda: 1)
 
 
 def carries_grad(t):

@@ -6,7 +6,8 @@ amended out of place with index_put, so gradients reach both the list and the ne
 import torch
 
 from klongtorch.value.errors import err
-from klongtorch.value.values import Char, Tensor, carries_grad, ctx, items_of, mklist
+from klongtorch.value.values import (Char, Tensor, carries_grad, ctx, dispatch_modes, items_of,
+                                     mklist)
 from klongtorch.verbs import dialect
 from klongtorch.verbs.listargs import fits, is_number, is_seq, joins
 from klongtorch.verbs.select import index
@@ -47,7 +48,6 @@ def amend_one(a, v, i):
 
 
 _NUMPY_DTYPES = frozenset({torch.int64, torch.float64, torch.float32})
-_recording = getattr(torch._C, "_len_torch_dispatch_stack", lambda: 1)
 
 
 def _host_store(t):
@@ -55,7 +55,7 @@ def _host_store(t):
     dtype that no torch mode is recording (make_fx in .compile sees every torch call, and a
     NumPy write is none), with no gradient and no torch.func transform wrapping it. A NumPy
     store costs 0.1 us where t[i] = v costs 4."""
-    return t.is_cpu and t.dtype in _NUMPY_DTYPES and not carries_grad(t) and not _recording()
+    return t.is_cpu and t.dtype in _NUMPY_DTYPES and not carries_grad(t) and not dispatch_modes()
 
 
 def _with_one(a, v, i):

@@ -7,8 +7,8 @@ import numpy as np
 import torch
 
 from klongtorch.value.errors import err
-from klongtorch.value.values import (Char, Context, Dict, Tensor, carries_grad, ctx, items_of,
-                                     mklist)
+from klongtorch.value.values import (Char, Context, Dict, Tensor, carries_grad, ctx,
+                                     function_modes, items_of, mklist)
 from klongtorch.verbs.listargs import (MAX_TENSOR, count, index_tensor, int_arg, is_seq, joins,
                                        stored_key)
 from klongtorch.verbs.pervade import INT, with_bound
@@ -52,7 +52,7 @@ def enumerate_(a):
     # device either, where torch's default device is the CPU (no torch function mode, as
     # torch.set_default_device makes, is running): each keyword torch parses costs some
     # 50-170 ns of arange's 1.4 µs at 1,000 elements
-    t = torch.arange(n) if device is CPU and not _torch_modes() else \
+    t = torch.arange(n) if device is CPU and not function_modes() else \
         torch.arange(n, device=device)
     t._kb = n - 1                       # with_bound: a fresh arange always takes it
     return t
@@ -60,8 +60,6 @@ def enumerate_(a):
 
 ONE_THREAD_NUMPY = 1 << 15      # below, the two take alike (torch splits no work this small)
 CPU = Context.device            # the one CPU device object (value.devices)
-# how many torch function modes run; without torch's private counter, some may: 1
-_torch_modes = getattr(torch._C, "_len_torch_function_stack", lambda: 1)
 
 
 def where(a):

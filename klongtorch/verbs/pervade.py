@@ -18,7 +18,8 @@ from klongtorch.value.dual import Dual, NotScalar
 from klongtorch.value.dual import dyad as dual_dyad
 from klongtorch.value.dual import monad as dual_monad
 from klongtorch.value.errors import err
-from klongtorch.value.values import Tensor, carries_grad, ctx, items_of, mklist
+from klongtorch.value.values import (Tensor, carries_grad, ctx, dispatch_modes, function_modes,
+                                     items_of, mklist)
 from klongtorch.verbs import dialect
 
 INT = torch.int64
@@ -277,8 +278,6 @@ def with_number(verb, facts, n, left, fresh=False):
 
 
 IN_PLACE_MIN = 1 << 15      # elements: below, a new tensor costs about what the checks do
-_dispatch_modes = getattr(torch._C, "_len_torch_dispatch_stack", lambda: 1)
-_function_modes = getattr(torch._C, "_len_torch_function_stack", lambda: 1)
 
 
 def overwritable(x):
@@ -286,8 +285,8 @@ def overwritable(x):
     memory, it takes no part in differentiation (carries_grad: autograd, or a torch.func
     transform), and no torch mode (make_fx's capture for .compile, set_default_device) is
     watching, whose record must show each operation as the program wrote it."""
-    return x._base is None and not carries_grad(x) and not _dispatch_modes() and \
-        not _function_modes()
+    return x._base is None and not carries_grad(x) and not dispatch_modes() and \
+        not function_modes()
 
 
 def in_place_form(number_form, in_place, n, int_op, real_op, bound_op):
