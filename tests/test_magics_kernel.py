@@ -33,6 +33,27 @@ def result(out):
     return content["data"]
 
 
+def in_place(out, wanted):
+    """(kind, content) of the display_data and update_display_data outputs whose data
+    `wanted` accepts."""
+    return [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
+            and wanted(c["data"])]
+
+
+def assert_one_output_updated(shown):
+    """shown (from in_place) is one output, made and then updated in place."""
+    assert [kind for kind, _ in shown][:2] == ["display_data", "update_display_data"]
+    assert len({c["transient"]["display_id"] for _, c in shown}) == 1
+
+
+def progress_of(data):
+    return "klong-progress" in data.get("text/html", "")
+
+
+def image(data):
+    return "image/png" in data
+
+
 def test_out_is_the_value_and_underscore_works(kernel):
     _, kc = kernel
     reply, out = execute(kc, "%%klong\nv::[1 2 3]\nv*10")
@@ -56,10 +77,8 @@ def test_a_long_cell_shows_progress_in_place(kernel):
     code = "%%klong\n.pyf(\"time\";[\"sleep\"]);{sleep(0.05);x}'!80"
     reply, out = execute(kc, code, timeout=120)
     assert reply["status"] == "ok"
-    shown = [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
-             and "klong-progress" in c["data"].get("text/html", "")]
-    assert [kind for kind, _ in shown][:2] == ["display_data", "update_display_data"]
-    assert len({c["transient"]["display_id"] for _, c in shown}) == 1
+    shown = in_place(out, progress_of)
+    assert_one_output_updated(shown)
     assert shown[-1][1]["data"]["text/plain"].startswith("each  80/80  100%")
     assert result(out)["text/plain"].startswith("[0 1 2")
 
@@ -85,10 +104,7 @@ def test_draw_redraws_one_figure_in_place(kernel):
             "{sleep(0.03);ls::ls,x;:[0=x!4;frame();0]}'!80;")
     reply, out = execute(kc, code, timeout=120)
     assert reply["status"] == "ok"
-    frames = [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
-              and "image/png" in c["data"]]
-    assert [kind for kind, _ in frames][:2] == ["display_data", "update_display_data"]
-    assert len({c["transient"]["display_id"] for _, c in frames}) == 1   # no second image
+    assert_one_output_updated(in_place(out, image))      # no second image
 
 
 def test_a_line_in_a_python_loop_shows_the_cells_progress(kernel):
@@ -101,9 +117,8 @@ def test_a_line_in_a_python_loop_shows_the_cells_progress(kernel):
             "len(r)")
     reply, out = execute(kc, code, timeout=120)
     assert reply["status"] == "ok"
-    shown = [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
-             and "klong-progress" in c["data"].get("text/html", "")]
-    assert [kind for kind, _ in shown][:2] == ["display_data", "update_display_data"]
+    shown = in_place(out, progress_of)
+    assert_one_output_updated(shown)
     assert shown[-1][1]["data"]["text/plain"].startswith("each  40/40  100%")
     assert result(out)["text/plain"] == "40"
 
@@ -115,10 +130,7 @@ def test_draw_in_the_lines_of_a_loop_redraws_one_figure(kernel):
             "    %klong ls::ls,#ls;.curve(ls);.draw();0\n")
     reply, out = execute(kc, code, timeout=120)
     assert reply["status"] == "ok"
-    frames = [(kind, c) for _, kind, c in out if kind in ("display_data", "update_display_data")
-              and "image/png" in c["data"]]
-    assert [kind for kind, _ in frames][:2] == ["display_data", "update_display_data"]
-    assert len({c["transient"]["display_id"] for _, c in frames}) == 1   # one animation
+    assert_one_output_updated(in_place(out, image))      # one animation
 
 
 def test_each_cell_leaves_its_watch(kernel):
