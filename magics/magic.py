@@ -137,7 +137,7 @@ class KlongMagics(Magics):
     # IPython asks of every line whether a trailing ';' may silence its value (IPython 8.9's
     # @output_can_be_silenced). No: in Klong ';' ends a statement, and a line returns its
     # value. Said outright, so that the question finds an answer: its default answer comes
-    # from a failed attribute lookup, which cost a %klong line 7 µs with the caches cold.
+    # from a failed attribute lookup, which cost a %klong line 4 µs with the caches cold.
     setattr(klong, getattr(_ipython_magic, "MAGIC_OUTPUT_CAN_BE_SILENCED",
                            "_ipython_magic_output_can_be_silenced"), False)
 
