@@ -89,6 +89,13 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     grade = by_name["stable grade"].expects
     assert grade('<"hello"', ("value", "[1 0 3 2 4]"), ("value", "[1 0 2 3 4]"))
     assert not grade('<"hello"', ("value", "[1 0 3 2 4]"), ("value", "[1 0 2 3 5]"))
+    # kg's order of ties, followed through what is done with the grade afterwards
+    assert grade("{x,x}'(<[2 2])", ("value", "[[1 1] [0 0]]"), ("value", "[[0 0] [1 1]]"))
+    assert grade('>"abba"', ("value", "[1 2 3 0]"), ("value", "[2 1 3 0]"))
+    assert not grade("{x,x}'(<[2 2])", ("value", "[[1 1] [0 1]]"), ("value", "[[0 0] [1 1]]"))
+    nul = by_name["NUL shown"].expects
+    assert nul(":#[4 0]", ("value", "[0c\x04 0c]"), ("value", "[0c\x04 0c\x00]"))
+    assert not nul(":#[4 0]", ("value", "[0c\x04 0c]"), ("value", "[0c\x05 0c\x00]"))
     order = by_name["dictionary order"].expects
     assert order("d", ("value", ":{[1 2] [3 [4 5]]}"), ("value", ":{[3 [4 5]] [1 2]}"))
     assert not order("d", ("value", ":{[1 2] [3 [4 5]]}"), ("value", ":{[3 [4 6]] [1 2]}"))

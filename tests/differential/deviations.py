@@ -4,13 +4,13 @@ Each entry names a deviation listed in README.md ("Deviations from kg") and says
 recognise it in a pair of outcomes, narrowly: a pair is expected only when it differs in that
 way and in no other. Everything else counts against klongtorch.
 """
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 _TOKEN = re.compile(r'"(?:[^"]|"")*"|0c.|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|:?[A-Za-z.][\w.]*|-?inf|nan|\S')
 _REAL = re.compile(r"-?\d+(?:\.\d+(?:e[+-]?\d+)?|e[+-]?\d+)$")
-_INT = re.compile(r"-?\d+$")
 
 
 def _tokens(text):
@@ -54,11 +54,67 @@ def _ieee_specials(expr, kg, kt):
 
 
 def _stable_grade(expr, kg, kt):
-    """A grade of a list with ties: both orders sort it, ours keeps equal items in order."""
-    if not re.match(r"[<>][^<>]*$", expr) or kg[0] != "value" or kt[0] != "value":
+    """The expression gives kt here and kg once its grades order ties as kg's do
+    (_kg_grades): the grade is the only difference."""
+    if "<" not in expr and ">" not in expr or _evaluate(expr) != kt:
         return False
-    a, b = _tokens(kg[1]), _tokens(kt[1])
-    return all(_INT.match(t) or t in "[]" for t in a) and sorted(a) == sorted(b)
+    with _kg_grades():
+        return _evaluate(expr) == kg
+
+
+def _kg_order(xs, before):
+    """The indices of xs as kg's grade leaves them (kg.c, shellsort): a shell sort that
+    swaps two elements unless the first is strictly before the second, so that ties are
+    swapped too, on gaps halved from half the length, with powers of two from 4 up made
+    one smaller."""
+    order = list(range(len(xs)))
+    gap = len(xs) // 2
+    while gap > 0:
+        if gap >= 4 and gap & (gap - 1) == 0:
+            gap -= 1
+        for i in range(gap, len(xs)):
+            j = i - gap
+            while j >= 0 and not before(xs[order[j]], xs[order[j + gap]]):
+                order[j], order[j + gap] = order[j + gap], order[j]
+                j -= gap
+        gap //= 2
+    return order
+
+
+@contextlib.contextmanager
+def _kg_grades():
+    """< and > of every interpreter made meanwhile order ties as kg does (the verbs'
+    records are what compiling and lifting read)."""
+    from klongtorch.engine.primitives import VERBS
+    from klongtorch.value.values import int_tensor, items_of
+    from klongtorch.verbs.reorder import compare
+
+    def kg_grade(checked, before):
+        def grade(a):
+            checked(a)                  # klongtorch's own type checks and errors
+            xs = items_of(a)
+            return int_tensor(_kg_order(xs, before)) if xs else []
+        return grade
+
+    saved = [(VERBS[s], VERBS[s].monad, VERBS[s].call1) for s in "<>"]
+    for (verb, monad, _), before in zip(saved, (lambda p, q: compare(p, q) < 0,
+                                                 lambda p, q: compare(p, q) > 0)):
+        verb.monad = verb.call1 = kg_grade(monad, before)
+    try:
+        yield
+    finally:
+        for verb, monad, call1 in saved:
+            verb.monad, verb.call1 = monad, call1
+
+
+def _evaluate(expr):
+    """("value", text) or ("error", message) of expr in a fresh interpreter."""
+    from klongtorch import Klong, KlongError
+    from klongtorch.value.text import show
+    try:
+        return ("value", show(Klong()(expr)))
+    except KlongError as e:
+        return ("error", str(e))
 
 
 def _entries(text):
@@ -121,6 +177,12 @@ def _projection_slots(expr, kg, kt):
         and "projection: arity error" in kt[1]
 
 
+def _nul_shown(expr, kg, kt):
+    """The same text but for the NUL characters klongtorch writes (after 0c, inside
+    strings), which kg's C strings end at and so leave out."""
+    return kg[0] == kt[0] == "value" and "\0" in kt[1] and kt[1].replace("\0", "") == kg[1]
+
+
 @dataclass(frozen=True)
 class Deviation:
     name: str
@@ -138,9 +200,13 @@ DEVIATIONS = (
               "tensor; kg answers :undefined",
               _ieee_specials),
     Deviation("stable grade",
-              "grade up and down keep equal elements in their original order (torch's stable "
-              "sort); kg's order of ties is not defined",
+              "grade-up keeps equal elements in their original order (a stable sort) and "
+              "grade-down is its reverse; kg's shell sort leaves ties in an order of its own",
               _stable_grade),
+    Deviation("NUL shown",
+              "a NUL character is written out, as every other character is (:#0 shows as "
+              "0c and the NUL); kg's C strings end at it, so kg leaves it out",
+              _nul_shown),
     Deviation("dictionary order",
               "a dictionary lists its entries in the order they were made (a Python dict); "
               "kg lists them in the order of its hash table",
