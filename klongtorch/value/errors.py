@@ -95,6 +95,18 @@ def err(verb, kind, value=_NONE, text=None, operands=None):
     return KlongError(msg)
 
 
+def expected(verb, what, value):
+    """kg's other wording, for an operand of the wrong kind where a verb reads it piece by
+    piece (a size of a split, a position of a cut, a dimension of a reshape, the string of a
+    form): kg names the one element that is wrong, not the operands.
+
+    expected('cut', 'integer', 2.0)         -> kg: error: cut: expected integer, got: 2.0
+    """
+    from klongtorch.value.values import ctx  # start-up: as in err
+    dialect = " (klongpy dialect)" if ctx.klongpy else ""
+    return KlongError(f"kg: error: {verb}: expected {what}{dialect}, got: {operand_text(value)}")
+
+
 def operand_text(v):
     # bounded (summary.py): the whole text of a big value would take seconds to write
     from klongtorch.value.summary import summary  # start-up: needs torch (see err)
