@@ -5,7 +5,7 @@ atomic, with strings as atoms.
 """
 import re
 
-from klongtorch.value.errors import err
+from klongtorch.value.errors import err, expected
 from klongtorch.value.text import show, show_real
 from klongtorch.value.values import UNDEF, Char, Symbol, Tensor, is_empty, items_of, mklist
 from klongtorch.verbs.listargs import count, is_seq, unbox
@@ -41,9 +41,10 @@ def _is_list(v):
 
 def _pairwise(f, name, a, b):
     """Carry dyad f over lists on either side, pairwise when both are lists (kg's dyadrec).
-    Strings are atoms here; an empty list alone is an atom (f says what it makes of it)."""
+    Strings are atoms here, and so is the empty list, but for its length: beside another
+    list it is a list of another length, a shape error (f says what it makes of [])."""
     la, lb = _is_list(a), _is_list(b)
-    if la and lb:
+    if la and lb and not (is_empty(a) and is_empty(b)):
         return _pairs(f, name, a, b)
     if la and not is_empty(a):
         return mklist([_pairwise(f, name, x, b) for x in items_of(a)])
@@ -53,10 +54,11 @@ def _pairwise(f, name, a, b):
 
 
 def _pairs(f, name, a, b):
-    """f carried over two lists pairwise: they must be as long."""
+    """f carried over two lists pairwise: they must be as long. kg names the right operand
+    first in this error (the value, then the prototype or width)."""
     xs, ys = items_of(a), items_of(b)
     if len(xs) != len(ys):
-        raise err(name, "shape", [a, b])
+        raise err(name, "shape", operands=(b, a))
     return mklist([_pairwise(f, name, x, y) for x, y in zip(xs, ys)])
 
 
@@ -64,7 +66,8 @@ def form(a, b):
     """a:$b  Form
     Read string b as a value of the type of a: an integer, a real, a character, a symbol or
     a string; :undefined when b does not have that form. Any other a leaves b a string.
-    Atomic on both sides (strings are atoms).
+    Atomic on both sides (strings and [] are atoms); what b holds in place of a string is
+    an error, [] included.
     Examples: 1:$"-123" --> -123    1.0:$"1.23" --> 1.23    :x:$"foo" --> :foo
               [1]:$["5"] --> [5]"""
     return _pairwise(_form, "form", a, b)
@@ -108,7 +111,7 @@ _READERS = {
 
 def _form(a, b):
     if type(b) is not str:
-        raise err("form", "type", b)
+        raise expected("form", "string", b)
     reader = _READERS.get(_prototype(a))
     return b if reader is None else reader(b)
 
@@ -149,7 +152,7 @@ def _width(a, b):
     if type(a) is int:
         return a, 0
     if type(a) is not float:
-        raise err("format2", "type", [a, b])
+        raise err("format2", "type", operands=(b, a))    # as kg: the value first
     whole, _, frac = show_real(abs(a)).partition(".")
     if "e" in frac:
         whole, frac = str(int(abs(a))), ""
