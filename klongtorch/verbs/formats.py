@@ -54,12 +54,14 @@ def _pairwise(f, name, a, b):
 
 
 def _pairs(f, name, a, b):
-    """f carried over two lists pairwise: they must be as long. kg names the right operand
-    first in this error (the value, then the prototype or width)."""
+    """f carried over two lists pairwise: they must be as long. As in kg, the pairs they
+    have are done first, so an error inside them comes before the shape error; and that
+    names the right operand first (the value, then the prototype or width)."""
     xs, ys = items_of(a), items_of(b)
+    out = [_pairwise(f, name, x, y) for x, y in zip(xs, ys)]
     if len(xs) != len(ys):
         raise err(name, "shape", operands=(b, a))
-    return mklist([_pairwise(f, name, x, y) for x, y in zip(xs, ys)])
+    return mklist(out)
 
 
 def form(a, b):

@@ -154,3 +154,15 @@ def test_form_reads_strings_only(k, src, culprit):
 ])
 def test_form_and_format2_name_the_value_before_the_prototype_or_width(k, src, text):
     assert message(k, src) == "kg: error: " + text
+
+
+@pytest.mark.parametrize("src, text", [
+    ("[1 :a]$[1 2 3]", "format2: type error: [2 :a]"),
+    ('[1 :a]$["a" "bcd" ""]', 'format2: type error: ["bcd" :a]'),
+    ("[[2]]$[[] []]", "format2: shape error: [[] [2]]"),
+    ("[[2]]:$[[1 2 3]]", "form: expected string, got: 1"),
+    ("[2 2]:$[1 2 3]", "form: expected string, got: 1"),
+    ("(!3):$[0ca 0cb]", "form: expected string, got: 0ca"),
+])
+def test_the_pairs_two_lists_have_come_before_their_shape_error(k, src, text):
+    assert message(k, src) == "kg: error: " + text
