@@ -173,6 +173,6 @@ def _size(s):
     if not is_int(s):
         raise expected("split", "integer", s)
     s = int(s)
-    if s < 1:
+    if s < 1 or s >= _MACHINE_INT:          # kg: a size past a C int is read as 0
         raise err("split", "range", s)
     return s

@@ -134,6 +134,17 @@ def test_a_split_size_is_checked_when_it_is_used(k, src, text):
     assert message(k, src) == "kg: error: " + text
 
 
+@pytest.mark.parametrize("src", ["12345678901234567890:#[1]", "3000000000:#[1 2]",
+                                 "[1 12345678901234567890]:#[1.5 2.5]"])
+def test_a_split_size_past_a_machine_int_is_a_range_error(k, src):
+    # kg reads such a size as 0 ("split: range error: 0"); here the size itself is named
+    assert "split: range error: " in message(k, src)
+
+
+def test_a_split_size_below_a_machine_int_is_one_piece(k):
+    assert show(k("2147483647:#[1 2]")) == "[[1 2]]"
+
+
 # -- a:$b and a$b ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("src, culprit", [
