@@ -37,6 +37,7 @@ Errors cost nothing until one happens: the handler maps the failing line of the 
 code to the node written there (_W: line -> (position, name, kind)) and locates the error,
 or turns a stray Python exception into a Klong one (errors.python_error).
 """
+import functools
 import re
 
 from klongtorch.engine import loops, pure
@@ -54,6 +55,16 @@ from klongtorch.verbs.build import join as join_verb
 from klongtorch.verbs.listargs import MAX_TENSOR
 
 ARGS = ("x", "y", "z")
+
+
+@functools.lru_cache(maxsize=4096)
+def python_code(text, filename):
+    """text compiled by CPython, once per text: CPython's compile took 80 µs of the 110 a
+    small lambda's definition costs, and a program says the same things again and again
+    (KlongPy's gen_fn.kg compiles 56,423 texts, 790 of them different: 6.5 s, 2.0 s with
+    this). The code object holds no values: each build execs it into a namespace of its
+    own, which the text's names (g, the _k slots) are read from."""
+    return compile(text, filename, "exec")
 
 PASS_THROUGH = (KeyboardInterrupt, RecursionError, MemoryError, KlongExit, GeneratorExit)
 
@@ -182,7 +193,7 @@ class BodyWriter:
             self.statements(body)
         text = self.source()
         name = self.fn.source[:40] if self.fn is not None else "statement"
-        exec(compile(text, f"<klong {name}>", "exec"), self.ns)
+        exec(python_code(text, f"<klong {name}>"), self.ns)
         fn = self.ns["body"]
         fn.klong_source = text            # for reading what was generated
         return fn
@@ -196,7 +207,7 @@ class BodyWriter:
         if twin is None:
             return
         text, guard = twin
-        exec(compile(text, f"<klong {self.fn.source[:40]} pure>", "exec"), self.ns)
+        exec(python_code(text, f"<klong {self.fn.source[:40]} pure>"), self.ns)
         self.ns["_self"] = self.fn
         self.fn.each_int = self.ns.get("_each_int")
         if guard != "True":
