@@ -6,6 +6,8 @@ arbitrary precision); tensors take one torch call through pervade.dyadic / perva
 """
 import math
 import operator
+import sys
+from fractions import Fraction
 
 import torch
 
@@ -29,7 +31,10 @@ def plus(a, b):
     Examples: 12+3 --> 15    [1 2 3]+4 --> [5 6 7]    1+0.3 --> 1.3"""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        return a + b
+        try:
+            return a + b
+        except OverflowError:               # a bignum and a real: see _bignum_real
+            return _bignum_real(operator.add, a, b)
     return dyadic(plus, PLUS, a, b)
 
 
@@ -39,7 +44,10 @@ def minus(a, b):
     Examples: 12-3 --> 9    12--3 --> 15    1-0.3 --> 0.7"""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        return a - b
+        try:
+            return a - b
+        except OverflowError:               # a bignum and a real: see _bignum_real
+            return _bignum_real(operator.sub, a, b)
     return dyadic(minus, MINUS, a, b)
 
 
@@ -49,24 +57,74 @@ def times(a, b):
     Examples: 3*4 --> 12    3*-4 --> -12    0.3*7 --> 2.1"""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        return a * b
+        try:
+            return a * b
+        except OverflowError:               # a bignum and a real: see _bignum_real
+            return _bignum_real(operator.mul, a, b)
     return dyadic(times, TIMES, a, b)
 
 
 def divide(a, b):
     """a%b  Divide
     The quotient of a and b, always a real number. Division of numbers by zero gives
-    :undefined; in an array it gives inf or nan, as in IEEE arithmetic. Atomic.
+    :undefined; in an array it gives inf or nan, as in IEEE arithmetic. A quotient past
+    float64's range is a range error, inf inside a list or an array. Atomic.
     Examples: 10%2 --> 5.0    10%8 --> 1.25"""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         if b == 0:
             return UNDEF
         try:
-            return a / b
+            return _quotient(a, b)
         except OverflowError:
+            # a lone real past float64 says so; inside a list it is inf (_divide_item)
             raise err("divide", "range", text="result too large") from None
-    return dyadic(divide, DIVIDE, a, b)
+    return dyadic(_divide_item, DIVIDE, a, b)
+
+
+def _divide_item(a, b):
+    """divide on the elements of a list, the verb pervasion carries into them: as divide,
+    except that a real past float64 is inf, as it is in a tensor, where a lone number is a
+    range error (see _power_item)."""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        if b == 0:
+            return UNDEF
+        try:
+            return _quotient(a, b)
+        except OverflowError:
+            return math.inf if (a > 0) == (b > 0) else -math.inf
+    return dyadic(_divide_item, DIVIDE, a, b)
+
+
+def _quotient(a, b):
+    """a/b for two Python numbers, b not 0; OverflowError where it is past float64."""
+    try:
+        return a / b
+    except OverflowError:
+        if type(a) is int and type(b) is int:
+            raise                           # int/int is rounded exactly: truly too large
+        return _bignum_real(operator.truediv, a, b, past=None)
+
+
+def _bignum_real(op, a, b, past=math.inf):
+    """a op b for an integer too large for a float and a real, where Python would convert
+    the integer to a float, and fail: computed exactly (Fraction), then rounded, as kg's
+    (10^400)*1e-300 is 1.0e+100. A result past float64 is inf (the real 1e300*1e300 is inf
+    too), or OverflowError where past is None."""
+    big, real = (a, b) if type(a) is int else (b, a)
+    if not math.isfinite(real):
+        # inf or nan decide the result: the integer only by its sign, which float64's
+        # largest number keeps
+        big = math.copysign(sys.float_info.max, big)
+        return op(big, real) if type(a) is int else op(real, big)
+    exact = op(Fraction(a), Fraction(b))
+    try:
+        return float(exact)
+    except OverflowError:
+        if past is None:
+            raise
+        return past if exact > 0 else -past
 
 
 def _int_args(name, a, b):
@@ -134,23 +192,61 @@ def power(a, b):
     """a^b  Power
     a to the power of b. An integer to a non-negative integer power stays an (exact)
     integer; everything else is real. A negative base with a fractional power gives nan.
+    A real past float64's range is a range error, inf inside a list or an array.
     Examples: 2^8 --> 256    2^-5 --> 0.03125    2^0.5 --> 1.4142135623730951"""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        return _NUMBER_POWERS[ta, tb](a, b)
+        try:
+            return _NUMBER_POWERS[ta, tb](a, b)
+        except OverflowError:
+            # a lone real past float64 says so; inside a list it is inf (_power_item)
+            raise err("power", "range", text="result too large") from None
     if ta is Tensor and (tb is int or tb is float) and b == 2 and a.dtype.is_floating_point:
         # x^2, the commonest power (a sum of squares, a loss): one multiplication, the same
         # bits as torch.pow, which squares that way itself, and its gradient is as cheap
         return a * a
+    return _power_arrays(a, ta, b, tb)
+
+
+def _power_item(a, b):
+    """power on the elements of a list, the verb pervasion carries into them: as power,
+    except that a real past float64 is IEEE inf (or nan), as it is in a tensor, where a
+    lone number is a range error. ([1 2 3]^2500.0 is a list, 1^2500.0 being the
+    integer 1: its other elements are inf, as those of the tensor [2 3]^2500.0 are.)"""
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        try:
+            return _NUMBER_POWERS[ta, tb](a, b)
+        except OverflowError:
+            return _overflowed(a, b)
+    return _power_arrays(a, ta, b, tb)
+
+
+def _power_arrays(a, ta, b, tb):
+    """power past two numbers and x^2 (power writes that test out: the hot path)."""
     if _integral_power(a, ta, b, tb):
         return _power_kg(a, b)
-    return dyadic(power, POWER, a, b)
+    return dyadic(_power_item, POWER, a, b)
+
+
+def _overflowed(a, b):
+    """The IEEE value of the real a^b whose magnitude is past float64: inf, negative for a
+    negative base to an odd power, nan for a negative base to a fractional one."""
+    if a >= 0:
+        return math.inf
+    if b != math.floor(b):
+        return math.nan
+    return -math.inf if int(b) % 2 else math.inf
 
 
 # -- power of two Python numbers, by their types: kg's rules for which answers are integers --
+# Each raises OverflowError for a real answer past float64, which power makes a range error
+# and _power_item inf.
 
 def _int_int_power(a, b):
-    return a ** b if b >= 0 else (float(a) ** b if a != 0 else UNDEF)
+    if b >= 0:
+        return a ** b
+    return _real_power(a, b) if a != 0 else UNDEF
 
 
 def _real_int_power(a, b):
@@ -166,13 +262,46 @@ def _int_real_power(a, b):
 
 
 def _real_power(a, b):
+    """a^b as a real (a or b real, or b a negative integer)."""
+    if type(a) is int and not -FLOAT_INTS < a < FLOAT_INTS:
+        return _bignum_power(a, b)          # a ** b would convert a to a float: too large
+    if type(b) is int and not -FLOAT_INTS < b < FLOAT_INTS:
+        return _bignum_exponent(float(a), b)
     try:
-        r = a ** b
+        r = float(a) ** b
     except ZeroDivisionError:
         return UNDEF
-    except OverflowError:
-        raise err("power", "range", text="result too large") from None
     return float("nan") if type(r) is complex else float(r)
+
+
+FLOAT_INTS = 1 << 1000                      # integers well inside float64's range
+
+
+def _bignum_power(a, b):
+    """a^b for an integer a too large for a float (kg's (10^400)^0.5 is 1.0e+200, and its
+    (10^400)^-1 is 1.0e-400, 0.0 in float64): a is m*2^e with m below 2^53, so a^b is
+    m^b * 2^(e*b), e*b split into its whole and fractional parts, exactly (Fraction)."""
+    if a < 0:
+        if b != math.floor(b):
+            return float("nan")
+        r = _bignum_power(-a, b)
+        return -r if int(b) % 2 else r
+    e = a.bit_length() - 53
+    t = Fraction(e) * Fraction(b)
+    whole = math.floor(t)
+    # OverflowError from ** or ldexp: the answer is past float64
+    return math.ldexp(float(a >> e) ** b * 2.0 ** float(t - whole), whole)
+
+
+def _bignum_exponent(a, b):
+    """a^b for a real a and an integer b too large for a float: |a|^b is 0, 1 or past
+    float64 (Python's float ** int would convert b, and fail); the sign is b's parity's."""
+    if a == 0 and b < 0:
+        return UNDEF                        # as 0.0^-1
+    r = abs(a) ** (math.inf if b > 0 else -math.inf)
+    if r == math.inf:
+        raise OverflowError
+    return -r if a < 0 and b % 2 else r
 
 
 _NUMBER_POWERS = {(int, int): _int_int_power, (float, int): _real_int_power,
@@ -207,7 +336,12 @@ def _integral_kinds(a, ta, b, tb):
         return False
     if ka == "r":                           # kb is "i": the exponent 0 somewhere?
         return bool((b == 0).any()) if tb is Tensor else b == 0
-    return bool(_integer_powers(*torch.broadcast_tensors(to_t(a), to_t(b))).any())
+    try:
+        x, y = to_t(a), to_t(b)
+    except OverflowError:                   # a bignum base: dyadic takes it exactly
+        return False
+    # paired as Klong pairs them ([[1 2 3] [4 5 6]]^[1.5 2.5]), not as torch broadcasts
+    return bool(_integer_powers(*torch.broadcast_tensors(*align(x, y, "power", "^"))).any())
 
 
 def _integer_powers(x, y):
@@ -227,10 +361,10 @@ def _power_kg(a, b):
     if not x.dim():
         return power(scalar(x), scalar(y))
     if not bool(ints.all()):
-        return mklist([power(p, q) for p, q in zip(items_of(x), items_of(y))])
+        return mklist([_power_item(p, q) for p, q in zip(items_of(x), items_of(y))])
     if x.dtype.is_floating_point:           # every exponent 0
         return with_bound(torch.ones(x.shape, dtype=INT, device=x.device), 1)
-    r = dyadic(power, POWER, x, y.to(INT))
+    r = dyadic(_power_item, POWER, x, y.to(INT))
     return torch.where(x == 0, 0, r) if type(r) is Tensor else r       # 0^0.0 is 0 in kg
 
 

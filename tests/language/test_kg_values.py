@@ -1,0 +1,69 @@
+"""Values where klongtorch once answered otherwise than kg, now kg's answers (the expected
+texts are kg's own, from kg -n -e): powers of a matrix by a vector, bignums meeting reals,
+the floor of big reals, strings against characters in group, find and range, indexing
+a string in depth, and scan and over with a neutral element."""
+import math
+
+import pytest
+
+from klongtorch import Klong
+from klongtorch.value.text import show
+
+from .support import klong_error
+
+
+@pytest.fixture
+def k():
+    return Klong()
+
+
+def close(text, expected):
+    """The texts agree, number by number to float64's precision (kg prints 18 digits)."""
+    a, b = text.replace("[", " ").replace("]", " ").split(), \
+        expected.replace("[", " ").replace("]", " ").split()
+    return text.count("[") == expected.count("[") and len(a) == len(b) and \
+        all(x == y or math.isclose(float(x), float(y), rel_tol=1e-13) for x, y in zip(a, b))
+
+
+# -- power: a matrix and a vector pair by rows; a real past float64 in a list is inf ---------
+
+@pytest.mark.parametrize("src, kg", [
+    ("[[1 2 3] [4 5 6]]^[1.5 2.5]",
+     "[[1.0 2.82842712474619008 5.19615242270663187] "
+     "[32.0 55.901699437494742 88.181630740194411]]"),
+    ("[[1 2 3] [4 5 6]]^[2.0 3.0]", "[[1 4 9] [64 125 216]]"),
+    ("[[1 2 3] [4 5 6]]^[2.0 0.5]",
+     "[[1 4 9] [2.0 2.23606797749978969 2.44948974278317809]]"),
+    ("[[[1 2 3]] [[4 5 6]]]^[2.0 0.5]",
+     "[[[1 4 9]] [[2.0 2.23606797749978969 2.44948974278317809]]]"),
+])
+def test_an_integer_matrix_to_real_powers_pairs_rows(k, src, kg):
+    assert close(show(k(src)), kg)
+
+
+def test_a_real_power_past_float64_inside_a_list_is_inf(k):
+    # kg (long double) has 3.75828023454799266e+752 where float64 has inf; 1^2500.0 being
+    # the integer 1 makes this a list, whose other elements are as the tensor [2 3]^2500.0's
+    assert show(k("[1 2 3]^2500.0")) == "[1 inf inf]"
+    assert show(k("[2 3]^2500.0")) == "[inf inf]"
+    assert show(k("[1 -2 3]^2501.0")) == "[1 -inf inf]"
+    assert "power: range error" in str(klong_error(k, "2^2500.0"))     # a lone number
+
+
+@pytest.mark.parametrize("src, kg", [
+    ("(10^400)^0.5", "1.0e+200"), ("(10^400)^[0.5 1.5]", "[1.0e+200 inf]"),
+    ("(10^400)^-1", "0.0"), ("(-(10^400))^-1", "0.0"),       # kg: 1.0e-400, -1.0e-400
+    ("(10^20)^[0.5 2.5]", "[10000000000.0 1.0e+50]"),
+])
+def test_a_bignum_to_a_real_power(k, src, kg):
+    assert show(k(src)) == kg
+
+
+@pytest.mark.parametrize("src, kg", [
+    ("((10^400),1)*1.5", "[inf 1.5]"), ("((10^400),1)+1.5", "[inf 2.5]"),   # kg: 1.5e+400
+    ("((10^400),1)%0.5", "[inf 2.0]"), ("((10^400),1)%3", "[inf 0.3333333333333333]"),
+    ("(10^400)%1e300", "1.0e+100"), ("((10^400),1)*1e-300", "[1.0e+100 1.0e-300]"),
+    ("((-(10^400)),1)-1.5", "[-inf -0.5]"), ("((10^400),1)*0.0", "[0.0 0.0]"),
+])
+def test_a_bignum_meets_a_real(k, src, kg):
+    assert show(k(src)) == kg
