@@ -7,6 +7,7 @@ arbitrary precision); tensors take one torch call through pervade.dyadic / perva
 import math
 import operator
 import sys
+from decimal import Decimal
 from fractions import Fraction
 
 import torch
@@ -560,25 +561,49 @@ def negate(a):
 
 
 SAFE_INT = 2 ** 53
+KG_DIGITS = 18          # the decimal digits of kg's reals (S9_MANTISSA_SIZE)
 
 
 def floor(a):
     """_a  Floor
-    a rounded toward negative infinity. A real whose floor fits an integer exactly becomes
-    an integer; larger reals stay real. Atomic.
-    Examples: _123.9 --> 123    _-1.5 --> -2    _1e100 --> 1.0e+100"""
+    a rounded toward negative infinity, an integer; but a real whose last printed digit
+    stands at the 10^18s place or higher stays real, as in kg, whose reals hold 18 digits
+    (and so do inf and nan). Atomic, each element by itself.
+    Examples: _-1.5 --> -2    _9.3e18 --> 9300000000000000000    _1e20 --> 1.0e+20"""
     t = type(a)
     if t is int:
         return a
     if t is float:
-        if math.isfinite(a) and abs(a) < SAFE_INT:
+        if -SAFE_INT < a < SAFE_INT:
             return math.floor(a)
-        return math.floor(a) * 1.0 if math.isfinite(a) else a
+        return _big_floor(a)
     if t is Tensor:
         if not a.dtype.is_floating_point:
             return a
-        return _maybe_int(torch.floor(a))
+        r = torch.floor(a)
+        if r.requires_grad or r.numel() == 0:
+            return r                        # a gradient flows through reals only
+        if bool((r.abs() < SAFE_INT).all()):
+            return r.to(INT)
+        if not r.dim():
+            return _big_floor(r.item())
+        # some element is big, inf or nan: each takes the rule by itself, as in kg, so
+        # that _[1.5 1e20] is [1 1.0e+20]
+        return mklist([floor(v) for v in items_of(r)])
     return monadic(floor, "floor", a, None)
+
+
+def _big_floor(x):
+    """The floor of a real past 2^53 (whole already), or inf or nan. kg keeps a real as 18
+    decimal digits m times 10^e (kg.c safe_floor) and makes its floor an integer while
+    e < 18: _9.3e18 is 9300000000000000000, _1.5e30 and _1e18 stay real. The digits here are
+    those klongtorch prints, the shortest that give the float64 back."""
+    if not math.isfinite(x):
+        return x
+    d = Decimal(repr(x)).normalize()
+    if d.as_tuple().exponent < KG_DIGITS:
+        return int(d)
+    return x
 
 
 def _maybe_int(t):

@@ -83,8 +83,9 @@ def _reciprocal_guard(x, r, active):
 
 
 def _floor_guard(x, r, active):
-    # a real whose floor fits becomes an integer: a number by itself, a tensor all at once
-    # (so one inf keeps a whole row real), unless a gradient keeps it real anyway
+    # a real whose floor is small or short enough becomes an integer, each element by
+    # itself (arith.floor); a real tensor back means some elements stayed real (inf, nan,
+    # 1e20), which the loop gives element by element, unless a gradient keeps it real anyway
     return _real(x) and type(r) is Tensor and r.dtype.is_floating_point and not r.requires_grad
 
 

@@ -67,3 +67,22 @@ def test_a_bignum_to_a_real_power(k, src, kg):
 ])
 def test_a_bignum_meets_a_real(k, src, kg):
     assert show(k(src)) == kg
+
+
+# -- floor: kg's reals hold 18 digits, m*10^e; the floor is an integer while e < 18 ----------
+
+@pytest.mark.parametrize("src, kg", [
+    ("_6.17e18", "6170000000000000000"), ("_1e17", "100000000000000000"),
+    ("_9.3e18", "9300000000000000000"), ("_-9.3e18", "-9300000000000000000"),
+    ("_1.234567e20", "123456700000000000000"), ("_2.0^70", "1180591620717411300000"),
+    ("_[1e17 1.5 1e20]", "[100000000000000000 1 1.0e+20]"),
+    ("_[1.5 -9.3e18]", "[1 -9300000000000000000]"),
+    ("_[[1.5 2.5] [1e20 3.5]]", "[[1 2] [1.0e+20 3]]"),
+    ("_[1.5 1e300]", "[1 1.0e+300]"),
+])
+def test_the_floor_of_a_big_real_with_few_digits_is_an_integer(k, src, kg):
+    assert show(k(src)) == kg
+
+
+def test_the_floor_of_an_each_over_big_reals(k):
+    assert show(k("{_x}'[1e17 1.5 1e20]")) == "[100000000000000000 1 1.0e+20]"
