@@ -238,6 +238,22 @@ class RealKey(float):
         return hash((RealKey, float(self)))
 
 
+class CharKey(str):
+    """A character as a key (key_of): never the same key as the one-character string, as in
+    kg, where "a"~0ca is 0: =["a" 0ca] is two groups, and :{["a" 1]}?0ca is :undefined.
+    (Char is a str, equal to the string of its one character.)"""
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return type(other) is CharKey and str.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash((CharKey, str(self)))
+
+
 def key_of(v):
     """The hashable form of a value, used as a dictionary key."""
     t = type(v)
@@ -251,6 +267,8 @@ def key_of(v):
         return tuple(key_of(e) for e in v)
     if t is float:
         return RealKey(v)
+    if t is Char:
+        return CharKey(v)
     return v
 
 
@@ -260,6 +278,8 @@ def value_of_key(k):
         return mklist([value_of_key(e) for e in k])
     if type(k) is RealKey:
         return float(k)
+    if type(k) is CharKey:
+        return Char(k)
     return k
 
 

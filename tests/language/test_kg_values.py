@@ -86,3 +86,15 @@ def test_the_floor_of_a_big_real_with_few_digits_is_an_integer(k, src, kg):
 
 def test_the_floor_of_an_each_over_big_reals(k):
     assert show(k("{_x}'[1e17 1.5 1e20]")) == "[100000000000000000 1 1.0e+20]"
+
+
+# -- the string "a" and the character 0ca differ ("a"~0ca is 0): as keys too -----------------
+
+@pytest.mark.parametrize("src, kg", [
+    ('=["a" 0ca]', "[[0] [1]]"), ('=(2 *\\*["a" "bcd" ""])', "[[0] [1] [2]]"),
+    ('=[:a "a" 0ca]', "[[0] [1] [2]]"), ('?["a" 0ca]', '["a" 0ca]'),
+    ('?[0ca "a" 0ca "a"]', '[0ca "a"]'), ('=[[0ca "a"] ["a" 0ca] [0ca "a"]]', "[[0 2] [1]]"),
+    (':{["a" 1]}?0ca', ":undefined"), ('d:::{};d,0ca,1;d,"a",2;d', ':{[0ca 1] ["a" 2]}'),
+])
+def test_a_string_of_one_character_is_no_character(k, src, kg):
+    assert show(k(src)) == kg
