@@ -30,7 +30,8 @@ def first(a):
 def index(a, b):
     """a@b  Index/Apply
     The element of list a at position b, or a list of the elements at the positions in
-    list b. When a is a function, apply it to b (or to the elements of list b as arguments).
+    list b (of a string, a string; positions nested deeper pick lists of characters). When
+    a is a function, apply it to b (or to the elements of list b as arguments).
     Examples: [1 2 3 4]@2 --> 3    "hello"@[1 0] --> "eh"    {x+y}@[2 3] --> 5"""
     if is_function(a):
         return apply_list(a, b)
@@ -80,7 +81,16 @@ def _at_list(a, b):
         return empty_like(a)
     if all(type(e) is int for e in b):
         return _gather(a, b)
+    if type(a) is str:
+        return mkstring([_chars(index(a, e)) for e in b])
     return mklist([index(a, e) for e in b])
+
+
+def _chars(r):
+    """An element of a@b, a a string, b a list holding lists: where it is a string (picked
+    by a list in b), the list of its characters, as in kg, which makes only the outermost
+    list a string: "hello"@[[1 2] 3] is [[0ce 0cl] 0cl], not ["el" 0cl]."""
+    return [Char(c) for c in r] if type(r) is str else r
 
 
 def _gather(a, b):
@@ -94,6 +104,8 @@ def _gather(a, b):
         if int(idx.min()) < 0 or int(idx.max()) >= n:
             raise err("index", "range", b)
     if idx.dim() != 1 and type(a) is not Tensor:
+        if type(a) is str:                          # "abc"@[[0] [1]] is [[0ca] [0cb]]
+            return [_chars(index(a, r)) for r in idx.unbind(0)]
         return mklist([index(a, r) for r in idx.unbind(0)])
     return _MANY[type(a)](a, idx)
 

@@ -98,3 +98,20 @@ def test_the_floor_of_an_each_over_big_reals(k):
 ])
 def test_a_string_of_one_character_is_no_character(k, src, kg):
     assert show(k(src)) == kg
+
+
+# -- a string indexed by nested positions: only the outermost list is a string ---------------
+
+@pytest.mark.parametrize("src, kg", [
+    ('"hello"@[[1 2] 3]', "[[0ce 0cl] 0cl]"), ('"abc"@(="ba")', "[[0ca] [0cb]]"),
+    ('{x@y}("a";[[]])', "[[]]"), ('"hello"@[[1 2] [3 4]]', "[[0ce 0cl] [0cl 0co]]"),
+    ('"hello"@[[] 1]', "[[] 0ce]"), ('"hello"@[[[1]]]', "[[[0ce]]]"),
+    ('"hello"@[1 [2]]', "[0ce [0cl]]"),
+])
+def test_a_string_indexed_in_nested_lists_gives_lists_of_characters(k, src, kg):
+    assert show(k(src)) == kg
+
+
+def test_a_string_indexed_by_nested_positions_is_no_string(k):
+    assert k('(*"hello"@[[1 2] 3])~[0ce 0cl]') == 1
+    assert k('(*"hello"@[[1 2] 3])~"el"') == 0
