@@ -11,7 +11,7 @@ from klongtorch.parse.lexer import ADVERBS as NAMES
 from klongtorch.value.errors import err
 from klongtorch.value.values import (INT, Dict, Tensor, carries_grad, ctx, dict_items, int_tensor,
                                      is_atom, is_empty, items_of, mklist, mkstring, truth)
-from klongtorch.verbs import search
+from klongtorch.verbs import build, search
 from klongtorch.verbs.folds import elements, is_list, over
 
 
@@ -152,7 +152,8 @@ def each_pair(f, a):
 
 def over_neutral(f, a, b):
     """a f/b  Over-Neutral
-    Fold f over b starting with a: f(...f(f(a;b1);b2)...;bN). a f/[] is a.
+    Fold f over b starting with a: f(...f(f(a;b1);b2)...;bN). a f/[] is a; with an atom
+    b, f(a;b).
     Examples: 0+/[] --> 0    1+/[2 3 4] --> 10    0,/[1 2 3] --> [0 1 2 3]"""
     if is_empty(b):
         return a
@@ -195,12 +196,16 @@ def scan(f, a):
 def scan_neutral(f, a, b):
     """a f\\b  Scan-Over-Neutral
     Like Over-Neutral, collecting intermediate results: a, f(a;b1), f(f(a;b1);b2), ...
+    a f\\[] is a; with an atom b, a,,f(a;b), so that a list a is spread: [1 2],\\3 is
+    [1 2 [1 2 3]].
     Example: 0,\\[1 2 3] --> [0 [0 1] [0 1 2] [0 1 2 3]]"""
     if is_empty(b):
         return a
-    if not is_list(b):                 # kg: a,,f(a;b)  ([1 2]{x,y}\3 --> [1 2 [1 2 3]])
-        r = f.call2(a, b)
-        return mklist((items_of(a) if is_list(a) and type(a) is not str else [a]) + [r])
+    if not is_list(b):
+        # kg's own program for an atom b (kg.c over_n): a,,f(a;b), by Klong's join, which
+        # spreads a list a ([1 2],\3 --> [1 2 [1 2 3]], []{x,y}\1 --> [[1]]) and keeps a
+        # string whole beside other values (:foo:+\0c  --> [:foo " "])
+        return build.join(a, build.enlist(f.call2(a, b)))
     acc = a
     out = [acc]
     call = f.call2

@@ -115,3 +115,13 @@ def test_a_string_indexed_in_nested_lists_gives_lists_of_characters(k, src, kg):
 def test_a_string_indexed_by_nested_positions_is_no_string(k):
     assert k('(*"hello"@[[1 2] 3])~[0ce 0cl]') == 1
     assert k('(*"hello"@[[1 2] 3])~"el"') == 0
+
+
+# -- a f\b with an atom b: kg's a,,f(a;b), by Klong's join -----------------------------------
+
+@pytest.mark.parametrize("src, kg", [
+    ("[] ,\\1", "[[1]]"), ("[] {x~y}\\0.5", "[0]"), ("[] :+\\1e-5", "[0.00001]"),
+    ("(+[]) ?\\9223372036854775807", "[[]]"), (":foo :+\\0c ", '[:foo " "]'),
+])
+def test_scan_over_neutral_with_an_atom_joins_a_to_the_enlisted_result(k, src, kg):
+    assert show(k(src)) == kg
