@@ -49,8 +49,8 @@ def _find_tensor(a, b):
         raise err("find", "type", a)
     if type(b) is int and not -2 ** 63 <= b < 2 ** 63:
         return []                   # a bignum is in no tensor
-    if not (is_number(b) or (type(b) is Tensor and b.shape == a.shape[1:])):
-        return []
+    if not (is_number(b) and a.dim() == 1 or type(b) is Tensor and b.shape == a.shape[1:]):
+        return []                   # a number is no row of a matrix: [[0] [1]]?1 is []
     bt = b if type(b) is Tensor else torch.tensor(b, device=a.device)
     eq = a == bt
     if eq.dim() > 1:

@@ -100,6 +100,14 @@ def test_a_string_of_one_character_is_no_character(k, src, kg):
     assert show(k(src)) == kg
 
 
+@pytest.mark.parametrize("src, kg", [
+    ("[[0] [1]]?1", "[]"), ("[[1 1] [1 1]]?1", "[]"),
+    ("(2 =:*[1 12345678901234567890]) ?:\\[1 2.5]", "[[] []]"),
+])
+def test_a_number_is_no_row_of_a_matrix(k, src, kg):
+    assert show(k(src)) == kg
+
+
 # -- a string indexed by nested positions: only the outermost list is a string ---------------
 
 @pytest.mark.parametrize("src, kg", [
