@@ -293,3 +293,19 @@ def test_a_text_said_again_is_compiled_by_cpython_once(k):
     # the same text, closing over different values (the lambda each body belongs to)
     assert shown(k, "f(1;2;3),g(4;5;6)") == "[7925 7934]"
     assert shown(k, "a::{b(x)};b::{x+1};c::a;b::{x*10};c(5)") == "50"
+
+
+@pytest.mark.parametrize("src", ["{x*1.5}(10^400)", "{1.5*x}(10^400)", "{x+0.5}(10^400)",
+                                 "{x-0.5}(10^400)", "(10^400)*1.5", "(10^400)+1.5",
+                                 "f::{:[x>10^400;x*1.5;f(x*10^50)]};f(1)"])
+def test_an_int_past_float64_meeting_a_real_literal_is_the_verbs_answer(k, src):
+    # the fast path's int * 1.5 overflowed and said "internal error: OverflowError"; the
+    # verb computes it exactly and rounds: past float64, inf (kg, with 18-digit reals,
+    # answers 1.5e+400)
+    assert shown(k, src) == "inf"
+
+
+def test_the_real_literal_fast_path_still_computes(k):
+    assert shown(k, "{x*1.5}'[1 2 3]") == "[1.5 3.0 4.5]"
+    assert shown(k, "{x+0.5}(2)") == "2.5"
+    assert shown(k, "{x*1.5}'(10^400),1") == "[inf 1.5]"

@@ -441,25 +441,41 @@ class BodyWriter:
         if record.compares and not as_test:
             fast_value = f"1 if {fast_value} else 0"
         tested = [v for v in (left, r) if v.isidentifier() and v not in self.ints]
+        # an int meets a real literal: Python makes the int a float, which one past
+        # float64 (10^400) cannot be; the verb computes that exactly
+        mixed = not record.compares and (_is_real_literal(left) or _is_real_literal(r))
         if not tested:
             if not as_test and self.is_int(left) and self.is_int(r) and t not in self.ints:
                 t = self.temp("_i")             # ints in, an int out: a name of its own,
                 self.ints.add(t)                # which no later value reuses
-            self.line(f"{t} = {fast_value}")
+            self.fast_line(t, fast_value, call if mixed else None, site)
             return t
-        call = self.past_test(record, node, left, r, call, tested)
+        verb_call, call = call, self.past_test(record, node, left, r, call, tested)
         indent = ""
         if not (_makes_array(node.left) or _makes_array(node.right)):
-            self.number_test(tested, t, fast_value)
+            self.number_test(tested, t, fast_value, verb_call if mixed else None, site)
             indent = "  "
         self.line(f"{indent}{t} = {f'_truth({call})' if as_test else call}", site)
         return t
 
-    def number_test(self, tested, t, fast_value):
+    def fast_line(self, t, fast_value, overflow_call=None, site=None):
+        """t = fast_value; where an int meets a real (overflow_call given), in a try whose
+        OverflowError makes the verb's call instead (free in CPython 3.11 until raised)."""
+        if overflow_call is None:
+            self.line(f"{t} = {fast_value}")
+            return
+        self.line("try:")
+        self.line(f"  {t} = {fast_value}")
+        self.line("except OverflowError:")
+        self.line(f"  {t} = {overflow_call}", site)
+
+    def number_test(self, tested, t, fast_value, overflow_call=None, site=None):
         """fast_dyad's test: t = fast_value where the tested names hold Python ints, or
         floats; the line after is its else's."""
         self.line("if " + " and ".join(f"type({v}) is int" for v in tested) + ":")
-        self.line(f"  {t} = {fast_value}")
+        self.depth += 1
+        self.fast_line(t, fast_value, overflow_call, site)
+        self.depth -= 1
         self.line("elif " + " and ".join(f"type({v}) is float" for v in tested) + ":")
         self.line(f"  {t} = {fast_value}")
         self.line("else:")
@@ -558,6 +574,12 @@ class BodyWriter:
 
 
 _INT_LITERAL = re.compile(r"^\(?-?\d+\)?$")
+_REAL_LITERAL = re.compile(r"^\(?-?\d+(\.\d*)?(e[-+]?\d+)?\)?$")
+
+
+def _is_real_literal(v):
+    """Whether the Python expression v is a float literal (as _literal writes one)."""
+    return _REAL_LITERAL.match(v) is not None and _INT_LITERAL.match(v) is None
 
 
 def _fast_dyads(body):
