@@ -85,6 +85,16 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     assert not floats("1", ("value", "1"), ("value", "1.0"))
     ieee = by_name["inf and nan"].expects
     assert ieee("%0.0", ("value", "[:undefined 1]"), ("value", "[inf 1]"))
+    assert ieee("{x+1}(%[4 0])", ("error", "kg: error: plus: type error: [:undefined 1]"),
+                ("value", "[1.25 inf]"))
+    assert not ieee("{x+1}(%[4 2])", ("error", "kg: error: plus: type error: [1 :a]"),
+                    ("value", "[1.25 inf]"))
+    assert floats("_x", ("value", "[4611686018427387900 72057594037927937]"),
+                  ("value", "[4611686018427388000 72057594037927936]"))
+    assert not floats("_x", ("value", "[1 720575940379279]"), ("value", "[1 720575940379278]"))
+    assert floats("_x", ("value", "[0 -6172839450617283900]"),
+                  ("value", "[0 -6172839450617284000]"))
+    assert not floats("_x", ("value", "6172839450617283900"), ("value", "6172839450617383900"))
     assert not ieee("x", ("value", "[:undefined 1]"), ("value", "[inf 2]"))
     grade = by_name["stable grade"].expects
     assert grade('<"hello"', ("value", "[1 0 3 2 4]"), ("value", "[1 0 2 3 4]"))
@@ -93,6 +103,15 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     assert grade("{x,x}'(<[2 2])", ("value", "[[1 1] [0 0]]"), ("value", "[[0 0] [1 1]]"))
     assert grade('>"abba"', ("value", "[1 2 3 0]"), ("value", "[2 1 3 0]"))
     assert not grade("{x,x}'(<[2 2])", ("value", "[[1 1] [0 1]]"), ("value", "[[0 0] [1 1]]"))
+    past = by_name["float64 range"].expects
+    assert past("[1 2 3]^2500.0", ("value", "[1.0 3.75828023454799266e+752 6.3e+1192]"),
+                ("value", "[1 inf inf]"))
+    assert past("2^2500.0", ("value", "3.75828023454799266e+752"),
+                ("error", "kg: error: power: range error: result too large"))
+    assert past("(10^400)^-1", ("value", "1.0e-400"), ("value", "0.0"))
+    assert not past("[1 2 3]^2.0", ("value", "[1.0 4.0 9.0]"), ("value", "[1 inf inf]"))
+    assert not past("2^25.0", ("value", "33554432.0"),
+                    ("error", "kg: error: power: range error: result too large"))
     nul = by_name["NUL shown"].expects
     assert nul(":#[4 0]", ("value", "[0c\x04 0c]"), ("value", "[0c\x04 0c\x00]"))
     assert not nul(":#[4 0]", ("value", "[0c\x04 0c]"), ("value", "[0c\x05 0c\x00]"))
@@ -106,6 +125,20 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     assert powers("1^11.0", ("value", "[1.0 0]"), ("value", "[1 0]"))
     assert not powers("2+11.0", ("value", "13.0"), ("value", "13"))
     assert not powers("2^11.0", ("value", "2047.5"), ("value", "2048"))
+    negative = by_name["negative index"].expects
+    assert negative("[1 2 3]:@[-1]", ("value", "1"),
+                    ("error", "kg: error: index-in-depth: range error: [-1]"))
+    assert negative("[[1 2] [3 4]]:@[0 -1]", ("value", "1"),
+                    ("error", "kg: error: index-in-depth: range error: [0 -1]"))
+    assert not negative("[1 2 3]:@[5]", ("value", "1"),
+                        ("error", "kg: error: index-in-depth: range error: [5]"))
+    assert not negative("[1 2 3]@-1", ("value", "1"),
+                        ("error", "kg: error: index: range error: -1"))
+    sizes = by_name["split sizes"].expects
+    assert sizes('[1 [2 3] []]:#["ab" "cd"]', ("value", '[["ab"] ["cd"]]'),
+                 ("error", "kg: error: split: expected integer, got: [2 3]"))
+    assert not sizes('[1 [2 3] []]:#["ab" "cd"]', ("value", '[["ab"] ["cd"]]'),
+                     ("error", "kg: error: split: range error: 0"))
     nilad = by_name["nilad under an adverb"].expects
     assert nilad("{1}'[1 2]", ("error", "kg: error: wrong arity: :nilad"), ("value", "[1 1]"))
     assert not nilad("{1}'[1 2]", ("error", "kg: error: wrong arity: :monad"),
@@ -119,3 +152,6 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     assert huge("!12345678901234567890", ("value", "[]"),
                 ("error", "kg: error: enumerate: range error: 12345678901234567890"))
     assert not huge("!5", ("value", "[]"), ("error", "kg: error: enumerate: range error: 5"))
+    assert huge("9223372036854775807:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 2]"))
+    assert not huge("9223372036854775807:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 1]"))
+    assert not huge("1:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 2]"))

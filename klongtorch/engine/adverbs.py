@@ -73,11 +73,16 @@ def _int_items(a):
 
 
 def _empty_pair(a, b, la, lb):
-    """each-2's answer when an operand is empty and the other a list or empty too: the
-    first empty one (kg's); None otherwise (beside an atom, f is called once)."""
+    """each-2's answer when an operand is empty and the other a list or empty too: as
+    kg's, the empty list where either is one ("" ,'[] is []), else the empty string
+    ("ab",'""); None otherwise (beside an atom, f is called once)."""
     ea, eb = is_empty(a), is_empty(b)
     if (la or ea) and (lb or eb) and (ea or eb):
-        return a if ea else b
+        if ea and type(a) is not str:
+            return a
+        if eb and type(b) is not str:
+            return b
+        return ""
     return None
 
 
@@ -98,8 +103,13 @@ def each2(f, a, b):
         if r is not None:
             return r
     call = f.call2
-    build = mkstring if str in (type(a), type(b)) else mklist
-    return build([call(x, y) for x, y in zip(elements(a), elements(b))])
+    xs, ys = elements(a), elements(b)
+    # characters make a string where a string ran out (kg: its end is the one that stops
+    # the loop), a list where a longer string was cut short by a list
+    n = min(len(xs), len(ys))
+    build = mkstring if (type(a) is str and len(xs) == n) or (type(b) is str and len(ys) == n) \
+        else mklist
+    return build([call(x, y) for x, y in zip(xs, ys)])
 
 
 def each_left(f, a, b):

@@ -6,8 +6,8 @@ amended out of place with index_put, so gradients reach both the list and the ne
 import torch
 
 from klongtorch.value.errors import err
-from klongtorch.value.values import (Char, Tensor, carries_grad, ctx, dispatch_modes, items_of,
-                                     mklist)
+from klongtorch.value.values import (Char, Tensor, carries_grad, ctx, dispatch_modes, is_atom,
+                                     items_of, mklist)
 from klongtorch.verbs import dialect
 from klongtorch.verbs.listargs import fits, is_number, is_seq, joins
 from klongtorch.verbs.select import index
@@ -135,11 +135,14 @@ def _amend_tensor(a, v, idxs):
 def amend_depth(a, b):
     """a:-b  Amend-in-Depth
     Like :=, but replaces the single element of the multi-dimensional array a at the indices
-    b2..bN, one per dimension, by b1.
-    Examples: [[1 2] [3 4]]:-42,[0 1] --> [[1 42] [3 4]]"""
+    b2..bN, one per dimension, by b1. The indices must reach an atom (a string is one
+    here), neither stop above one nor go on into one: the shape of a must be matched.
+    Examples: [[1 2] [3 4]]:-42,[0 1] --> [[1 42] [3 4]]    ["ab" "cd"]:-["zz" 0] --> ["zz" "cd"]"""
     parts = items_of(b) if is_seq(b) else None
     if not parts or len(parts) < 2:
         raise err("amend-in-depth", "type", b)
+    if type(a) is str or not is_seq(a):
+        raise err("amend-in-depth", "type", [a, b])     # kg: the array is a list
     v, idxs = parts[0], [_position(i, "amend-in-depth") for i in parts[1:]]
     return _amend_path(a, v, idxs)
 
@@ -162,12 +165,25 @@ def _position(i, name):
 
 
 def _amend_path(a, v, idxs):
-    i = idxs[0]
-    if len(idxs) == 1:
-        return amend(a, mklist([v, i]))
-    if is_seq(a):
-        i = dialect.position(i, len(items_of(a)))
-    if not is_seq(a) or not 0 <= i < len(items_of(a)):
+    """a with v at the path idxs, checked as kg checks it: each index in range, and an atom
+    exactly where the path ends (a shape error names the list it stopped above, or the
+    indices left over at an atom)."""
+    i, rest = idxs[0], idxs[1:]
+    n = len(items_of(a))
+    j = dialect.position(i, n)
+    if not 0 <= j < n:
         raise err("amend-in-depth", "range", i)
-    inner = _amend_path(index(a, i), v, idxs[1:])
-    return amend(a, [inner, i])
+    element = index(a, j)
+    if rest:
+        if _depth_atom(element):
+            raise err("amend-in-depth", "shape", mklist(rest))
+        return amend(a, [_amend_path(element, v, rest), j])
+    if not _depth_atom(element):
+        raise err("amend-in-depth", "shape", element)
+    return amend(a, mklist([v, i]))
+
+
+def _depth_atom(v):
+    """What a path of :- ends at: an atom, a string too (kg's ["ab" "cd"]:-["zz" 0])."""
+    return type(v) is str or is_atom(v)
+

@@ -338,10 +338,10 @@ def _numbers(verb, facts, a, b):
         if ba is not None and bb is not None:
             rb = int_bound(bound_op, ba, bb)
             if rb is None:
-                return exact(verb, a, b)
+                return exact(verb, a, b, facts)
     r = _torch_call(facts, a, b, rb is not None)
     if r is None:                           # a bignum meets a tensor
-        return exact(verb, a, b)
+        return exact(verb, a, b, facts)
     if 0 in r.shape:
         raise err(facts.name, "type", operands=(a, b))
     if rb is not None and not r.dtype.is_floating_point:
@@ -433,14 +433,17 @@ _CARRY = {(True, True): _carry_both, (True, False): _carry_left,
           (False, True): _carry_right, (False, False): _atoms}
 
 
-def exact(verb, a, b):
-    """Element by element in Python integers: the fallback when int64 could overflow."""
+def exact(verb, a, b, facts):
+    """Element by element in Python integers: the fallback when int64 could overflow.
+    Two lists must pair as they would in torch (their first axes as long)."""
     la, lb = type(a) is Tensor and a.dim() > 0, type(b) is Tensor and b.dim() > 0
     if type(a) is Tensor and a.dim() == 0:
         a, la = a.item(), False
     if type(b) is Tensor and b.dim() == 0:
         b, lb = b.item(), False
     if la and lb:
+        if a.shape[0] != b.shape[0]:
+            raise _mismatch(facts.name, facts.sym, a, b)
         return mklist([verb(x, y) for x, y in zip(items_of(a), items_of(b))])
     if la:
         return mklist([verb(x, b) for x in items_of(a)])

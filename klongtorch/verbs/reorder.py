@@ -8,7 +8,9 @@ import functools
 import torch
 
 from klongtorch.value.errors import err
-from klongtorch.value.values import Char, Symbol, Tensor, int_tensor, is_empty, items_of, mklist
+from klongtorch.value.functions import Function
+from klongtorch.value.values import (Char, Dict, Symbol, Tensor, int_tensor, is_empty, items_of,
+                                     mklist)
 from klongtorch.verbs.listargs import int_arg, is_int, is_seq, unbox
 from klongtorch.verbs import sorting
 from klongtorch.verbs.pervade import INT, with_bound
@@ -82,6 +84,10 @@ def compare(a, b):
     if type(a) is Symbol:
         a, b = a.name, b.name
     elif ra == 5:
+        # as kg: functions and dictionaries have no order (its :undefined ties)
+        for v in (a, b):
+            if type(v) is Dict or isinstance(v, Function):
+                raise err("grade", "type", v)
         return 0
     return (a > b) - (a < b)
 

@@ -5,11 +5,13 @@ recognise it in a pair of outcomes, narrowly: a pair is expected only when it di
 way and in no other. Everything else counts against klongtorch.
 """
 import contextlib
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 _TOKEN = re.compile(r'"(?:[^"]|"")*"|0c.|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|:?[A-Za-z.][\w.]*|-?inf|nan|\S')
+_INT = re.compile(r"-?\d+$")
 _REAL = re.compile(r"-?\d+(?:\.\d+(?:e[+-]?\d+)?|e[+-]?\d+)$")
 
 
@@ -45,12 +47,49 @@ def _close_real_texts(x, y):
     return _close_reals(x, y)
 
 
+def _close_big_ints(x, y):
+    """Two integers past 2^52 that agree to float64's 16 digits: the floor of a real past
+    2^53 (_9.3e18), which kg takes from its 18 digits"""
+    if not (_INT.match(x) and _INT.match(y)):
+        return False
+    p, q = int(x), int(y)
+    # (and the integers computed from them, which may stand below 2^53)
+    return max(abs(p), abs(q)) > 2 ** 52 and abs(p - q) <= 2e-15 * max(abs(p), abs(q))
+
+
 def _float_digits(expr, kg, kt):
-    return _same_but(kg, kt, _close_real_texts)
+    return _same_but(kg, kt, lambda x, y: _close_real_texts(x, y) or _close_big_ints(x, y))
 
 
 def _ieee_specials(expr, kg, kt):
+    if kg[0] == "error" and kt[0] == "value":
+        # kg's :undefined met a verb that refuses it; here inf or nan went on through it
+        # (and may have become a number again: %inf is 0.0)
+        return ":undefined" in kg[1] and ("%" in expr or "^" in expr or bool(
+            re.search(r"(?<![\w.])-?(inf|nan)\b", kt[1])))
     return _same_but(kg, kt, lambda x, y: _undefined_as_ieee(x, y) or _close_reals(x, y))
+
+
+def _past_float64(x, y):
+    """kg's real beyond float64's range (its reals reach 1.5e+400) where float64 gives
+    inf, or 0.0 below its smallest."""
+    if not _REAL.match(x):
+        return False
+    try:
+        big = float(x)
+    except OverflowError:
+        big = math.inf
+    if big in (math.inf, -math.inf):
+        return y == ("inf" if x[0] != "-" else "-inf")
+    return big != 0 and abs(big) < 1e-307 and y in ("0.0", "-0.0")
+
+
+def _float64_range(expr, kg, kt):
+    """Beyond float64's range: inf (or 0.0) in a list, a range error alone."""
+    if kg[0] == "value" and kt[0] == "error":
+        return kt[1].endswith("range error: result too large") and any(
+            int(e) > 308 for e in re.findall(r"e\+(\d+)", kg[1]))
+    return _same_but(kg, kt, lambda x, y: _past_float64(x, y) or _same_number(x, y))
 
 
 def _stable_grade(expr, kg, kt):
@@ -146,7 +185,12 @@ _HUGE = re.compile(r": range error: \[?-?\d{10,}")
 
 
 def _huge_count(expr, kg, kt):
-    """A count far beyond memory is a range error here; kg wraps it and answers something."""
+    """A count far beyond memory is a range error here; kg wraps it and answers something.
+    A rotation by a count past a C int is exact here, where kg's count wraps: the same
+    elements, in another order."""
+    if kg[0] == "value" and kt[0] == "value":
+        return ":+" in expr and bool(re.search(r"\d{10,}", expr)) and \
+            sorted(_tokens(kg[1])) == sorted(_tokens(kt[1])) and kg[1] != kt[1]
     return kg[0] == "value" and kt[0] == "error" and bool(_HUGE.search(kt[1]))
 
 
@@ -163,6 +207,20 @@ def _whole_powers(expr, kg, kt):
     """An integer to a whole real power: exact integers here below 2^53; kg gives an
     integer only where its long double power happens to come out whole."""
     return "^" in expr and _same_but(kg, kt, _same_number)
+
+
+def _negative_index(expr, kg, kt):
+    """:@ with a negative index: a range error here; kg reads past its list's start and
+    answers its first element."""
+    return ":@" in expr and kg[0] == "value" and kt[0] == "error" and bool(
+        re.search(r"index(-in-depth)?: range error: \[?(\d+ )*-\d", kt[1]))
+
+
+def _split_sizes(expr, kg, kt):
+    """A size of :# that is no integer: an error here; kg's list split reads a size it
+    has not checked (a list, a character, a real) as some number and answers."""
+    return ":#" in expr and kg[0] == "value" and kt[0] == "error" and \
+        "split: expected integer, got: " in kt[1]
 
 
 def _nilad_under_adverb(expr, kg, kt):
@@ -199,6 +257,11 @@ DEVIATIONS = (
               "a real division by zero or a real out of range is IEEE inf or nan inside a "
               "tensor; kg answers :undefined",
               _ieee_specials),
+    Deviation("float64 range",
+              "reals are float64 and stop at its range: past it a real is inf (0.0 below "
+              "it) in a list, and a lone power or quotient past it a range error; kg's "
+              "reals reach 1.5e+400",
+              _float64_range),
     Deviation("stable grade",
               "grade-up keeps equal elements in their original order (a stable sort) and "
               "grade-down is its reverse; kg's shell sort leaves ties in an order of its own",
@@ -221,6 +284,14 @@ DEVIATIONS = (
               "2048); kg computes it in long double and gives an integer only where that "
               "comes out whole (2^11.0 is 2047.99999999999996, 1^11.0 is 1.0)",
               _whole_powers),
+    Deviation("negative index",
+              "an index below -#a, or a negative one outside the KlongPy dialect, is a range "
+              "error in :@ too; kg's :@ reads past its list and answers the first element",
+              _negative_index),
+    Deviation("split sizes",
+              "every size :# uses must be an integer; kg's list split checks one size and "
+              "uses the next unchecked, reading a list, a character or a real as a number",
+              _split_sizes),
     Deviation("nilad under an adverb",
               "a nilad driven by an adverb ignores the element ({w::w-g()}'!50 steps 50 "
               "times, the training loop of KlongPy's programs); kg: wrong arity",

@@ -128,7 +128,9 @@ def _feed(pipe, data):
 
 
 def _kg_outcome(text):
-    text = text.rstrip("\n")
+    # the newline kg writes after a value (only that one: the value 0c and a newline ends
+    # in one of its own)
+    text = text[:-1] if text.endswith("\n") else text
     if text.startswith(" " * 8):
         text = text[8:]
     if text.startswith("kg: error:"):

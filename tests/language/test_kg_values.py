@@ -133,3 +133,51 @@ def test_a_string_indexed_by_nested_positions_is_no_string(k):
 ])
 def test_scan_over_neutral_with_an_atom_joins_a_to_the_enlisted_result(k, src, kg):
     assert show(k(src)) == kg
+
+
+@pytest.mark.parametrize("src, answer", [
+    ('"" ,\'[]', "[]"), ('[] ,\'""', "[]"), ('"ab" ,\'[]', "[]"), ('[] ,\'[1 2]', "[]"),
+    ('"" ,\'[1 2]', '""'), ('[1 2] ,\'""', '""'), ('"ab" ,\'""', '""'),
+    ('"" {x,y}\'[]', "[]")])
+def test_each_2_with_an_empty_side_is_the_empty_list_if_either_is_one(k, src, answer):
+    # kg.c's op_each2: NIL if either operand is NIL, else the empty string
+    assert show(k(src)) == answer
+
+
+@pytest.mark.parametrize("src, answer", [
+    ('[0ca 0cb] {y}\'"a""b"', '[0ca 0c"]'), ('[0ca 0cb] {y}\'"cd"', '"cd"'),
+    ('"abc" {:[1;x;y]}\'[1 2]', "[0ca 0cb]"), ('"ab" {:[1;x;y]}\'[1 2 3]', '"ab"'),
+    ('{x {:[1;x;y]}\'y}("abc";[1 2])', "[0ca 0cb]")])
+def test_each_2_makes_a_string_where_a_string_ran_out(k, src, answer):
+    # kg.c's next_each2: the characters become a string when the end that stops the loop
+    # is a string's
+    assert show(k(src)) == answer
+
+
+@pytest.mark.parametrize("src, text", [
+    ("[[1 2] 3]:-[[1] 0]", "shape error: [1 2]"), ("[[1 2] [3 4]]:-[0 1]", "shape error: [3 4]"),
+    ("[[[0]]]:-[1 0 0]", "shape error: [0]"), ("[1 2]:-[9 0 1]", "shape error: [1]"),
+    ('["ab" "cd"]:-[0cx 0 1]', "shape error: [1]"), ("[[1 2] 3]:-[9 0 5]", "range error: 5"),
+    ('"abc":-[0cx 1]', 'type error: ["abc" [0cx 1]]')])
+def test_amend_in_depth_must_end_its_path_at_an_atom(k, src, text):
+    # kg: the number of indices must match the rank of the array (a string is an atom)
+    assert str(klong_error(k, src)).startswith("kg: error: amend-in-depth: " + text)
+
+
+@pytest.mark.parametrize("src, answer", [
+    ('["ab" "cd"]:-["zz" 0]', '["zz" "cd"]'), ("[[[0]]]:-[1 0 0 0]", "[[[1]]]"),
+    ("[[1 2] [3 4]]:-42,[0 1]", "[[1 42] [3 4]]"), ("[[] 3]:-[9 0]", "[9 3]")])
+def test_amend_in_depth_at_an_atom(k, src, answer):
+    assert show(k(src)) == answer
+
+
+@pytest.mark.parametrize("src", ["[4 0 1 3]^[1 2 4 8 16 32 64]",
+                                 "[4 0 1 3]*[1 2 4 8 16 32 12345678901234567890]"])
+def test_lists_of_other_lengths_are_a_shape_error_also_where_integers_go_exact(k, src):
+    # 3^64 passes int64: the exact path zipped the lists and dropped the excess
+    assert "shape error: [[4 0 1 3] [1 2 4 8 16 32 " in str(klong_error(k, src))
+
+
+@pytest.mark.parametrize("src", ["f::{x};<f,f", "<:{[1 2]},:{[3 4]}", "f::{x};>f,f"])
+def test_functions_and_dictionaries_have_no_order(k, src):
+    assert "grade: type error: " in str(klong_error(k, src))
