@@ -132,6 +132,8 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
                     ("error", "kg: error: index-in-depth: range error: [0 -1]"))
     assert not negative("[1 2 3]:@[5]", ("value", "1"),
                         ("error", "kg: error: index-in-depth: range error: [5]"))
+    assert negative('[["ab" "cd"]]:-(-[4 0])', ("value", '[["ab" "cd"]]'),
+                    ("error", "kg: error: amend-in-depth: range error: -4"))
     assert not negative("[1 2 3]@-1", ("value", "1"),
                         ("error", "kg: error: index: range error: -1"))
     sizes = by_name["split sizes"].expects
@@ -152,6 +154,8 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     assert huge("!12345678901234567890", ("value", "[]"),
                 ("error", "kg: error: enumerate: range error: 12345678901234567890"))
     assert not huge("!5", ("value", "[]"), ("error", "kg: error: enumerate: range error: 5"))
+    assert huge("&[4 0 9223372036854775807]", ("value", "[0 0 0 0]"),
+                ("error", "kg: error: expand: range error: [4 0 9223372036854775807]"))
     assert huge("9223372036854775807:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 2]"))
     assert not huge("9223372036854775807:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 1]"))
     assert not huge("1:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 2]"))

@@ -9,8 +9,9 @@ from klongtorch.display import progress
 from klongtorch.engine import lift
 from klongtorch.parse.lexer import ADVERBS as NAMES
 from klongtorch.value.errors import err
-from klongtorch.value.values import (INT, Dict, Tensor, carries_grad, ctx, dict_items, int_tensor,
-                                     is_atom, is_empty, items_of, mklist, mkstring, truth)
+from klongtorch.value.values import (INT, Char, Dict, Tensor, carries_grad, ctx, dict_items,
+                                     int_tensor, is_atom, is_empty, items_of, mklist, mkstring,
+                                     truth)
 from klongtorch.verbs import build, search
 from klongtorch.verbs.folds import elements, is_list, over
 
@@ -177,6 +178,8 @@ def over_neutral(f, a, b):
     call = f.call2
     for x in elements(b):
         acc = call(acc, x)
+    if type(b) is str and type(acc) is list and all(type(c) is Char for c in acc):
+        return mkstring(acc)            # kg: a fold over a string's characters ends as one
     return acc
 
 

@@ -52,14 +52,21 @@ def shape(a):
     if is_atom(a):
         return 0
     if type(a) is Tensor:
-        return int_tensor(list(a.shape) if a.shape[0] != 1 else [1])
+        return int_tensor(_tensor_shape(a))
     return int_tensor(_shape(a))
+
+
+def _tensor_shape(a):
+    """A tensor's dimensions up to its first 1: a one-element list has shape [1], also
+    inside (kg: ^[[[1 2]] [[3 4]]] is [2 1])."""
+    dims = list(a.shape)
+    return dims[:dims.index(1) + 1] if 1 in dims else dims
 
 
 def _shape(a):
     t = type(a)
     if t is Tensor:
-        return (list(a.shape) if a.shape[0] != 1 else [1]) if a.dim() else []
+        return _tensor_shape(a) if a.dim() else []
     if t is str:
         return [len(a)]
     if t is not list or not a:

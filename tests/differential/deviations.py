@@ -98,7 +98,8 @@ def _stable_grade(expr, kg, kt):
     if "<" not in expr and ">" not in expr or _evaluate(expr) != kt:
         return False
     with _kg_grades():
-        return _evaluate(expr) == kg
+        again = _evaluate(expr)
+    return again == kg or _float_digits(expr, kg, again)
 
 
 def _kg_order(xs, before):
@@ -181,7 +182,7 @@ def _dict_order(expr, kg, kt):
     return a is not None and b is not None and sorted(a) == sorted(b) and a != b
 
 
-_HUGE = re.compile(r": range error: \[?-?\d{10,}")
+_HUGE = re.compile(r": range error: \[?(-?\d+ )*-?\d{10,}")
 
 
 def _huge_count(expr, kg, kt):
@@ -210,10 +211,11 @@ def _whole_powers(expr, kg, kt):
 
 
 def _negative_index(expr, kg, kt):
-    """:@ with a negative index: a range error here; kg reads past its list's start and
-    answers its first element."""
-    return ":@" in expr and kg[0] == "value" and kt[0] == "error" and bool(
-        re.search(r"index(-in-depth)?: range error: \[?(\d+ )*-\d", kt[1]))
+    """A negative index: a range error here; kg's :@ reads past its list's start and
+    answers its first element, and its := and :- leave the list as it is."""
+    return any(v in expr for v in (":@", ":=", ":-")) and kg[0] == "value" and \
+        kt[0] == "error" and bool(re.search(
+            r"(index|index-in-depth|amend|amend-in-depth): range error: \[?(\d+ )*-\d", kt[1]))
 
 
 def _split_sizes(expr, kg, kt):

@@ -181,3 +181,19 @@ def test_lists_of_other_lengths_are_a_shape_error_also_where_integers_go_exact(k
 @pytest.mark.parametrize("src", ["f::{x};<f,f", "<:{[1 2]},:{[3 4]}", "f::{x};>f,f"])
 def test_functions_and_dictionaries_have_no_order(k, src):
     assert "grade: type error: " in str(klong_error(k, src))
+
+
+@pytest.mark.parametrize("src, answer", [
+    ('[] ,/"12"', '"12"'), ('[] {x,y}/"12"', '"12"'), ('[1] ,/"12"', "[1 0c1 0c2]"),
+    ('0 {y}/"12"', "0c2")])
+def test_a_fold_over_a_string_ends_as_a_string_where_it_made_characters(k, src, answer):
+    # kg.c's next_over: list_to_string when the string it went over ran out
+    assert show(k(src)) == answer
+
+
+@pytest.mark.parametrize("src, answer", [
+    ("^[[[1 2]] [[3 4]]]", "[2 1]"), ("^[[[1 2]] [[3 4]] [[5 6]]]", "[3 1]"),
+    ("^[[[1] [2]] [[3] [4]]]", "[2 2 1]"), ("^[[1 2 3]]", "[1]"), ("^[[1 2] [3 4]]", "[2 2]")])
+def test_a_shape_stops_at_its_first_one(k, src, answer):
+    # kg: a one-element list has shape [1], also as the element of a larger array
+    assert show(k(src)) == answer
