@@ -369,13 +369,18 @@ def _torch_call(facts, a, b, bounded):
 
 def _int_scalar_call(facts, a, b):
     """An int64 tensor with a Python int: the int goes to torch as a scalar (int_scalar_op),
-    on the left only for a commutative op; None for any other pair."""
+    on the left only for a commutative op; None for any other pair, and for a bignum (whose
+    product with a tensor of zeros is bounded, but which torch cannot take)."""
     ta, tb = type(a), type(b)
-    if tb is int and ta is Tensor and a.dtype is INT:
+    if tb is int and ta is Tensor and a.dtype is INT and _INT64_MIN <= b <= _INT64_MAX:
         return facts.int_scalar_op(a, b)
-    if ta is int and tb is Tensor and b.dtype is INT and facts.commutative:
+    if ta is int and tb is Tensor and b.dtype is INT and facts.commutative and \
+            _INT64_MIN <= a <= _INT64_MAX:
         return facts.int_scalar_op(b, a)
     return None
+
+
+_INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
 
 
 _PATHS = {

@@ -167,6 +167,7 @@ def rotate(a, b):
     if not -2 ** 63 <= n < 2 ** 63:
         raise err("rotate", "range", a)  # kg wraps a bignum to a machine word: no answer
     if type(b) is Tensor:
-        return torch.roll(b, n, 0) if b.shape[0] else b
+        # by n modulo the length: torch.roll cannot take a shift near int64's limits
+        return torch.roll(b, n % b.shape[0], 0) if b.shape[0] else b
     k = n % len(b)                       # a non-empty list or string
     return b[-k:] + b[:-k] if k else b

@@ -29,7 +29,7 @@ _MARK = re.compile(r"^ {8}:dIfFmArK(\d+)$", re.M)
 # interpreter bug showing through, not a Klong error. ("expected monad, got: ::+" and
 # "expected list, got: 1" are kg's own words.)
 INTERNAL_TEXT = re.compile(
-    r"Traceback|Error\b|[Tt]ensor|torch|dtype|NoneType|object|attribute|"
+    r"Traceback|Error\b|internal error|[Tt]ensor|torch|dtype|NoneType|object|attribute|"
     r"unsupported operand|not subscriptable|not iterable|\bint\(\)|\bfloat\b|\bstr\b|"
     r"\blist index\b|recursion|overflow|unhashable|expected(?! [a-z]+, got: )|got \d|__")
 

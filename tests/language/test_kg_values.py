@@ -197,3 +197,15 @@ def test_a_fold_over_a_string_ends_as_a_string_where_it_made_characters(k, src, 
 def test_a_shape_stops_at_its_first_one(k, src, answer):
     # kg: a one-element list has shape [1], also as the element of a larger array
     assert show(k(src)) == answer
+
+
+@pytest.mark.parametrize("src, answer", [
+    ("100000000000000000000*[0 0]", "[0 0]"), ("[0 0]*100000000000000000000", "[0 0]"),
+    ("-98765432109876543210*[0 0]", "[0 0]"),
+    ("{x*y}(100000000000000000000;(~'[1 12345678901234567890]))", "[0 0]"),
+    ("(-9223372036854775807):+[1.5]", "[1.5]"), ("(-9223372036854775807):+[1 2]", "[2 1]")])
+def test_bignums_beside_tensors_answer_instead_of_an_internal_error(k, src, answer):
+    # a bignum times a tensor of zeros is bounded (0), but torch cannot take the bignum;
+    # torch.roll cannot take a shift near int64's limits (kg wraps such a count: it gives
+    # [1 2] for the last)
+    assert show(k(src)) == answer
