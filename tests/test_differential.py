@@ -16,20 +16,24 @@ from differential.deviations import DEVIATIONS
 
 N = 1500
 SEED = 20221212
+# the seed the bounds were first set on, and two that had not been run before the bounds
+# were last lowered (new seeds found the last round of differences)
+SEEDS = (SEED, 7919, 104729)
 
-# bounds reached on this generator and seed; lower them as klongtorch comes closer to kg
-MAX_DISAGREE = 0.003         # value or type differs, or an error where kg answers (1 here)
-MAX_LENIENT = 2              # answers where kg reports an error (1 on this seed)
+# bounds reached on this generator and these seeds; lower them as klongtorch comes closer
+# to kg (on 50 other seeds of 5,000, 0 to 3 differences each, none internal)
+MAX_DISAGREE = 0.002         # value or type differs, or an error where kg answers
+MAX_LENIENT = 1              # answers where kg reports an error
 
 
-@pytest.fixture(scope="module")
-def rows():
+@pytest.fixture(scope="module", params=SEEDS)
+def rows(request):
     if not SHARED_KLONG.exists():
         pytest.skip(f"needs the Klong distribution at {SHARED_KLONG}")
     kg = runner.find_kg(SHARED_KLONG / "build-kg")
     if kg is None:
         pytest.skip(f"{SHARED_KLONG / 'build-kg'} did not build kg")
-    return runner.compare(generator.expressions(N, SEED), DEVIATIONS, kg)
+    return runner.compare(generator.expressions(N, request.param), DEVIATIONS, kg)
 
 
 def _examples(rows, cls, n=15):

@@ -441,19 +441,17 @@ class BodyWriter:
         if record.compares and not as_test:
             fast_value = f"1 if {fast_value} else 0"
         tested = [v for v in (left, r) if v.isidentifier() and v not in self.ints]
-        # an int meets a real literal: Python makes the int a float, which one past
-        # float64 (10^400) cannot be; the verb computes that exactly
-        mixed = not record.compares and (_is_real_literal(left) or _is_real_literal(r))
+        overflow = _overflow_call(record, left, r, call)
         if not tested:
             if not as_test and self.is_int(left) and self.is_int(r) and t not in self.ints:
                 t = self.temp("_i")             # ints in, an int out: a name of its own,
                 self.ints.add(t)                # which no later value reuses
-            self.fast_line(t, fast_value, call if mixed else None, site)
+            self.fast_line(t, fast_value, overflow, site)
             return t
-        verb_call, call = call, self.past_test(record, node, left, r, call, tested)
+        call = self.past_test(record, node, left, r, call, tested)
         indent = ""
         if not (_makes_array(node.left) or _makes_array(node.right)):
-            self.number_test(tested, t, fast_value, verb_call if mixed else None, site)
+            self.number_test(tested, t, fast_value, overflow, site)
             indent = "  "
         self.line(f"{indent}{t} = {f'_truth({call})' if as_test else call}", site)
         return t
@@ -575,6 +573,15 @@ class BodyWriter:
 
 _INT_LITERAL = re.compile(r"^\(?-?\d+\)?$")
 _REAL_LITERAL = re.compile(r"^\(?-?\d+(\.\d*)?(e[-+]?\d+)?\)?$")
+
+
+def _overflow_call(record, left, r, call):
+    """The verb's call for a fast path where an int meets a real literal (Python makes the
+    int a float, which one past float64, 10^400, cannot be; the verb computes it exactly);
+    None where no such meeting can be."""
+    if record.compares or not (_is_real_literal(left) or _is_real_literal(r)):
+        return None
+    return call
 
 
 def _is_real_literal(v):

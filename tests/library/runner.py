@@ -164,6 +164,30 @@ def run_kg(kg, module, workdir):
     return results
 
 
+CALL_TIMEOUT = 5       # seconds for one call here (F.qf(5;10;0.5) loops forever, in kg too)
+
+
+class _Timeout(BaseException):
+    """A call ran past CALL_TIMEOUT (a BaseException: nothing in Klong converts it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise _Timeout in the block after seconds (SIGALRM; repeating, so that one landing
+    where Python drops it, in a gc callback, does not end the limit)."""
+    import signal
+
+    def expire(signum, frame):
+        raise _Timeout()
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def run_klongtorch(module, workdir, restarts=()):
     """klongtorch's text for each call of module. After each call in restarts (where kg
     failed, and was started again) the interpreter starts afresh too, as kg did."""
@@ -177,11 +201,11 @@ def run_klongtorch(module, workdir, restarts=()):
 
     def run(src):
         buf = io.StringIO()
-        with contextlib.redirect_stdout(buf):
+        with contextlib.redirect_stdout(buf), _time_limit(CALL_TIMEOUT):
             try:
                 k(src)
                 return buf.getvalue()
-            except KlongError:
+            except (KlongError, _Timeout):  # a call that runs without end, as kg's can
                 return None
 
     def start(upto):
