@@ -163,3 +163,5 @@ def test_each_deviation_is_seen_and_recognised_narrowly():
     assert huge("9223372036854775807:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 2]"))
     assert not huge("9223372036854775807:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 1]"))
     assert not huge("1:+[1 2 3]", ("value", "[1 2 3]"), ("value", "[3 1 2]"))
+    assert huge('9223372036854775807:+"abc"', ("value", '"abc"'), ("value", '"cab"'))
+    assert not huge('9223372036854775807:+"abc"', ("value", '"abc"'), ("value", '"cad"'))

@@ -178,9 +178,19 @@ def over_neutral(f, a, b):
     call = f.call2
     for x in elements(b):
         acc = call(acc, x)
-    if type(b) is str and type(acc) is list and all(type(c) is Char for c in acc):
-        return mkstring(acc)            # kg: a fold over a string's characters ends as one
-    return acc
+    return _as_string(acc) if type(b) is str else acc
+
+
+def _as_string(v):
+    """What kg makes of a value a fold or scan over a string reaches (kg.c's
+    list_to_string at the string's end): a list of characters, or an empty list, is a
+    string; anything else stays."""
+    t = type(v)
+    if t is not str and is_empty(v):
+        return ""
+    if t is list and all(type(c) is Char for c in v):
+        return mkstring(v)
+    return v
 
 
 def scan(f, a):
@@ -225,6 +235,8 @@ def scan_neutral(f, a, b):
     for x in elements(b):
         acc = call(acc, x)
         out.append(acc)
+    if type(b) is str:          # kg: each value a scan over a string's characters reached
+        out = [_as_string(v) for v in out]
     return mklist(out)
 
 

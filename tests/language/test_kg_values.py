@@ -209,3 +209,12 @@ def test_bignums_beside_tensors_answer_instead_of_an_internal_error(k, src, answ
     # torch.roll cannot take a shift near int64's limits (kg wraps such a count: it gives
     # [1 2] for the last)
     assert show(k(src)) == answer
+
+
+@pytest.mark.parametrize("src, answer", [
+    ('[0cx] {x,y}\\"abc"', '["x" "xa" "xab" "xabc"]'), ('[] ?\\"a"', '["" ""]'),
+    ('[[1 2] [3 4]] ?\\"a"', '[[[1 2] [3 4]] ""]'), ('[1 2] ,\\"ab"', "[[1 2] [1 2 0ca] [1 2 0ca 0cb]]"),
+    ('[:a :b :c] ?/"ba"', '""'), ('0 {y}\\"ab"', "[0 0ca 0cb]")])
+def test_a_scan_over_a_string_makes_strings_of_the_characters_it_reaches(k, src, answer):
+    # kg.c: list_to_string on each value (a list of characters, or an empty list)
+    assert show(k(src)) == answer
