@@ -165,6 +165,7 @@ def _format2(a, b):
     a = unbox(a)
     width, decimals = _width(a, b)
     count(width, "format2", a)
+    count(decimals, "format2", a)      # -0.4444444444444444 asks for 4444444444444444
     text = format_(b)
     if text is UNDEF or type(text) is not str:
         return text

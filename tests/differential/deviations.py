@@ -182,7 +182,7 @@ def _dict_order(expr, kg, kt):
     return a is not None and b is not None and sorted(a) == sorted(b) and a != b
 
 
-_HUGE = re.compile(r": range error: \[?(-?\d+ )*-?\d{10,}")
+_HUGE = re.compile(r": range error: \[?(-?\d+ )*-?(\d{10,}|\d(\.\d+)?e\+\d\d)")
 
 
 def _same_string_rotated(expr, a, b):

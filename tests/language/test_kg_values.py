@@ -218,3 +218,9 @@ def test_bignums_beside_tensors_answer_instead_of_an_internal_error(k, src, answ
 def test_a_scan_over_a_string_makes_strings_of_the_characters_it_reaches(k, src, answer):
     # kg.c: list_to_string on each value (a list of characters, or an empty list)
     assert show(k(src)) == answer
+
+
+def test_a_format_width_with_endless_decimals_is_a_range_error_not_an_allocation(k):
+    # -0.4444444444444444 asks for 4444444444444444 decimals: it used to run out of memory
+    assert "format2: range error: -0.4444444444444444" in str(klong_error(k, "(%-2.25)$-2.25"))
+    assert show(k("1.5$2.25")) == '"2.25000"'
