@@ -49,7 +49,7 @@ def _close_real_texts(x, y):
 
 def _close_big_ints(x, y):
     """Two integers past 2^52 that agree to float64's 16 digits: the floor of a real past
-    2^53 (_9.3e18), which kg takes from its 18 digits"""
+    2^53 (_9.3e18), which kg takes from its 18 digits."""
     if not (_INT.match(x) and _INT.match(y)):
         return False
     p, q = int(x), int(y)
