@@ -381,7 +381,9 @@ def track(a):
 def _tensor_result(fn):
     def at(t):
         y = fn(t)
-        return y if type(y) is Tensor else torch.tensor(float(y), dtype=ctx.real)
+        # a constant's value, on the device of the point (the Jacobian pairs the two)
+        return y if type(y) is Tensor else torch.tensor(float(y), dtype=ctx.real,
+                                                        device=t.device)
     return at
 
 
@@ -477,7 +479,8 @@ def gradcheck(f, x, interp=None):
 
     def fn(t):
         y = at(t)
-        return y if type(y) is Tensor else torch.tensor(float(y), dtype=torch.float64)
+        return y if type(y) is Tensor else torch.tensor(float(y), dtype=torch.float64,
+                                                        device=t.device)
     def check():
         return int(torch.autograd.gradcheck(fn, (x0,), raise_exception=False))
     return _in_float64(lambda: _differentiating(check))
