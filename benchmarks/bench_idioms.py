@@ -66,7 +66,9 @@ def worker(index, n, device, quick):
     import torch
     allocator.tune()
     name, setup, idiom, raw_setup, raw, _ = IDIOMS[index]
-    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    kind = torch.device(device).type        # cuda:1 and mps run behind Python too
+    sync = (lambda: torch.cuda.synchronize(device)) if kind == "cuda" else \
+        torch.mps.synchronize if kind == "mps" else (lambda: None)
     k = Klong(device=device)
     k(setup.replace("N", str(n)))
     scope = {"k": k, "torch": torch, "n": n}

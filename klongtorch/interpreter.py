@@ -188,9 +188,12 @@ class Klong:
         if dtype not in DTYPES:
             raise KlongError(f"kg: error: dtype: {dtype} is not a real dtype "
                              "(use float32 or float64)")
-        # MPS has no float64: reals are float32 there unless the user insists otherwise
+        # MPS has no float64: reals are float32 there, and asking for float64 is an error now
+        # rather than in every real operation
         default = torch.float32 if self.device.type == "mps" else torch.float64
         self.dtype = DTYPES[dtype] or default
+        if self.device.type == "mps" and self.dtype is torch.float64:
+            raise KlongError("kg: error: dtype: MPS has no float64 (use float32)")
         # lift=False runs every adverb element by element (klongtorch.engine.lift): the same
         # answers, for comparing; lift_min is the length from which lifting is tried
         self.lift = bool(lift)

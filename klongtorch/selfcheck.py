@@ -85,9 +85,10 @@ def _close(got, want):
 
 def _sync(device):
     """A function that waits for the device's queued work (timings on a GPU need it)."""
-    waits = {"cuda": torch.cuda.synchronize,
-             "mps": getattr(getattr(torch, "mps", None), "synchronize", None)}
-    return waits.get(device.type) or (lambda: None)
+    if device.type == "cuda":
+        return lambda: torch.cuda.synchronize(device)       # that GPU, cuda:1 too
+    wait = getattr(getattr(torch, "mps", None), "synchronize", None)
+    return wait if device.type == "mps" and wait else (lambda: None)
 
 
 def _time_ratio(fn, raw, sync, budget=0.2, reps=7):

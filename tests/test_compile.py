@@ -243,3 +243,15 @@ def test_choose_0_always_runs_the_graph():
     assert k("cf([1.0 2.0 3.0])") == 14.0 and cf.chooser.chosen == {}
     with pytest.raises(KlongError, match="choose must be 0 or 1"):
         k('.compilex({x};1.0;:{["choose" 2]})')
+
+
+def test_answers_of_graph_replaying_modes_are_copied_out():
+    """In the modes that replay CUDA graphs, torch reuses an answer's memory in the next
+    call; the Klong value is a copy (the copy itself is tested here: there is no GPU)."""
+    from klongtorch.autograd.compile import _CUDA_GRAPH_MODES, _cloned
+    assert set(_CUDA_GRAPH_MODES) == {"reduce-overhead", "max-autotune"}
+    a, b = torch.ones(2), torch.zeros(3)
+    out = _cloned((a, [b, 1]))
+    assert type(out) is tuple and torch.equal(out[0], a) and out[0] is not a
+    assert out[0].data_ptr() != a.data_ptr() and out[1][0].data_ptr() != b.data_ptr()
+    assert out[1][1] == 1

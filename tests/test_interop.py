@@ -351,3 +351,22 @@ def test_a_klong_function_runs_in_a_multiprocessing_worker(tmp_path, monkeypatch
         "        return pool.map(work, [(n, fn) for n in numbers])\n")
     k = Klong(device="cpu")
     assert k('.py("mp.py");runit(!4;{[a];a::x*x;a+1})').tolist() == [1, 2, 5, 10]
+
+
+def test_a_tensor_from_python_crosses_without_a_copy_onto_the_interpreters_device():
+    k = Klong(device="cpu")
+    w = torch.ones(3, requires_grad=True)
+    k["w"] = w
+    assert k["w"] is w                      # already there: no copy, gradients as they were
+    k["b"] = torch.tensor([True, False])
+    assert k["b"].dtype == torch.int64      # Klong has no booleans
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_cpu_tensor_from_python_moves_to_a_cuda_interpreter():
+    import numpy as np
+    k = Klong(device="cuda")
+    k["w"] = torch.ones(3)
+    k["v"] = np.arange(3)
+    assert k["w"].device.type == "cuda" and k["v"].device.type == "cuda"
+    assert str(k("w+v+!3")) == str(torch.tensor([1.0, 3.0, 5.0], device="cuda"))

@@ -304,13 +304,26 @@ class Chooser:
         return tuple(sorted(ts)[len(ts) // 2] for ts in self.times.get(size, ([0], [0])))
 
 
+_CUDA_GRAPH_MODES = ("reduce-overhead", "max-autotune")
+
+
+def _cloned(out):
+    if type(out) is Tensor:
+        return out.clone()
+    if isinstance(out, (list, tuple)):
+        return type(out)(_cloned(o) for o in out)
+    return out
+
+
 def _synchronizer(tensors):
     """A function that waits for the device of tensors to finish its queued work (CUDA and
     MPS run behind Python), or does nothing on the CPU."""
-    kinds = {t.device.type for t in tensors}
-    if "cuda" in kinds:
-        return torch.cuda.synchronize
-    if "mps" in kinds:
+    devices = {t.device for t in tensors}
+    # each GPU the tensors are on, which need not be the current one (cuda:1)
+    cuda = [d for d in devices if d.type == "cuda"]
+    if cuda:
+        return lambda: [torch.cuda.synchronize(d) for d in cuda]
+    if any(d.type == "mps" for d in devices):
         return torch.mps.synchronize
     return lambda: None
 
@@ -359,21 +372,31 @@ class Compiled(Function):
     def _run(self, entry, tensors, args):
         """One call, the compiled way or the interpreter's, as the chooser says."""
         if not self.options.get("choose", 1):
-            return _klong_result(entry[1](*tensors))
+            return self._compiled(entry, tensors)
         size = _size_class(tensors)
         way, timed = self.chooser.way(size)
         if not timed:
             if way == COMPILED:
-                return _klong_result(entry[1](*tensors))
+                return self._compiled(entry, tensors)
             return self.fn.call(tuple(args))
         sync = _synchronizer(tensors)     # a GPU runs behind Python: time the work, not
         sync()                             # the launches
         start = time.perf_counter()
-        out = _klong_result(entry[1](*tensors)) if way == COMPILED else \
+        out = self._compiled(entry, tensors) if way == COMPILED else \
             self.fn.call(tuple(args))
         sync()
         self.chooser.record(size, way, time.perf_counter() - start)
         return out
+
+    def _compiled(self, entry, tensors):
+        """The compiled graph's answer. In the modes that replay CUDA graphs, torch reuses
+        an answer's memory in the next call: a Klong value must outlive that, so it is
+        copied out."""
+        out = entry[1](*tensors)
+        if self.options.get("mode") in _CUDA_GRAPH_MODES and \
+                any(t.device.type == "cuda" for t in tensors):
+            out = _cloned(out)
+        return _klong_result(out)
 
     def _entry(self, tensors, args):
         sig = _signature(tensors)

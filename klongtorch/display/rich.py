@@ -232,7 +232,9 @@ def _mean(t):
     """The mean, summed in float64 a chunk at a time: a float64 copy of a tensor of 100
     million values would need 800 MB more (torch's sum(dtype=) makes one)."""
     flat = t.reshape(-1)
-    total = sum(chunk.double().sum().item() for chunk in flat.split(CHUNK))
+    # on the tensor's device, but for MPS, which has no float64
+    where = "cpu" if t.device.type == "mps" else t.device
+    total = sum(chunk.to(where, torch.float64).sum().item() for chunk in flat.split(CHUNK))
     return total / flat.numel()
 
 

@@ -1,9 +1,10 @@
 """Crossing the Python boundary: Python values in, Klong values out, and Python callables
 as Klong functions (PyFunc).
 
-Tensors cross unchanged (no copy), numpy arrays come in through torch.from_numpy, Python
-numbers, strings, lists and dicts become their Klong forms, and Python callables become Klong
-functions of the right arity.
+Tensors cross without a copy onto the interpreter's device (a copy there from another one:
+a CPU tensor beside a CUDA one would fail in the first operation), numpy arrays come in
+through torch.from_numpy, Python numbers, strings, lists and dicts become their Klong forms,
+and Python callables become Klong functions of the right arity.
 """
 import inspect
 import warnings
@@ -15,7 +16,8 @@ from klongtorch.value import pickling
 from klongtorch.value.dual import Dual, NotScalar
 from klongtorch.value.errors import KlongError, err
 from klongtorch.value.functions import Function
-from klongtorch.value.values import UNDEF, Char, Dict, Symbol, Tensor, key_of, mklist, value_of_key
+from klongtorch.value.values import (UNDEF, Char, Dict, Symbol, Tensor, ctx, key_of, mklist,
+                                     value_of_key)
 
 
 def from_python(v, interp=None):
@@ -55,7 +57,15 @@ _WIDENED = frozenset((torch.bool, torch.int32, torch.int16, torch.int8, torch.ui
 
 
 def _tensor(v, interp):
-    return v.to(torch.int64) if v.dtype in _WIDENED else v
+    if v.dtype in _WIDENED:
+        v = v.to(torch.int64)
+    device = interp.device if interp is not None else ctx.device
+    if v.device.type != device.type or device.index not in (None, v.device.index):
+        # onto the interpreter's device (gradients flow through the copy); MPS takes no
+        # float64, so reals become the interpreter's reals there
+        real = v.dtype.is_floating_point and device.type == "mps"
+        v = v.to(device, dtype=ctx.real if real else None)
+    return v
 
 
 def _sequence(v, interp):

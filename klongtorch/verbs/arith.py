@@ -345,9 +345,14 @@ def _integral_kinds(a, ta, b, tb):
     return bool(_integer_powers(*torch.broadcast_tensors(*align(x, y, "power", "^"))).any())
 
 
+def _widest(t):
+    """The widest real a tensor's device has: float64, float32 on MPS (it has no float64)."""
+    return torch.float32 if t.device.type == "mps" else torch.float64
+
+
 def _integer_powers(x, y):
     """Where an integer x to a real y is an integer in kg (see power's scalar rules)."""
-    whole = (y == torch.floor(y)) & (y > 0) & (x.double().abs() ** y < 2.0 ** 53)
+    whole = (y == torch.floor(y)) & (y > 0) & (x.to(_widest(x)).abs() ** y < 2.0 ** 53)
     return whole | (x == 0) & (y >= 0)
 
 

@@ -134,7 +134,8 @@ def _tensor_match(a, b):
         return a.shape[0] == 0 and b.shape[0] == 0
     if a.dtype.is_floating_point or b.dtype.is_floating_point:
         tol = max(REL_TOL.get(a.dtype, 0), REL_TOL.get(b.dtype, 0), 1e-13)
-        a, b = a.detach().to(torch.float64), b.detach().to(device=a.device, dtype=torch.float64)
+        wide = torch.float32 if a.device.type == "mps" else torch.float64   # MPS: no float64
+        a, b = a.detach().to(wide), b.detach().to(device=a.device, dtype=wide)
         return bool((torch.abs(a - b) <= tol * torch.maximum(a.abs(), b.abs())).logical_or(a == b).all())
     return bool(torch.equal(a, b.to(a.device)))
 
