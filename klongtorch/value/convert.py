@@ -64,7 +64,8 @@ def _tensor(v, interp):
         # onto the interpreter's device (gradients flow through the copy); MPS takes no
         # float64, so reals become the interpreter's reals there
         real = v.dtype.is_floating_point and device.type == "mps"
-        v = v.to(device, dtype=ctx.real if real else None)
+        reals = interp.dtype if interp is not None else ctx.real
+        v = v.to(device, dtype=reals if real else None)
     return v
 
 
