@@ -280,6 +280,17 @@ class KlongKernel(Kernel):
                                     pattern, unique)
         return {"status": "ok", "history": rows}
 
+    async def shutdown_request(self, stream, ident, parent):
+        await super().shutdown_request(stream, ident, parent)
+        # ipykernel flushes sys.stdout and sys.stderr once this handler returns, from the
+        # control thread, while the main thread, its loop stopped, may be closing the IOPub
+        # pipes: such a flush failed with "ZMQError: Socket operation on non-socket", which
+        # tornado wrote on the kernel's stderr (seen once in a CI run of
+        # test_a_clean_run_writes_nothing_on_stderr). All output was sent before the reply
+        # (_at_shutdown flushes), so the process's own streams take the flushes from here
+        # (a restart is a new process too)
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+
     async def do_shutdown(self, restart):
         # as kg does at exit: what was written to files reaches them (nothing is lost)
         if self.klong is not None:
