@@ -1,4 +1,5 @@
 """Shared pytest configuration for the klongtorch test suite."""
+import contextlib
 import os
 from pathlib import Path
 
@@ -40,3 +41,26 @@ def no_gc_callbacks():
         yield
     finally:
         gc.callbacks[:] = saved
+
+
+@contextlib.contextmanager
+def interrupting(first=0.3, every=0.3):
+    """SIGINT to this process after `first` seconds, and again every `every` seconds until
+    the block ends: a test of an endless loop must not hang on one interrupt that landed
+    where Python drops it (a gc callback: see no_gc_callbacks)."""
+    import signal
+    import threading
+    done = threading.Event()
+
+    def send():
+        wait = first
+        while not done.wait(wait):
+            os.kill(os.getpid(), signal.SIGINT)
+            wait = every
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

@@ -68,11 +68,7 @@ def test_loops_are_written_inline_only_where_they_can_be(k):
 
 
 def test_an_interrupt_stops_a_written_loop():
-    import threading
-    import _thread
+    from conftest import interrupting
     k = Klong()
-    timer = threading.Timer(0.3, _thread.interrupt_main)
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
+    with interrupting(), pytest.raises(KeyboardInterrupt):
         k("{x>-1}{x+1}:~0")
-    timer.cancel()

@@ -396,21 +396,11 @@ def test_klong_error_shows_message_and_caret_not_traceback(ip, source):
     assert lines[at + 1].strip() == "^"
 
 
-def interrupt_soon(seconds=0.5):
-    """SIGINT to this process after a while, as IPython's Interrupt sends it."""
-    import os
-    import signal
-    import threading
-    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    return timer
-
-
 def test_an_interrupt_is_one_line_and_keeps_the_state(ip):
+    from conftest import interrupting
     line(ip, "a::7;g::{[a];a::1;{x=x}{x+1}:~0}")
-    timer = interrupt_soon()
-    result, out = shown(ip, "%%klong\ng()")
-    timer.join()
+    with interrupting(first=0.5):
+        result, out = shown(ip, "%%klong\ng()")
     assert isinstance(result.error_in_exec, KlongError)
     text = (out.stdout + out.stderr).strip()
     assert text == "kg: error: interrupted"               # not 81 lines of traceback

@@ -1,8 +1,6 @@
 """The session under every front end (klongtorch/shell/session.py): one Result per input, and the
 front ends (kernel/, magics/, klongtorch/shell/cli.py) left with no Klong error handling."""
 import ast
-import os
-import signal
 import threading
 from pathlib import Path
 
@@ -108,10 +106,9 @@ def test_a_medium_can_refuse_a_command(klong):
 
 def test_an_interrupt_is_the_one_line(session, klong):
     klong("a::7;g::{[a];a::x;g(x+1)};f::{[a];a::1;{1}{x+1}:~0}")
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    r = session.run("f()")
-    timer.join()
+    from conftest import interrupting
+    with interrupting():
+        r = session.run("f()")
     assert r.error.kind == "KeyboardInterrupt" and r.error.message == INTERRUPTED
     assert r.error.text == "kg: error: interrupted"
     assert str(r.error.exception) == INTERRUPTED
