@@ -165,11 +165,20 @@ class Notebook:
           const nb = window.jupyterapp.shell.currentWidget.content;
           nb.activeCellIndex = i;
           nb.mode = 'edit';
+        }""", i)
+        # JupyterLab makes a cell's editor when the cell is first shown: until then it is
+        # null (a CI run failed on "Cannot read properties of null (reading 'lineCount')")
+        self.page.wait_for_function("""() => {
+          const cell = window.jupyterapp.shell.currentWidget.content.activeCell;
+          return cell !== null && cell.editor !== null;
+        }""")
+        self.page.evaluate("""() => {
+          const nb = window.jupyterapp.shell.currentWidget.content;
           const editor = nb.activeCell.editor;
           const lines = editor.lineCount;
           editor.setCursorPosition({line: lines - 1, column: editor.getLine(lines - 1).length});
           editor.focus();
-        }""", i)
+        }""")
 
     def type_into(self, i, text):
         """Type text at the end of cell i's editor, as a user would."""
