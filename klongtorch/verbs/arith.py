@@ -73,8 +73,6 @@ def divide(a, b):
     Examples: 10%2 --> 5.0    10%8 --> 1.25"""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        if b == 0:
-            return UNDEF
         try:
             return _quotient(a, b)
         except OverflowError:
@@ -89,8 +87,6 @@ def _divide_item(a, b):
     range error (see _power_item)."""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
-        if b == 0:
-            return UNDEF
         try:
             return _quotient(a, b)
         except OverflowError:
@@ -99,7 +95,10 @@ def _divide_item(a, b):
 
 
 def _quotient(a, b):
-    """a/b for two Python numbers, b not 0; OverflowError where it is past float64."""
+    """a/b for two Python numbers: :undefined for b 0, OverflowError past float64 (which
+    divide and _divide_item answer differently)."""
+    if b == 0:
+        return UNDEF
     try:
         return a / b
     except OverflowError:
