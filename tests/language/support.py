@@ -12,3 +12,11 @@ def klong_error(k, src):
     assert type(err) is KlongError
     assert str(err).startswith("kg: error: "), str(err)
     return err
+
+
+BIG = "12345678901234567890"        # a bignum, past int64
+
+
+def message(k, src):
+    """The text of the kg-style error src fails with."""
+    return str(klong_error(k, src))

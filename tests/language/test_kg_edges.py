@@ -7,18 +7,12 @@ from klongtorch import Klong
 from klongtorch.value.errors import python_error
 from klongtorch.value.text import show
 
-from .support import klong_error
-
-BIG = "12345678901234567890"
+from .support import BIG, message
 
 
 @pytest.fixture
 def k():
     return Klong()
-
-
-def message(k, src):
-    return str(klong_error(k, src))
 
 
 @pytest.mark.parametrize("src, culprit", [
